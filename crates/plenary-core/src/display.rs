@@ -1,0 +1,193 @@
+//! Room displays: which view each screen shows, in which language(s), and
+//! the messages pushed to them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::MeetingDefinition;
+use crate::i18n::{Lang, Texts};
+use crate::ids::{ScreenGroup, ScreenId};
+use crate::time::Timestamp;
+
+/// What a screen shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// The speaker with delegation and the big countdown.
+    CurrentSpeaker,
+    SpeakersList,
+    RunningOrder,
+    /// Channel → language, relay marked.
+    InterpretationLegend,
+    /// The pushed message, full screen.
+    Message,
+    Clock,
+    /// The screen's own id, huge, so a technician can tell which is which.
+    Identify,
+    Blank,
+}
+
+impl View {
+    pub const ALL: [View; 8] = [
+        View::CurrentSpeaker,
+        View::SpeakersList,
+        View::RunningOrder,
+        View::InterpretationLegend,
+        View::Message,
+        View::Clock,
+        View::Identify,
+        View::Blank,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::CurrentSpeaker => "current_speaker",
+            View::SpeakersList => "speakers_list",
+            View::RunningOrder => "running_order",
+            View::InterpretationLegend => "interpretation_legend",
+            View::Message => "message",
+            View::Clock => "clock",
+            View::Identify => "identify",
+            View::Blank => "blank",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// One language, or several side by side (a bilingual screen). Never empty.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<Lang>", into = "Vec<Lang>")]
+pub struct ScreenLanguages(Vec<Lang>);
+
+impl ScreenLanguages {
+    pub fn new(langs: Vec<Lang>) -> Option<Self> {
+        let mut unique: Vec<Lang> = Vec::with_capacity(langs.len());
+        for l in langs {
+            if !unique.contains(&l) {
+                unique.push(l);
+            }
+        }
+        (!unique.is_empty()).then_some(ScreenLanguages(unique))
+    }
+
+    pub fn as_slice(&self) -> &[Lang] {
+        &self.0
+    }
+}
+
+impl TryFrom<Vec<Lang>> for ScreenLanguages {
+    type Error = &'static str;
+    fn try_from(v: Vec<Lang>) -> Result<Self, Self::Error> {
+        ScreenLanguages::new(v).ok_or("a screen needs at least one language")
+    }
+}
+
+impl From<ScreenLanguages> for Vec<Lang> {
+    fn from(s: ScreenLanguages) -> Vec<Lang> {
+        s.0
+    }
+}
+
+/// Which screens a display command is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum ScreenTarget {
+    Screen(ScreenId),
+    Group(ScreenGroup),
+    All,
+}
+
+impl ScreenTarget {
+    /// The screens meant, in definition order; empty when nothing matches.
+    pub fn resolve(&self, definition: &MeetingDefinition) -> Vec<ScreenId> {
+        match self {
+            ScreenTarget::Screen(id) => definition
+                .screens
+                .get(id)
+                .map(|s| vec![s.id.clone()])
+                .unwrap_or_default(),
+            ScreenTarget::Group(group) => definition.screens_in(group),
+            ScreenTarget::All => definition.screens.iter().map(|s| s.id.clone()).collect(),
+        }
+    }
+}
+
+/// A message shown over (or instead of) a screen's view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenMessage {
+    pub text: Texts,
+    pub since: Timestamp,
+}
+
+/// What one screen is told to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenState {
+    pub view: View,
+    pub languages: ScreenLanguages,
+    pub message: Option<ScreenMessage>,
+    /// Bumped on each reload request; a screen reloads when it changes.
+    pub reloads: u32,
+}
+
+/// Every screen's assignment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Displays {
+    pub screens: BTreeMap<ScreenId, ScreenState>,
+}
+
+impl Displays {
+    pub fn from_definition(definition: &MeetingDefinition) -> Self {
+        let screens = definition
+            .screens
+            .iter()
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    ScreenState {
+                        view: s.view,
+                        languages: s.languages.clone(),
+                        message: None,
+                        reloads: 0,
+                    },
+                )
+            })
+            .collect();
+        Displays { screens }
+    }
+
+    pub fn assign(
+        &mut self,
+        screens: &[ScreenId],
+        view: View,
+        languages: Option<&ScreenLanguages>,
+    ) {
+        for id in screens {
+            if let Some(s) = self.screens.get_mut(id) {
+                s.view = view;
+                if let Some(languages) = languages {
+                    s.languages = languages.clone();
+                }
+            }
+        }
+    }
+
+    pub fn set_message(&mut self, screens: &[ScreenId], message: Option<&ScreenMessage>) {
+        for id in screens {
+            if let Some(s) = self.screens.get_mut(id) {
+                s.message = message.cloned();
+            }
+        }
+    }
+
+    pub fn reload(&mut self, screens: &[ScreenId]) {
+        for id in screens {
+            if let Some(s) = self.screens.get_mut(id) {
+                s.reloads += 1;
+            }
+        }
+    }
+}

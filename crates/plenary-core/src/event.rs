@@ -1,0 +1,165 @@
+//! What happened. Events are facts decided by [`crate::decide`]; applying
+//! them ([`crate::Meeting::apply`]) never fails and never decides anything,
+//! so the state is exactly the fold of the events.
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::MeetingDefinition;
+use crate::display::{ScreenLanguages, View};
+use crate::floor::{EndReason, SpeechSource};
+use crate::i18n::{Lang, Texts};
+use crate::ids::{BoothId, DelegationId, ItemId, RequestId, ScreenId, SpeechId};
+use crate::roles::Role;
+use crate::rules::{Category, RequestKind};
+use crate::time::{Millis, Timestamp};
+use crate::timer::Thresholds;
+
+/// The version of the event payloads written by this code. Bumped when a
+/// payload changes shape; readers upcast older versions.
+pub const EVENT_VERSION: u16 = 1;
+
+/// An event as stored: its place in the meeting's log, when the server
+/// committed it and who caused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// 1, 2, 3… per meeting, without gaps.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: Role,
+    /// Payload version ([`EVENT_VERSION`] when written by this code).
+    pub v: u16,
+    pub event: Event,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Always the first event: the meeting as defined.
+    MeetingCreated {
+        definition: Box<MeetingDefinition>,
+    },
+
+    // --- Agenda --------------------------------------------------------------
+    /// `item` becomes current; the previous current item is done.
+    ItemOpened {
+        item: ItemId,
+    },
+    ItemMoved {
+        item: ItemId,
+        to: usize,
+    },
+    TimeLimitSet {
+        item: ItemId,
+        category: Category,
+        limit: Millis,
+    },
+
+    // --- Speakers list -------------------------------------------------------
+    FloorRequested {
+        request: RequestId,
+        item: ItemId,
+        delegation: DelegationId,
+        kind: RequestKind,
+        language: Lang,
+        /// The time it will be given, fixed when asked (a second right of
+        /// reply is shorter than the first).
+        limit: Millis,
+        /// Where it waits in the queue, decided by the rules or the chair.
+        position: usize,
+        by_chair: bool,
+    },
+    RequestWithdrawn {
+        request: RequestId,
+    },
+    RequestRemoved {
+        request: RequestId,
+    },
+    RequestMoved {
+        request: RequestId,
+        to: usize,
+    },
+    RequestReadded {
+        request: RequestId,
+        position: usize,
+    },
+    LanguageDeclared {
+        request: RequestId,
+        language: Lang,
+    },
+    ListClosed {
+        item: ItemId,
+    },
+    ListReopened {
+        item: ItemId,
+    },
+
+    // --- The floor -----------------------------------------------------------
+    SpeechStarted {
+        speech: SpeechId,
+        item: ItemId,
+        delegation: DelegationId,
+        source: SpeechSource,
+        language: Lang,
+        limit: Millis,
+        thresholds: Thresholds,
+        /// A point of order: the current speaker is paused, not ended.
+        interrupting: bool,
+    },
+    SpeechEnded {
+        speech: SpeechId,
+        reason: EndReason,
+        /// The interrupted speaker who gets the floor back, if any.
+        resumed: Option<SpeechId>,
+    },
+    TimerPaused,
+    TimerResumed,
+    TimerExtended {
+        by: Millis,
+    },
+    TimerReset,
+
+    // --- Scheduled presentations ------------------------------------------------
+    PresenterSkipped {
+        item: ItemId,
+        presenter: DelegationId,
+    },
+    PresenterDeferred {
+        item: ItemId,
+        presenter: DelegationId,
+    },
+
+    // --- Interpretation ----------------------------------------------------------
+    FloorLanguageSet {
+        language: Option<Lang>,
+    },
+    HandoverRequested {
+        booth: BoothId,
+    },
+    /// `on_mic` is the index of the interpreter now working.
+    HandoverAccepted {
+        booth: BoothId,
+        on_mic: usize,
+    },
+    SlowerPleaseSignalled {
+        booth: BoothId,
+    },
+    SlowerPleaseAcknowledged,
+
+    // --- Displays ----------------------------------------------------------------
+    /// `languages` unchanged where `None`.
+    ViewAssigned {
+        screens: Vec<ScreenId>,
+        view: View,
+        languages: Option<ScreenLanguages>,
+    },
+    MessagePushed {
+        screens: Vec<ScreenId>,
+        text: Texts,
+    },
+    MessageCleared {
+        screens: Vec<ScreenId>,
+    },
+    ScreensReloaded {
+        screens: Vec<ScreenId>,
+    },
+}

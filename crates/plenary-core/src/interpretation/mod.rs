@@ -1,0 +1,158 @@
+//! Interpretation: booths, who is on the mic, handovers, "slower please",
+//! and — in [`relay`] — which booth feeds each channel from where.
+
+pub mod relay;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use relay::{ChannelFeed, ChannelPlan, Depth, InterpretationWarning, RelayPlan, Source};
+
+use crate::definition::{Interpreter, MeetingDefinition};
+use crate::i18n::Lang;
+use crate::ids::BoothId;
+use crate::time::{Millis, Timestamp};
+use crate::timer::{Thresholds, Timer};
+
+/// One booth's shift.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoothState {
+    /// Index of the interpreter on the mic in the booth's definition.
+    pub on_mic: usize,
+    /// When they took the mic (the duty timer counts from here).
+    pub on_mic_since: Option<Timestamp>,
+    /// A pending handover request, and since when.
+    pub handover_requested: Option<Timestamp>,
+}
+
+impl BoothState {
+    /// The partner's duty countdown: the shift length counted from the
+    /// moment this interpreter took the mic.
+    pub fn duty_timer(&self, duty: Millis, now: Timestamp) -> Timer {
+        let since = self.on_mic_since.unwrap_or(now);
+        Timer::started(
+            duty,
+            Thresholds {
+                warning: Millis::from_mins(5),
+                final_: Millis::from_mins(1),
+            },
+            since,
+        )
+    }
+}
+
+/// A "slower please" from a booth, waiting for the chair to see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlowerPlease {
+    pub at: Timestamp,
+    /// The booth's output language — the chair sees the language, never
+    /// who pressed.
+    pub language: Lang,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interpretation {
+    /// Set by the chair or technician; cleared when the next speech starts.
+    pub floor_language_override: Option<Lang>,
+    pub booths: BTreeMap<BoothId, BoothState>,
+    /// Signals not yet acknowledged by the chair.
+    pub slower_please: Vec<SlowerPlease>,
+}
+
+impl Interpretation {
+    pub fn from_definition(definition: &MeetingDefinition) -> Self {
+        Interpretation {
+            floor_language_override: None,
+            booths: definition
+                .booths
+                .iter()
+                .map(|b| {
+                    (
+                        b.id.clone(),
+                        BoothState {
+                            on_mic: 0,
+                            on_mic_since: None,
+                            handover_requested: None,
+                        },
+                    )
+                })
+                .collect(),
+            slower_please: Vec::new(),
+        }
+    }
+
+    /// The interpreter on the mic in each booth.
+    pub fn on_mic<'d>(
+        &self,
+        definition: &'d MeetingDefinition,
+        booth: &BoothId,
+    ) -> Option<&'d Interpreter> {
+        let b = definition.booth(booth)?;
+        let i = self.booths.get(booth).map_or(0, |s| s.on_mic);
+        b.interpreters.get(i)
+    }
+
+    /// The relay plan for `floor` with the interpreters now on the mic.
+    pub fn plan(&self, definition: &MeetingDefinition, floor: &Lang) -> RelayPlan {
+        relay::plan(definition, floor, |booth| self.on_mic(definition, booth))
+    }
+
+    /// The index of the interpreter who takes over in `booth`.
+    pub fn partner(&self, definition: &MeetingDefinition, booth: &BoothId) -> Option<usize> {
+        let count = definition.booth(booth)?.interpreters.len();
+        let on_mic = self.booths.get(booth).map_or(0, |s| s.on_mic);
+        (count > 1).then(|| (on_mic + 1) % count)
+    }
+}
+
+/// A speaker still to come whose language the booths cannot serve well.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpcomingWarning {
+    pub delegation: crate::ids::DelegationId,
+    /// `None` for a scheduled presenter.
+    pub request: Option<crate::ids::RequestId>,
+    pub language: Lang,
+    pub warnings: Vec<InterpretationWarning>,
+}
+
+/// The relay problems ahead on the current item, in calling order: a
+/// language nobody covers or that needs double relay is flagged before that
+/// speaker starts, so the chair can ask for another language.
+pub fn lookahead(meeting: &crate::Meeting) -> Vec<UpcomingWarning> {
+    let Some(item) = meeting.agenda.current_item() else {
+        return Vec::new();
+    };
+    let definition = &meeting.definition;
+    let presenters = item.schedule.pending().map(|slot| {
+        let language = slot.language.clone().or_else(|| {
+            definition
+                .delegation(&slot.presenter)
+                .map(|d| d.floor_language.clone())
+        });
+        (slot.presenter.clone(), None, language)
+    });
+    let requests = item
+        .speakers
+        .waiting()
+        .map(|r| (r.delegation.clone(), Some(r.id), Some(r.language.clone())));
+    presenters
+        .chain(requests)
+        .filter_map(|(delegation, request, language)| {
+            let language = language?;
+            let warnings: Vec<_> = meeting
+                .interpretation
+                .plan(definition, &language)
+                .warnings
+                .into_iter()
+                .filter(|w| !matches!(w, InterpretationWarning::IntoCLanguage { .. }))
+                .collect();
+            (!warnings.is_empty()).then_some(UpcomingWarning {
+                delegation,
+                request,
+                language,
+                warnings,
+            })
+        })
+        .collect()
+}

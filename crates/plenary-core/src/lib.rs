@@ -1,0 +1,56 @@
+//! # plenary-core
+//!
+//! The plenary meeting as a pure, event-sourced state machine. No IO, no
+//! async, no clock reads: time is always an argument.
+//!
+//! - [`decide`] checks a [`Command`] from an actor ([`Role`]) against the
+//!   [`Meeting`] and returns [`Event`]s or a [`CommandError`].
+//! - [`Meeting::apply`] folds a committed [`StoredEvent`] into the state;
+//!   [`Meeting::replay`] folds a whole log.
+//! - Everything else — [`projections`], the relay plan
+//!   ([`interpretation::relay`]), timers' remaining time — is derived.
+//!
+//! Where the rules live:
+//!
+//! | rule | module |
+//! |---|---|
+//! | who may do what | [`roles`] |
+//! | speakers list: admission, order, limits | [`speakers`] |
+//! | points of order, the floor, the speaking log | [`floor`], [`decide`] |
+//! | countdowns | [`timer`] |
+//! | scheduled presentations | [`presentations`] |
+//! | agenda / running order | [`agenda`], [`projections`] |
+//! | interpretation and relay | [`interpretation`] |
+//! | room displays | [`display`] |
+//! | rules of procedure and presets | [`rules`] |
+//! | meeting files | [`definition`] |
+
+pub mod agenda;
+pub mod command;
+mod decide;
+pub mod definition;
+pub mod display;
+pub mod error;
+pub mod event;
+pub mod floor;
+pub mod i18n;
+pub mod ids;
+pub mod interpretation;
+mod meeting;
+pub mod presentations;
+pub mod projections;
+pub mod roles;
+pub mod roster;
+pub mod rules;
+pub mod speakers;
+pub mod time;
+pub mod timer;
+
+pub use command::{Command, CommandKind};
+pub use decide::{decide, execute};
+pub use definition::MeetingDefinition;
+pub use error::CommandError;
+pub use event::{EVENT_VERSION, Event, StoredEvent};
+pub use meeting::{Meeting, ReplayError};
+pub use roles::Role;
+pub use time::{Millis, Timestamp};

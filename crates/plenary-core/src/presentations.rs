@@ -1,0 +1,122 @@
+//! Scheduled presentations: an agenda item whose speakers are a fixed
+//! schedule of presenters with allotted times (each country's national
+//! operational plan), rather than an open list.
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::Presenter;
+use crate::error::CommandError;
+use crate::i18n::Lang;
+use crate::ids::{DelegationId, SpeechId};
+use crate::time::Millis;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SlotStatus {
+    Pending,
+    Presenting { speech: SpeechId },
+    Done { speech: SpeechId },
+    Skipped,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub presenter: DelegationId,
+    pub allotted: Millis,
+    pub language: Option<Lang>,
+    pub status: SlotStatus,
+    /// How often the chair moved it to the end.
+    pub deferred: u32,
+}
+
+/// The presenters of an item, in running order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schedule {
+    pub slots: Vec<Slot>,
+}
+
+impl Schedule {
+    pub fn from_definition(presenters: &[Presenter]) -> Self {
+        Schedule {
+            slots: presenters
+                .iter()
+                .map(|p| Slot {
+                    presenter: p.delegation.clone(),
+                    allotted: p.allotted,
+                    language: p.language.clone(),
+                    status: SlotStatus::Pending,
+                    deferred: 0,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    pub fn pending(&self) -> impl Iterator<Item = &Slot> {
+        self.slots
+            .iter()
+            .filter(|s| s.status == SlotStatus::Pending)
+    }
+
+    pub fn next_pending(&self) -> Option<&Slot> {
+        self.pending().next()
+    }
+
+    /// The slot of `presenter` that the chair may act on: pending, or the
+    /// first one of theirs if none is.
+    fn slot_of(&self, presenter: &DelegationId) -> Option<&Slot> {
+        let mut theirs = self.slots.iter().filter(|s| &s.presenter == presenter);
+        let first = theirs.clone().next();
+        theirs.find(|s| s.status == SlotStatus::Pending).or(first)
+    }
+
+    /// The pending slot of `presenter`, or why there is none.
+    pub fn pending_slot(&self, presenter: &DelegationId) -> Result<&Slot, CommandError> {
+        match self.slot_of(presenter) {
+            None => Err(CommandError::UnknownPresenter {
+                presenter: presenter.clone(),
+            }),
+            Some(s) if s.status != SlotStatus::Pending => Err(CommandError::PresenterNotPending {
+                presenter: presenter.clone(),
+            }),
+            Some(s) => Ok(s),
+        }
+    }
+
+    fn pending_index(&self, presenter: &DelegationId) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|s| &s.presenter == presenter && s.status == SlotStatus::Pending)
+    }
+
+    pub(crate) fn set_status(&mut self, presenter: &DelegationId, status: SlotStatus) {
+        let index = match status {
+            // Ending: the slot being presented.
+            SlotStatus::Done { speech } => self
+                .slots
+                .iter()
+                .position(|s| s.status == SlotStatus::Presenting { speech }),
+            _ => self.pending_index(presenter),
+        };
+        if let Some(slot) = index.and_then(|i| self.slots.get_mut(i)) {
+            slot.status = status;
+        }
+    }
+
+    /// Moves a pending presenter to the end of the schedule.
+    pub(crate) fn defer(&mut self, presenter: &DelegationId) {
+        if let Some(i) = self.pending_index(presenter) {
+            let mut slot = self.slots.remove(i);
+            slot.deferred += 1;
+            self.slots.push(slot);
+        }
+    }
+
+    /// Allotted time of everyone still to present.
+    pub fn pending_time(&self) -> Millis {
+        self.pending().map(|s| s.allotted).sum()
+    }
+}

@@ -1,0 +1,77 @@
+//! An ordered list of things with ids, with lookup by id.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Something with an id of its own.
+pub trait Keyed {
+    type Key: Ord + Clone;
+    fn key(&self) -> &Self::Key;
+}
+
+/// Keeps the order things were defined in (the order people read them) and
+/// finds one by id without a scan. Serialised as a plain list; the index is
+/// rebuilt on load.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<T>", into = "Vec<T>")]
+#[serde(bound(
+    serialize = "T: Serialize + Clone",
+    deserialize = "T: Deserialize<'de>"
+))]
+pub struct Roster<T: Keyed> {
+    items: Vec<T>,
+    index: BTreeMap<T::Key, usize>,
+}
+
+impl<T: Keyed> Roster<T> {
+    pub fn get(&self, key: &T::Key) -> Option<&T> {
+        self.index.get(key).map(|&i| &self.items[i])
+    }
+
+    pub fn contains(&self, key: &T::Key) -> bool {
+        self.index.contains_key(key)
+    }
+
+    pub fn position(&self, key: &T::Key) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl<T: Keyed> From<Vec<T>> for Roster<T> {
+    /// Later duplicates are unreachable by key; definitions are validated
+    /// for duplicates before they become a roster.
+    fn from(items: Vec<T>) -> Self {
+        let mut index = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            index.entry(item.key().clone()).or_insert(i);
+        }
+        Roster { items, index }
+    }
+}
+
+impl<T: Keyed> From<Roster<T>> for Vec<T> {
+    fn from(r: Roster<T>) -> Vec<T> {
+        r.items
+    }
+}
+
+impl<'a, T: Keyed> IntoIterator for &'a Roster<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
