@@ -1,7 +1,14 @@
 //! Given / when / then for the meeting: a session on the reference meeting
 //! (or any definition), a clock the test moves by hand, and assertions that
 //! a refused command changed nothing.
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::needless_pass_by_value,
+    clippy::panic
+)]
 
 use std::sync::Arc;
 
