@@ -1,4 +1,5 @@
 //! Loading meeting files: the reference meeting loads, and every mistake is
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 //! reported with its file, line and field.
 
 mod support;
