@@ -1,6 +1,6 @@
 //! Loading meeting files: the reference meeting loads, and every mistake is
-#![allow(clippy::expect_used, clippy::unwrap_used)]
 //! reported with its file, line and field.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
 
