@@ -42,6 +42,7 @@ pub mod projections;
 pub mod roles;
 pub mod roster;
 pub mod rules;
+pub mod script;
 pub mod speakers;
 pub mod time;
 pub mod timer;
