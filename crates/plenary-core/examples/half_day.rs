@@ -63,29 +63,27 @@ fn main() {
             && speech.language.as_str() == "pt"
             && outcome.is_ok()
         {
-            {
-                let plan = meeting
-                    .interpretation
-                    .plan(&meeting.definition, &speech.language);
-                println!(
-                    "         relay plan while {} speaks Portuguese:",
-                    speech.delegation
-                );
-                for c in &plan.channels {
-                    let feed = match &c.feed {
-                        ChannelFeed::FloorIsThisLanguage => "floor (original)".to_owned(),
-                        ChannelFeed::NoBooth => "floor (no booth)".to_owned(),
-                        ChannelFeed::Uncovered { booth } => format!("UNCOVERED ({booth})"),
-                        ChannelFeed::Booth {
-                            booth,
-                            source,
-                            depth,
-                        } => {
-                            format!("{booth} from {source:?}, depth {depth:?}")
-                        }
-                    };
-                    println!("           channel {} ({}): {feed}", c.channel, c.language);
-                }
+            let plan = meeting
+                .interpretation
+                .plan(&meeting.definition, &speech.language);
+            println!(
+                "         relay plan while {} speaks Portuguese:",
+                speech.delegation
+            );
+            for c in &plan.channels {
+                let feed = match &c.feed {
+                    ChannelFeed::FloorIsThisLanguage => "floor (original)".to_owned(),
+                    ChannelFeed::NoBooth => "floor (no booth)".to_owned(),
+                    ChannelFeed::Uncovered { booth } => format!("UNCOVERED ({booth})"),
+                    ChannelFeed::Booth {
+                        booth,
+                        source,
+                        depth,
+                    } => {
+                        format!("{booth} from {source:?}, depth {depth:?}")
+                    }
+                };
+                println!("           channel {} ({}): {feed}", c.channel, c.language);
             }
         }
     }

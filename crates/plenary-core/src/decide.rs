@@ -486,20 +486,20 @@ impl Decider<'_> {
             return Err(CommandError::RequestStillOpen { request: id });
         }
         let list = &self.meeting.agenda.item(item_id)?.speakers;
-        // Still one open request per delegation.
+        // Put back, it must pass the same admission rules as a new request
+        // (one open request per delegation, the replies limit), the list
+        // being closed aside: the chair may put anyone back.
         let mut without = list.clone();
         without.open = true;
         without.requests.remove(&id);
-        if let Err(e @ CommandError::AlreadyRequested { .. }) = without.admit(
+        without.admit(
             item_id,
             &self.meeting.definition.rules,
             &Default::default(),
             &r.delegation,
             r.category,
             &r.kind,
-        ) {
-            return Err(e);
-        }
+        )?;
         let position = match position {
             Some(p) if p > list.queue.len() => {
                 return Err(CommandError::PositionOutOfRange {
@@ -586,15 +586,21 @@ impl Decider<'_> {
         if floor.point_of_order_in_progress() && !is_point_of_order {
             return Err(CommandError::PointOfOrderInProgress);
         }
+        // A point of order interrupts a speaker, never another point of order:
+        // the next one replaces the one being heard.
+        let point_on_floor = floor
+            .current
+            .as_ref()
+            .is_some_and(|s| s.source.is_point_of_order());
         let interrupts = is_point_of_order
             && self.meeting.definition.rules.point_of_order.interrupts
-            && !floor.point_of_order_in_progress();
+            && !point_on_floor;
         let mut events = Vec::new();
         if let Some(current) = &floor.current
             && !interrupts
         {
-            // The next point of order replaces the one being heard; the
-            // interrupted speaker keeps waiting.
+            // Ended without resuming anyone: whoever was interrupted keeps
+            // waiting for the points of order to be dealt with.
             events.push(Event::SpeechEnded {
                 speech: current.id,
                 reason: EndReason::Chair,

@@ -102,6 +102,8 @@ pub enum CommandError {
     NothingToAcknowledge,
     #[error("the message has no text")]
     EmptyMessage,
+    #[error("a screen needs at least one language")]
+    NoLanguages,
 }
 
 impl CommandError {
@@ -150,6 +152,7 @@ impl CommandError {
             E::NoHandoverRequested { .. } => "no_handover_requested",
             E::NothingToAcknowledge => "nothing_to_acknowledge",
             E::EmptyMessage => "empty_message",
+            E::NoLanguages => "no_languages",
         }
     }
 
@@ -235,6 +238,7 @@ impl CommandError {
             }
             E::NothingToAcknowledge => "no hay ninguna señal de «más despacio» pendiente".to_owned(),
             E::EmptyMessage => "el mensaje no tiene texto".to_owned(),
+            E::NoLanguages => "una pantalla necesita al menos un idioma".to_owned(),
         }
     }
 

@@ -297,14 +297,12 @@ impl Meeting {
                 if let Some(record) = self.floor.end(*speech, *reason, *resumed, at) {
                     match &record.source {
                         SpeechSource::Request { request, .. } => {
-                            let status = if *reason == crate::floor::EndReason::Withdrawn {
-                                RequestStatus::Withdrawn
-                            } else {
-                                RequestStatus::Done { speech: *speech }
-                            };
-                            // A withdrawn speech keeps its log entry; the
-                            // request records that it was withdrawn.
-                            self.set_request_status(*request, status);
+                            // A speaker who yields has still spoken: the
+                            // request is done; the log says how it ended.
+                            self.set_request_status(
+                                *request,
+                                RequestStatus::Done { speech: *speech },
+                            );
                         }
                         SpeechSource::Presentation => {
                             if let Some(it) = self.agenda.item_mut(&record.item) {

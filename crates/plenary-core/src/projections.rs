@@ -77,59 +77,81 @@ fn work_left(meeting: &Meeting, item: &AgendaItem, now: Timestamp) -> Millis {
 
 pub fn running_order(meeting: &Meeting, now: Timestamp) -> RunningOrder {
     let planned = planned_times(meeting);
-    let plan_of = |id: &ItemId| planned.iter().find(|(i, ..)| i == id);
+    let plan_of = |id: &ItemId| planned.iter().find(|(i, ..)| i == id).cloned();
     let first_start = planned.first().map_or(now, |p| p.1);
-    let mut cursor = if meeting.agenda.current.is_none() && meeting.log.is_empty() {
-        now.max(first_start)
-    } else {
-        now
-    };
-    let mut items = Vec::with_capacity(meeting.agenda.items.len());
+    let started = meeting
+        .agenda
+        .items
+        .iter()
+        .any(|i| i.actual_start.is_some());
+    let mut cursor = if started { now } else { now.max(first_start) };
     let mut drift = None;
-    for item in &meeting.agenda.items {
-        let Some((_, planned_start, planned_end, fixed)) = plan_of(&item.id).cloned() else {
+    // Done items keep their actual times and the current item is projected
+    // from its floor; pending items follow it in running order — including
+    // any the chair skipped, which are taken up afterwards.
+    let mut projected: Vec<Option<(Timestamp, Timestamp)>> = vec![None; meeting.agenda.items.len()];
+    for (slot, item) in projected.iter_mut().zip(&meeting.agenda.items) {
+        let Some((_, planned_start, planned_end, _)) = plan_of(&item.id) else {
             continue;
         };
-        let planned_duration = planned_end - planned_start;
-        let (projected_start, projected_end) = match item.status {
-            ItemStatus::Done => (
-                item.actual_start.unwrap_or(planned_start),
-                item.actual_end.unwrap_or(planned_end),
-            ),
+        match item.status {
+            ItemStatus::Done => {
+                *slot = Some((
+                    item.actual_start.unwrap_or(planned_start),
+                    item.actual_end.unwrap_or(planned_end),
+                ));
+            }
             ItemStatus::Current => {
                 let start = item.actual_start.unwrap_or(now);
                 let left = work_left(meeting, item, now);
                 let end = if left > Millis::ZERO {
                     now + left
                 } else {
-                    (start + planned_duration).max(now)
+                    (start + (planned_end - planned_start)).max(now)
                 };
-                drift.get_or_insert(end - planned_end);
+                drift = Some(end - planned_end);
                 cursor = end;
-                (start, end)
+                *slot = Some((start, end));
             }
-            ItemStatus::Pending => {
-                let start = if fixed {
-                    cursor.max(planned_start)
-                } else {
-                    cursor
-                };
-                drift.get_or_insert(start - planned_start);
-                cursor = start + planned_duration;
-                (start, cursor)
-            }
-        };
-        items.push(ItemProjection {
-            item: item.id.clone(),
-            status: item.status,
-            planned_start,
-            planned_end,
-            actual_start: item.actual_start,
-            actual_end: item.actual_end,
-            projected_start,
-            projected_end,
-        });
+            ItemStatus::Pending => {}
+        }
     }
+    for (slot, item) in projected.iter_mut().zip(&meeting.agenda.items) {
+        if item.status != ItemStatus::Pending {
+            continue;
+        }
+        let Some((_, planned_start, planned_end, fixed)) = plan_of(&item.id) else {
+            continue;
+        };
+        let start = if fixed {
+            cursor.max(planned_start)
+        } else {
+            cursor
+        };
+        drift.get_or_insert(start - planned_start);
+        cursor = start + (planned_end - planned_start);
+        *slot = Some((start, cursor));
+    }
+    let items: Vec<ItemProjection> = meeting
+        .agenda
+        .items
+        .iter()
+        .zip(projected)
+        .filter_map(|(item, times)| {
+            let (projected_start, projected_end) = times?;
+            let (_, planned_start, planned_end, _) = plan_of(&item.id)?;
+            Some(ItemProjection {
+                item: item.id.clone(),
+                status: item.status,
+                planned_start,
+                planned_end,
+                actual_start: item.actual_start,
+                actual_end: item.actual_end,
+                projected_start,
+                projected_end,
+            })
+        })
+        .collect();
     let planned_end = planned.iter().map(|p| p.2).max().unwrap_or(now);
     let projected_end = items.iter().map(|i| i.projected_end).max().unwrap_or(now);
     RunningOrder {

@@ -949,7 +949,19 @@ impl Loader<'_> {
                 self.unique(&mut seen, &s.id, "screen");
                 let view = s.view.as_ref().and_then(|v| self.one_of(v, &views));
                 let languages = match &s.languages {
-                    Some(list) => self.languages(list, "a screen"),
+                    Some(list) => {
+                        let langs = self.languages(list, "a screen");
+                        for l in langs.iter().filter(|l| !meeting_languages.contains(l)) {
+                            self.fail(
+                                list.span(),
+                                DefinitionErrorCode::InvalidLanguage,
+                                format!(
+                                    "screens show the meeting's languages; `{l}` is not one of them"
+                                ),
+                            );
+                        }
+                        langs
+                    }
                     None => meeting_languages.to_vec(),
                 };
                 let groups = s

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use plenary_core::definition::load_str;
-use plenary_core::ids::{BoothId, DelegationId, ItemId, RequestId};
+pub use plenary_core::ids::{BoothId, DelegationId, ItemId, RequestId};
 use plenary_core::speakers::Request;
 use plenary_core::{
     Command, CommandError, EVENT_VERSION, Event, Meeting, MeetingDefinition, Millis, Role,
