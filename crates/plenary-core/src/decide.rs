@@ -482,20 +482,25 @@ impl Decider<'_> {
             .meeting
             .request(id)
             .ok_or(CommandError::UnknownRequest { request: id })?;
-        if r.is_open() {
-            return Err(CommandError::RequestStillOpen { request: id });
+        match r.status {
+            RequestStatus::Withdrawn | RequestStatus::Removed => {}
+            RequestStatus::Done { .. } => return Err(CommandError::AlreadyHeard { request: id }),
+            RequestStatus::Requested | RequestStatus::Speaking { .. } => {
+                return Err(CommandError::RequestStillOpen { request: id });
+            }
         }
-        let list = &self.meeting.agenda.item(item_id)?.speakers;
+        let item = self.meeting.agenda.item(item_id)?;
+        let list = &item.speakers;
         // Put back, it must pass the same admission rules as a new request
         // (one open request per delegation, the replies limit), the list
         // being closed aside: the chair may put anyone back.
         let mut without = list.clone();
         without.open = true;
         without.requests.remove(&id);
-        without.admit(
+        let limit = without.admit(
             item_id,
             &self.meeting.definition.rules,
-            &Default::default(),
+            &item.time_limits,
             &r.delegation,
             r.category,
             &r.kind,
@@ -518,6 +523,7 @@ impl Decider<'_> {
         Ok(vec![Event::RequestReadded {
             request: id,
             position,
+            limit,
         }])
     }
 

@@ -63,6 +63,8 @@ pub enum CommandError {
     RequestNotWaiting { request: RequestId },
     #[error("request {request} is still open; only a withdrawn or removed request can be put back")]
     RequestStillOpen { request: RequestId },
+    #[error("request {request} was already heard; ask for the floor again instead")]
+    AlreadyHeard { request: RequestId },
     #[error("position {position} is outside the list (0 to {max})")]
     PositionOutOfRange { position: usize, max: usize },
 
@@ -134,6 +136,7 @@ impl CommandError {
             E::ReplyLimitReached { .. } => "reply_limit_reached",
             E::RequestNotWaiting { .. } => "request_not_waiting",
             E::RequestStillOpen { .. } => "request_still_open",
+            E::AlreadyHeard { .. } => "already_heard",
             E::PositionOutOfRange { .. } => "position_out_of_range",
             E::NoSpeakerOnFloor => "no_speaker_on_floor",
             E::FloorOccupied { .. } => "floor_occupied",
@@ -200,6 +203,9 @@ impl CommandError {
             E::RequestStillOpen { request } => format!(
                 "la solicitud {request} sigue abierta; solo se puede reincorporar una solicitud retirada o eliminada"
             ),
+            E::AlreadyHeard { request } => {
+                format!("la solicitud {request} ya fue atendida; pida la palabra de nuevo")
+            }
             E::PositionOutOfRange { position, max } => {
                 format!("la posición {position} está fuera de la lista (0 a {max})")
             }

@@ -81,6 +81,8 @@ pub enum Event {
     RequestReadded {
         request: RequestId,
         position: usize,
+        /// Admitted again, it gets the limit a new request would get now.
+        limit: Millis,
     },
     LanguageDeclared {
         request: RequestId,

@@ -72,9 +72,47 @@ pub struct Speech {
     pub timer: Timer,
     pub started_at: Timestamp,
     pub pauses: Vec<Pause>,
+    /// Time spoken before the chair reset the countdown, for the log.
+    pub spoken_before_reset: Millis,
+    /// Whether a point of order paused a running countdown (rather than
+    /// finding it paused by the chair), so it runs again on return.
+    pub running_when_interrupted: bool,
 }
 
 impl Speech {
+    pub(crate) fn new(
+        id: SpeechId,
+        item: ItemId,
+        delegation: DelegationId,
+        source: SpeechSource,
+        language: Lang,
+        timer: Timer,
+        started_at: Timestamp,
+    ) -> Speech {
+        Speech {
+            id,
+            item,
+            delegation,
+            source,
+            language,
+            timer,
+            started_at,
+            pauses: Vec::new(),
+            spoken_before_reset: Millis::ZERO,
+            running_when_interrupted: false,
+        }
+    }
+
+    /// Restarts the countdown from the full limit, keeping the time spoken.
+    pub(crate) fn reset(&mut self, at: Timestamp) {
+        let running = self.timer.is_running();
+        self.spoken_before_reset += self.timer.elapsed(at);
+        self.timer.reset();
+        if running {
+            self.timer.resume(at);
+        }
+    }
+
     pub(crate) fn pause(&mut self, at: Timestamp) {
         if self.timer.is_running() {
             self.timer.pause(at);
@@ -95,7 +133,8 @@ impl Speech {
         if let Some(p) = self.pauses.last_mut().filter(|p| p.to.is_none()) {
             p.to = Some(at);
         }
-        let spoken = self.timer.elapsed(at);
+        let elapsed = self.timer.elapsed(at);
+        let spoken = self.spoken_before_reset + elapsed;
         SpeechRecord {
             id: self.id,
             item: self.item,
@@ -106,7 +145,7 @@ impl Speech {
             ended_at: at,
             limit: self.timer.limit,
             spoken,
-            overrun: (spoken - self.timer.limit).clamp_non_negative(),
+            overrun: (elapsed - self.timer.limit).clamp_non_negative(),
             pauses: self.pauses,
             ended_by: reason,
         }
@@ -162,6 +201,7 @@ impl Floor {
         if let Some(mut current) = self.current.take()
             && interrupting
         {
+            current.running_when_interrupted = current.timer.is_running();
             current.pause(at);
             self.interrupted.push(current);
         }
@@ -188,7 +228,10 @@ impl Floor {
             && let Some(i) = self.interrupted.iter().position(|s| s.id == resumed)
         {
             let mut back = self.interrupted.remove(i);
-            back.resume(at);
+            // A countdown the chair had paused stays paused.
+            if back.running_when_interrupted {
+                back.resume(at);
+            }
             self.current = Some(back);
         }
         ended.map(|s| s.finish(at, reason))

@@ -217,11 +217,15 @@ impl Meeting {
                     item.speakers.move_to(*request, *to);
                 }
             }
-            Event::RequestReadded { request, position } => {
+            Event::RequestReadded {
+                request,
+                position,
+                limit,
+            } => {
                 if let Some(item) = self.request_items.get(request).cloned()
                     && let Some(item) = self.agenda.item_mut(&item)
                 {
-                    item.speakers.readd(*request, *position, at);
+                    item.speakers.readd(*request, *position, *limit, at);
                 }
             }
             Event::LanguageDeclared { request, language } => {
@@ -273,16 +277,15 @@ impl Meeting {
                     }
                 }
                 self.floor.start(
-                    Speech {
-                        id: *speech,
-                        item: item.clone(),
-                        delegation: delegation.clone(),
-                        source: source.clone(),
-                        language: language.clone(),
-                        timer: Timer::started(*limit, *thresholds, at),
-                        started_at: at,
-                        pauses: Vec::new(),
-                    },
+                    Speech::new(
+                        *speech,
+                        item.clone(),
+                        delegation.clone(),
+                        source.clone(),
+                        language.clone(),
+                        Timer::started(*limit, *thresholds, at),
+                        at,
+                    ),
                     *interrupting,
                     at,
                 );
@@ -336,11 +339,7 @@ impl Meeting {
             }
             Event::TimerReset => {
                 if let Some(s) = self.floor.current.as_mut() {
-                    let running = s.timer.is_running();
-                    s.timer.reset();
-                    if running {
-                        s.timer.resume(at);
-                    }
+                    s.reset(at);
                 }
             }
             Event::PresenterSkipped { item, presenter } => {

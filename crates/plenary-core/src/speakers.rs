@@ -168,8 +168,9 @@ impl SpeakersList {
     /// Where the rules put a new request: points of order first (by time),
     /// then kinds that precede statements, then statements by category
     /// precedence and time, then rights of reply when they wait for the end
-    /// of the list. A newcomer goes after everyone it ties with, so a
-    /// chair's manual reordering is never undone.
+    /// of the list. A newcomer goes right after the last waiting request
+    /// that comes before it or ties with it, so it never overtakes an
+    /// earlier request and never undoes the chair's reordering.
     pub fn rule_position(
         &self,
         rules: &Rules,
@@ -179,8 +180,10 @@ impl SpeakersList {
     ) -> usize {
         let key = queue_key(rules, kind, category, at);
         self.waiting()
-            .position(|r| queue_key(rules, &r.kind, r.category, r.requested_at) > key)
-            .unwrap_or(self.queue.len())
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|r| queue_key(rules, &r.kind, r.category, r.requested_at) <= key)
+            .map_or(0, |i| i + 1)
     }
 
     pub(crate) fn insert(&mut self, request: Request, position: usize) {
@@ -203,9 +206,10 @@ impl SpeakersList {
         self.queue.insert(to.min(self.queue.len()), id);
     }
 
-    pub(crate) fn readd(&mut self, id: RequestId, position: usize, at: Timestamp) {
+    pub(crate) fn readd(&mut self, id: RequestId, position: usize, limit: Millis, at: Timestamp) {
         if let Some(r) = self.requests.get_mut(&id) {
             r.status = RequestStatus::Requested;
+            r.limit = limit;
             // A request put back counts as a new request (PACE practice).
             r.requested_at = at;
             self.queue.retain(|q| *q != id);
