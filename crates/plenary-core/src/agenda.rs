@@ -14,7 +14,7 @@ use crate::rules::Category;
 use crate::speakers::SpeakersList;
 use crate::time::{Millis, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
     Pending,
@@ -22,7 +22,7 @@ pub enum ItemStatus {
     Done,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgendaItem {
     pub id: ItemId,
     pub status: ItemStatus,
@@ -36,7 +36,7 @@ pub struct AgendaItem {
     pub schedule: Schedule,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Agenda {
     /// Items in running order (the chair may reorder them).
     pub items: Vec<AgendaItem>,

@@ -12,7 +12,7 @@ use crate::ids::{BoothId, DelegationId, ItemId, RequestId};
 use crate::rules::{Category, RequestKind};
 use crate::time::Millis;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     // --- Agenda and running order -----------------------------------------
@@ -162,7 +162,7 @@ pub enum Command {
 }
 
 /// A command's name, without its arguments: the key of the permissions table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     OpenItem,

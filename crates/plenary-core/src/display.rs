@@ -11,7 +11,7 @@ use crate::ids::{ScreenGroup, ScreenId};
 use crate::time::Timestamp;
 
 /// What a screen shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
     /// The speaker with delegation and the big countdown.
@@ -93,7 +93,7 @@ impl From<ScreenLanguages> for Vec<Lang> {
 }
 
 /// Which screens a display command is for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ScreenTarget {
     Screen(ScreenId),
@@ -117,14 +117,14 @@ impl ScreenTarget {
 }
 
 /// A message shown over (or instead of) a screen's view.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScreenMessage {
     pub text: Texts,
     pub since: Timestamp,
 }
 
 /// What one screen is told to show.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScreenState {
     pub view: View,
     pub languages: ScreenLanguages,
@@ -134,7 +134,7 @@ pub struct ScreenState {
 }
 
 /// Every screen's assignment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Displays {
     pub screens: BTreeMap<ScreenId, ScreenState>,
 }

@@ -20,7 +20,7 @@ pub const EVENT_VERSION: u16 = 1;
 
 /// An event as stored: its place in the meeting's log, when the server
 /// committed it and who caused it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StoredEvent {
     /// 1, 2, 3… per meeting, without gaps.
     pub seq: u64,
@@ -31,7 +31,7 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// Always the first event: the meeting as defined.

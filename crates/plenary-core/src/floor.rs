@@ -11,7 +11,7 @@ use crate::time::{Millis, Timestamp};
 use crate::timer::Timer;
 
 /// Why someone has the floor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum SpeechSource {
     /// Called from the speakers list.
@@ -43,7 +43,7 @@ impl SpeechSource {
 }
 
 /// How a speech ended, for the minutes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// The chair ended it (or called the next speaker).
@@ -55,14 +55,14 @@ pub enum EndReason {
 }
 
 /// An interval during which a speech's timer was paused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pause {
     pub from: Timestamp,
     pub to: Option<Timestamp>,
 }
 
 /// A speech in progress (or interrupted).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Speech {
     pub id: SpeechId,
     pub item: ItemId,
@@ -153,7 +153,7 @@ impl Speech {
 }
 
 /// One line of the speaking log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeechRecord {
     pub id: SpeechId,
     pub item: ItemId,
@@ -171,7 +171,7 @@ pub struct SpeechRecord {
     pub ended_by: EndReason,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Floor {
     /// Who has the floor.
     pub current: Option<Speech>,

@@ -84,7 +84,7 @@ impl From<Lang> for String {
 pub struct InvalidLang(pub String);
 
 /// The same text in several languages: `{ es = "Apertura", en = "Opening" }`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Texts(pub BTreeMap<Lang, String>);
 

@@ -41,6 +41,7 @@ pub mod presentations;
 pub mod projections;
 pub mod roles;
 pub mod roster;
+mod schema;
 pub mod rules;
 pub mod script;
 pub mod speakers;

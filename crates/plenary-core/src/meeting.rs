@@ -19,7 +19,7 @@ use crate::speakers::{Request, RequestStatus};
 use crate::time::Timestamp;
 use crate::timer::Timer;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meeting {
     pub definition: Arc<MeetingDefinition>,
     pub agenda: Agenda,

@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::ids::{DelegationId, SpeechId};
 use crate::time::Millis;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SlotStatus {
     Pending,
@@ -19,7 +19,7 @@ pub enum SlotStatus {
     Skipped,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Slot {
     pub presenter: DelegationId,
     pub allotted: Millis,
@@ -30,7 +30,7 @@ pub struct Slot {
 }
 
 /// The presenters of an item, in running order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Schedule {
     pub slots: Vec<Slot>,
 }

@@ -10,7 +10,7 @@ use crate::meeting::Meeting;
 use crate::rules::RequestKind;
 use crate::time::{Millis, Timestamp};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ItemProjection {
     pub item: ItemId,
     pub status: ItemStatus,
@@ -23,7 +23,7 @@ pub struct ItemProjection {
     pub projected_end: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunningOrder {
     /// In running order.
     pub items: Vec<ItemProjection>,
@@ -35,7 +35,7 @@ pub struct RunningOrder {
 }
 
 /// When someone waiting can expect the floor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WaitEstimate {
     pub delegation: DelegationId,
     /// `None` for a scheduled presenter.

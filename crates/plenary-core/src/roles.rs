@@ -11,7 +11,7 @@ use crate::error::CommandError;
 use crate::ids::{BoothId, DelegationId, ScreenId};
 
 /// A role, bound to what it acts for where that matters.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum Role {
     /// The presiding officer.
@@ -37,7 +37,7 @@ pub enum Role {
 }
 
 /// A role without its binding, for the permissions table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleKind {
     Chair,

@@ -11,7 +11,7 @@ use crate::time::Millis;
 use crate::timer::Thresholds;
 
 /// Who a delegation is, for precedence and time limits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// A member or participating state (in the CRPSF: the six countries).
@@ -106,7 +106,7 @@ impl From<RequestKind> for String {
 }
 
 /// How waiting statements are ordered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum QueueOrder {
     /// Strictly by time of request (UN GA rule 68).
@@ -131,7 +131,7 @@ impl QueueOrder {
 }
 
 /// Where rights of reply wait.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplyPosition {
     /// After every waiting statement: replies are heard at the end of the item.
@@ -141,7 +141,7 @@ pub enum ReplyPosition {
 }
 
 /// What happens when a speaker's time is up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUpPolicy {
     /// The countdown goes into overtime; the chair calls the speaker to order.
@@ -151,7 +151,7 @@ pub enum TimeUpPolicy {
 }
 
 /// A request kind the meeting adds, e.g. a question to the current speaker.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExtraKind {
     pub id: String,
     pub name: Texts,
@@ -163,7 +163,7 @@ pub struct ExtraKind {
     pub precedes_statements: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RightOfReplyRules {
     /// One limit per reply a delegation may make in an item: the preset
     /// `[10 min, 5 min]` allows two, the first up to 10 minutes.
@@ -177,7 +177,7 @@ impl RightOfReplyRules {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PointOfOrderRules {
     /// Calling a point of order while someone speaks pauses that speaker,
     /// who resumes with what was left once the point is dealt with.
@@ -185,7 +185,7 @@ pub struct PointOfOrderRules {
     pub limit: Millis,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rules {
     /// The preset these rules started from, for people reading them.
     pub preset: Preset,
@@ -205,7 +205,7 @@ pub struct Rules {
 }
 
 /// Named starting points for [`Rules`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// UN General Assembly practice: requests by time with member states

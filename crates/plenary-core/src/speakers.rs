@@ -12,7 +12,7 @@ use crate::rules::{Category, ReplyPosition, RequestKind, Rules};
 use crate::time::{Millis, Timestamp};
 
 /// Where a request stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RequestStatus {
     /// Waiting in the queue.
@@ -28,7 +28,7 @@ pub enum RequestStatus {
     Removed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Request {
     pub id: RequestId,
     pub delegation: DelegationId,
@@ -72,7 +72,7 @@ impl RequestClass {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeakersList {
     pub open: bool,
     /// Every request ever made on this item, by id.

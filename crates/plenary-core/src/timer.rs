@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::time::{Millis, Timestamp};
 
 /// When a countdown changes colour, as time left before the limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Thresholds {
     /// Amber from this much time left (preset: the last minute).
     pub warning: Millis,
@@ -29,7 +29,7 @@ impl Default for Thresholds {
 }
 
 /// Whether the timer is counting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TimerRun {
     /// Not counting: never started, reset, or ended. Keeps what had elapsed.
@@ -44,7 +44,7 @@ pub enum TimerRun {
 }
 
 /// How a countdown looks right now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Normal,
@@ -54,7 +54,7 @@ pub enum Phase {
     Overtime,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Timer {
     /// The time allotted, including extensions.
     pub limit: Millis,

@@ -27,7 +27,7 @@ use crate::time::{Millis, Timestamp};
 use crate::timer::Thresholds;
 
 /// What is wrong with a definition, as a stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DefinitionErrorCode {
     /// Not TOML, an unknown or missing field, or a value of the wrong type.
@@ -75,7 +75,7 @@ impl DefinitionErrorCode {
 }
 
 /// One error in a definition file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DefinitionError {
     pub file: String,
     /// 1-based.

@@ -18,7 +18,7 @@ use crate::roster::{Keyed, Roster};
 use crate::rules::{Category, Rules};
 use crate::time::{Millis, Timestamp};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MeetingDefinition {
     pub id: MeetingId,
     pub title: Texts,
@@ -80,7 +80,7 @@ impl MeetingDefinition {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Delegation {
     pub id: DelegationId,
     pub name: Texts,
@@ -98,7 +98,7 @@ impl Keyed for Delegation {
 }
 
 /// What happens during an agenda item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     Opening,
@@ -112,7 +112,7 @@ pub enum ItemKind {
     Other,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ItemDefinition {
     pub id: ItemId,
     pub kind: ItemKind,
@@ -136,7 +136,7 @@ impl Keyed for ItemDefinition {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Presenter {
     pub delegation: DelegationId,
     pub allotted: Millis,
@@ -144,13 +144,13 @@ pub struct Presenter {
     pub language: Option<Lang>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Channel {
     pub number: u8,
     pub language: Lang,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BoothDefinition {
     pub id: BoothId,
     pub name: Texts,
@@ -169,7 +169,7 @@ impl Keyed for BoothDefinition {
 }
 
 /// An interpreter's languages in AIIC classes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Interpreter {
     pub id: InterpreterId,
     pub name: String,
@@ -182,7 +182,7 @@ pub struct Interpreter {
 }
 
 /// An AIIC language class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LanguageClass {
     A,
@@ -222,7 +222,7 @@ impl Interpreter {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScreenDefinition {
     pub id: ScreenId,
     pub name: String,

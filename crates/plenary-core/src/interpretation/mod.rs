@@ -16,7 +16,7 @@ use crate::time::{Millis, Timestamp};
 use crate::timer::{Thresholds, Timer};
 
 /// One booth's shift.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BoothState {
     /// Index of the interpreter on the mic in the booth's definition.
     pub on_mic: usize,
@@ -43,7 +43,7 @@ impl BoothState {
 }
 
 /// A "slower please" from a booth, waiting for the chair to see it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SlowerPlease {
     pub at: Timestamp,
     /// The booth's output language — the chair sees the language, never
@@ -51,7 +51,7 @@ pub struct SlowerPlease {
     pub language: Lang,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Interpretation {
     /// Set by the chair or technician; cleared when the next speech starts.
     pub floor_language_override: Option<Lang>,
@@ -107,7 +107,7 @@ impl Interpretation {
 }
 
 /// A speaker still to come whose language the booths cannot serve well.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UpcomingWarning {
     pub delegation: crate::ids::DelegationId,
     /// `None` for a scheduled presenter.

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::ids::{BoothId, InterpreterId};
 
 /// How far a channel's output is from the original.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Depth {
     /// Interpreted straight from the floor.
@@ -26,7 +26,7 @@ pub enum Depth {
 }
 
 /// Where a booth takes its input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum Source {
     Floor,
@@ -34,7 +34,7 @@ pub enum Source {
 }
 
 /// What a channel carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "feed", rename_all = "snake_case")]
 pub enum ChannelFeed {
     /// The channel's language is being spoken: it carries the floor.
@@ -52,7 +52,7 @@ pub enum ChannelFeed {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChannelPlan {
     pub channel: u8,
     pub language: Lang,
@@ -60,7 +60,7 @@ pub struct ChannelPlan {
 }
 
 /// Something the chair and technician must see before it happens.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "warning", rename_all = "snake_case")]
 pub enum InterpretationWarning {
     /// Listeners of this channel will not get the speech in their language.
@@ -76,7 +76,7 @@ pub enum InterpretationWarning {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RelayPlan {
     pub floor_language: Lang,
     pub channels: Vec<ChannelPlan>,
