@@ -11,7 +11,9 @@ use crate::error::CommandError;
 use crate::ids::{BoothId, DelegationId, ScreenId};
 
 /// A role, bound to what it acts for where that matters.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum Role {
     /// The presiding officer.
@@ -37,7 +39,19 @@ pub enum Role {
 }
 
 /// A role without its binding, for the permissions table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleKind {
     Chair,

@@ -11,8 +11,7 @@ pub mod schema;
 pub mod views;
 
 pub use messages::{
-    ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence,
-    ServerMessage,
+    ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence, ServerMessage,
 };
 pub use views::Audience;
 

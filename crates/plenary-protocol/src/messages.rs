@@ -34,7 +34,10 @@ pub enum ClientMessage {
     /// A command, answered by `ack` or `error` with the same `command_id`.
     /// Sending the same `command_id` again (after a reconnect) returns the
     /// first answer and applies nothing twice.
-    Command { command_id: String, command: Command },
+    Command {
+        command_id: String,
+        command: Command,
+    },
     /// NTP-style clock sync: `t0` is the client's clock when sent (ms).
     TimeSync { t0: f64 },
     /// A screen's health as it measures it, for the technician console.
@@ -83,7 +86,11 @@ pub enum ServerMessage {
     TimeSync { t0: f64, t1: f64, t2: f64 },
     /// A countdown crossed a threshold (scheduled by the server from the
     /// timer's next-threshold instant; clients render colours themselves).
-    Phase { speech: SpeechId, phase: Phase, at: Timestamp },
+    Phase {
+        speech: SpeechId,
+        phase: Phase,
+        at: Timestamp,
+    },
     /// Screens' connections, for the technician and the chair.
     Presence { screens: Vec<ScreenPresence> },
 }

@@ -57,7 +57,10 @@ impl Audience {
 
     /// Whether this audience works the interpretation side of the meeting.
     fn sees_interpretation_internals(self) -> bool {
-        matches!(self, Audience::Presiding | Audience::Technician | Audience::Interpreter)
+        matches!(
+            self,
+            Audience::Presiding | Audience::Technician | Audience::Interpreter
+        )
     }
 }
 
@@ -92,7 +95,11 @@ pub fn event_frame(stored: &plenary_core::StoredEvent, audience: Audience) -> Ev
     EventFrame {
         seq: stored.seq,
         at: stored.at,
-        actor: if visible { actor_visible(&stored.actor, audience) } else { None },
+        actor: if visible {
+            actor_visible(&stored.actor, audience)
+        } else {
+            None
+        },
         event: visible.then(|| stored.event.clone()),
     }
 }

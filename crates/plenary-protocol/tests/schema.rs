@@ -22,7 +22,23 @@ fn the_committed_schema_matches_the_rust_types() {
 fn the_schema_names_every_message() {
     let schema = protocol_schema();
     let text = schema.to_string();
-    for message in ["hello", "command", "time_sync", "status", "welcome", "snapshot", "event", "insight", "ack", "error", "phase", "presence"] {
-        assert!(text.contains(&format!("\"{message}\"")), "{message} missing from the schema");
+    for message in [
+        "hello",
+        "command",
+        "time_sync",
+        "status",
+        "welcome",
+        "snapshot",
+        "event",
+        "insight",
+        "ack",
+        "error",
+        "phase",
+        "presence",
+    ] {
+        assert!(
+            text.contains(&format!("\"{message}\"")),
+            "{message} missing from the schema"
+        );
     }
 }

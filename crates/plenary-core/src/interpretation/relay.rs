@@ -14,7 +14,9 @@ use crate::i18n::Lang;
 use crate::ids::{BoothId, InterpreterId};
 
 /// How far a channel's output is from the original.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Depth {
     /// Interpreted straight from the floor.
