@@ -1,0 +1,298 @@
+//! The service configuration: typed, layered (defaults → TOML file →
+//! `PLENARY_*` environment variables), validated at start-up with errors
+//! that name the file, line and field (or the variable). Every key is
+//! documented in `config/plenary.toml`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub database_url: String,
+    /// Meeting definition files loaded at start (created in the store the
+    /// first time, continued afterwards).
+    pub meetings: Vec<PathBuf>,
+    /// Origins allowed to open websockets besides the server's own host.
+    pub allowed_origins: Vec<String>,
+    /// The address people use to reach the service, for printed links.
+    pub public_url: Option<String>,
+    /// `human` or `json` logs.
+    pub log_format: LogFormat,
+    /// Frames queued per connection before a slow client is cut loose.
+    pub outbound_queue: usize,
+    /// Commands per second per connection, and the burst allowed.
+    pub commands_per_second: u32,
+    pub command_burst: u32,
+    /// A snapshot of each meeting is stored every this many events.
+    pub snapshot_every: u64,
+    /// Events kept in memory per meeting for clients resuming.
+    pub resume_window: usize,
+    /// Time a new connection has to say hello.
+    #[serde(with = "humantime_serde_compat")]
+    pub hello_timeout: std::time::Duration,
+    /// Most commands committed in one transaction (group commit).
+    pub max_batch: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://data/plenary.db".to_owned(),
+            meetings: Vec::new(),
+            allowed_origins: Vec::new(),
+            public_url: None,
+            log_format: LogFormat::Human,
+            outbound_queue: 1024,
+            commands_per_second: 20,
+            command_burst: 40,
+            snapshot_every: 500,
+            resume_window: 20_000,
+            hello_timeout: std::time::Duration::from_secs(10),
+            max_batch: 512,
+        }
+    }
+}
+
+/// A configuration that cannot be used, located in its file or variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file, or `environment` for a variable.
+    pub source: String,
+    pub line: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}:{}: {}: {}",
+                self.source, line, self.field, self.message
+            ),
+            None => write!(f, "{}: {}: {}", self.source, self.field, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ServerConfig {
+    /// Defaults, then `file` (if given), then the environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<ServerConfig, ConfigError> {
+        let mut config = match file {
+            None => ServerConfig::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+                    source: path.display().to_string(),
+                    line: None,
+                    field: String::new(),
+                    message: format!("cannot read the file: {e}"),
+                })?;
+                Self::from_toml(&path.display().to_string(), &text)?
+            }
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_toml(source: &str, text: &str) -> Result<ServerConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let line_text = text.lines().nth(line - 1).unwrap_or_default();
+            let field = line_text
+                .split_once('=')
+                .map_or("", |(k, _)| k.trim())
+                .to_owned();
+            ConfigError {
+                source: source.to_owned(),
+                line: Some(line),
+                field,
+                message: e.message().trim().to_owned(),
+            }
+        })
+    }
+
+    fn apply_env(
+        &mut self,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        for (key, value) in env {
+            let Some(name) = key.strip_prefix("PLENARY_") else {
+                continue;
+            };
+            let bad = |message: String| ConfigError {
+                source: "environment".to_owned(),
+                line: None,
+                field: key.clone(),
+                message,
+            };
+            let number = |v: &str| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|e| bad(format!("`{v}` is not a whole number: {e}")))
+            };
+            match name {
+                "LISTEN" => {
+                    self.listen = value.parse().map_err(|e| {
+                        bad(format!(
+                            "`{value}` is not an address such as 127.0.0.1:8080: {e}"
+                        ))
+                    })?;
+                }
+                "DATABASE_URL" => self.database_url = value,
+                "MEETINGS" => {
+                    self.meetings = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(PathBuf::from)
+                        .collect();
+                }
+                "ALLOWED_ORIGINS" => {
+                    self.allowed_origins = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                }
+                "PUBLIC_URL" => self.public_url = Some(value),
+                "LOG_FORMAT" => {
+                    self.log_format = match value.as_str() {
+                        "human" => LogFormat::Human,
+                        "json" => LogFormat::Json,
+                        other => {
+                            return Err(bad(format!(
+                                "`{other}` is not a log format: use human or json"
+                            )));
+                        }
+                    };
+                }
+                "OUTBOUND_QUEUE" => self.outbound_queue = number(&value)? as usize,
+                "COMMANDS_PER_SECOND" => {
+                    self.commands_per_second = u32::try_from(number(&value)?).unwrap_or(u32::MAX)
+                }
+                "COMMAND_BURST" => {
+                    self.command_burst = u32::try_from(number(&value)?).unwrap_or(u32::MAX)
+                }
+                "SNAPSHOT_EVERY" => self.snapshot_every = number(&value)?,
+                "RESUME_WINDOW" => self.resume_window = number(&value)? as usize,
+                "MAX_BATCH" => self.max_batch = number(&value)? as usize,
+                "HELLO_TIMEOUT" => {
+                    self.hello_timeout = humantime::parse_duration(&value).map_err(|e| {
+                        bad(format!("`{value}` is not a duration such as 10s: {e}"))
+                    })?;
+                }
+                // Variables of other tools (tests, the CLI) share the prefix.
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |field: &str, message: &str| ConfigError {
+            source: "configuration".to_owned(),
+            line: None,
+            field: field.to_owned(),
+            message: message.to_owned(),
+        };
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres:")
+            || self.database_url.starts_with("postgresql:"))
+        {
+            return Err(bad(
+                "database_url",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        if self.outbound_queue < 16 {
+            return Err(bad("outbound_queue", "must be at least 16 frames"));
+        }
+        if self.commands_per_second == 0 || self.command_burst == 0 {
+            return Err(bad("commands_per_second", "must be above zero"));
+        }
+        if self.snapshot_every == 0 || self.max_batch == 0 {
+            return Err(bad("snapshot_every", "must be above zero"));
+        }
+        Ok(())
+    }
+}
+
+/// `"10s"`-style durations in the TOML file.
+mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<std::time::Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_the_defaults() {
+        let mut c = ServerConfig::from_toml(
+            "plenary.toml",
+            "listen = \"0.0.0.0:9000\"\noutbound_queue = 64\n",
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        c.apply_env([("PLENARY_OUTBOUND_QUEUE".to_owned(), "128".to_owned())])
+            .unwrap();
+        assert_eq!(c.outbound_queue, 128);
+        assert_eq!(c.commands_per_second, 20);
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_file_line_and_field() {
+        let e = ServerConfig::from_toml(
+            "plenary.toml",
+            "listen = \"127.0.0.1:1\"\nlisten_port = 3\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert_eq!(e.field, "listen_port");
+        assert!(
+            e.to_string().starts_with("plenary.toml:2: listen_port:"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_variable_is_named() {
+        let mut c = ServerConfig::default();
+        let e = c
+            .apply_env([("PLENARY_LISTEN".to_owned(), "here".to_owned())])
+            .unwrap_err();
+        assert_eq!(e.field, "PLENARY_LISTEN");
+    }
+}

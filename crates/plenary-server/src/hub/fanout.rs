@@ -1,0 +1,147 @@
+//! Fan-out: every subscriber has a bounded queue; a committed event is
+//! serialised at most once per audience and the same bytes go to everyone
+//! in it. A subscriber whose queue is full is cut loose (its connection
+//! closes with "too slow" and the client resumes from its last seq): it is
+//! never waited for and never silently skipped.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::mpsc;
+
+use plenary_core::StoredEvent;
+use plenary_protocol::ServerMessage;
+use plenary_protocol::views::{self, Audience};
+
+/// A frame ready to send.
+pub type Frame = Utf8Bytes;
+
+pub fn encode(message: &ServerMessage) -> Frame {
+    // Serialising our own types cannot fail; an empty frame would be a bug
+    // caught by every test.
+    Utf8Bytes::from(serde_json::to_string(message).unwrap_or_default())
+}
+
+pub fn encode_event(stored: &StoredEvent, audience: Audience) -> Frame {
+    encode(&ServerMessage::Event(views::event_frame(stored, audience)))
+}
+
+/// Lazily serialised frames of one message, one per audience.
+pub struct PerAudience<'a> {
+    build: Box<dyn Fn(Audience) -> Frame + Send + 'a>,
+    frames: [Option<Frame>; 6],
+}
+
+impl std::fmt::Debug for PerAudience<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerAudience")
+            .field("frames", &self.frames)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> PerAudience<'a> {
+    pub fn new(build: impl Fn(Audience) -> Frame + Send + 'a) -> Self {
+        PerAudience {
+            build: Box::new(build),
+            frames: Default::default(),
+        }
+    }
+
+    pub fn get(&mut self, audience: Audience) -> Frame {
+        let slot = &mut self.frames[audience.index()];
+        slot.get_or_insert_with(|| (self.build)(audience)).clone()
+    }
+}
+
+/// The connection's end of a subscription.
+#[derive(Debug)]
+pub struct Subscription {
+    pub frames: mpsc::Receiver<Frame>,
+    /// Set when the hub cut this subscriber loose for being too slow.
+    pub lagged: Arc<AtomicBool>,
+}
+
+#[derive(Debug)]
+struct Subscriber {
+    audience: Audience,
+    tx: mpsc::Sender<Frame>,
+    lagged: Arc<AtomicBool>,
+}
+
+/// Everyone following one meeting. Consoles and room screens are served
+/// before the public, so a large audience never delays the hall.
+#[derive(Debug, Default)]
+pub struct Subscribers {
+    hall: Vec<Subscriber>,
+    public: Vec<Subscriber>,
+}
+
+/// What one fan-out did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Delivery {
+    pub delivered: u64,
+    pub dropped: u64,
+}
+
+impl Subscribers {
+    pub fn add(&mut self, audience: Audience, capacity: usize) -> Subscription {
+        let (tx, frames) = mpsc::channel(capacity);
+        let lagged = Arc::new(AtomicBool::new(false));
+        let s = Subscriber {
+            audience,
+            tx,
+            lagged: Arc::clone(&lagged),
+        };
+        if audience == Audience::Public {
+            self.public.push(s);
+        } else {
+            self.hall.push(s);
+        }
+        Subscription { frames, lagged }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hall.is_empty() && self.public.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.hall.len() + self.public.len()
+    }
+
+    /// Sends each message to every subscriber, in order; drops those whose
+    /// queue is full or whose connection is gone.
+    pub fn send_all(&mut self, messages: &mut [PerAudience<'_>]) -> Delivery {
+        self.send_to(&Audience::ALL, messages)
+    }
+
+    /// Like [`Subscribers::send_all`], for some audiences only.
+    pub fn send_to(
+        &mut self,
+        audiences: &[Audience],
+        messages: &mut [PerAudience<'_>],
+    ) -> Delivery {
+        let mut delivery = Delivery::default();
+        for list in [&mut self.hall, &mut self.public] {
+            list.retain(|s| {
+                if !audiences.contains(&s.audience) {
+                    return true;
+                }
+                for m in messages.iter_mut() {
+                    match s.tx.try_send(m.get(s.audience)) {
+                        Ok(()) => delivery.delivered += 1,
+                        Err(mpsc::error::TrySendError::Full(_)) => {
+                            s.lagged.store(true, Ordering::Release);
+                            delivery.dropped += 1;
+                            return false;
+                        }
+                        Err(mpsc::error::TrySendError::Closed(_)) => return false,
+                    }
+                }
+                true
+            });
+        }
+        delivery
+    }
+}

@@ -1,0 +1,339 @@
+//! # plenary-store
+//!
+//! The durable storage of the plenary service behind one narrow interface,
+//! [`Store`]: the event log of every meeting, snapshots of folded states,
+//! the results of commands (for idempotent retries), access codes and the
+//! room displays' last contact.
+//!
+//! Two backends, chosen by the URL's scheme, each with its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`) embedded in the binary:
+//!
+//! - **SQLite** (`sqlite://PATH`), the default: one embedded file in WAL
+//!   mode with `synchronous = FULL`, written through a single connection.
+//! - **PostgreSQL** (`postgres://…`), for a shared server.
+//!
+//! Durability is the contract: when [`Store::append`] returns `Ok`, the
+//! events are on disk on either backend, so an acked command survives a
+//! crash or a power cut.
+//!
+//! ## Schema
+//!
+//! Times are milliseconds since the Unix epoch ([`Timestamp`]); roles and
+//! events are JSON text written by serde and read back verbatim, so the
+//! store never needs to understand them.
+//!
+//! | table | columns | key | what for |
+//! |---|---|---|---|
+//! | `meetings` | `id`, `created_at` | `id` | a meeting exists once its first event is stored |
+//! | `events` | `meeting`, `seq`, `at`, `actor` (JSON [`plenary_core::Role`]), `kind` (the event's `type` tag), `v`, `payload` (JSON [`plenary_core::Event`]) | `(meeting, seq)` | the log: the truth every state is folded from |
+//! | `snapshots` | `meeting`, `seq`, `state` (opaque JSON) | `(meeting, seq)` | shortens replays; only the newest is kept |
+//! | `command_results` | `meeting`, `command_id`, `first_seq`, `last_seq` | `(meeting, command_id)` | answers a retried command instead of applying it twice |
+//! | `access_codes` | `id` (UUID v7), `meeting`, `role` (JSON [`plenary_core::Role`]), `label`, `hash` (hex SHA-256), `created_at`, `revoked_at` | `id`; `hash` unique | logins; the code itself is never stored |
+//! | `screens` | `meeting`, `screen`, `last_seen` | `(meeting, screen)` | which room displays are alive |
+//!
+//! Every table but `meetings` refers to `meetings(id)`.
+//!
+//! The primary key `(meeting, seq)` is what makes concurrent writers safe:
+//! a second writer of the same seq fails with [`StoreError::Conflict`] and
+//! its whole batch is rolled back.
+
+mod error;
+mod model;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::fmt;
+
+use plenary_core::ids::MeetingId;
+use plenary_core::{StoredEvent, Timestamp};
+
+pub use crate::error::{StoreError, redact_url};
+pub use crate::model::{
+    AccessCodeRecord, CommandResult, Commit, MeetingRecord, NewAccessCode, hash_access_code,
+};
+pub use crate::postgres::PgStore;
+pub use crate::sqlite::SqliteStore;
+
+use crate::model::normalise_hash;
+use crate::rows::{BatchRows, db_int, duplicate_in_batch};
+
+/// Which database a [`Store`] uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The store. An enum rather than a trait object: two backends, known
+/// here, with async methods and no boxing. Cloning is cheap (the pools are
+/// shared).
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+macro_rules! dispatch {
+    ($store:expr, $backend:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($backend) => $call,
+            Store::Postgres($backend) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database named by `url`: `sqlite://PATH` (the file and its
+    /// directory are created if missing; `sqlite:///abs/path` for an
+    /// absolute path) or `postgres://…` / `postgresql://…`. Does not
+    /// migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme);
+        match scheme {
+            Some("sqlite") => Ok(Store::Sqlite(SqliteStore::connect(url).await?)),
+            Some("postgres" | "postgresql") => Ok(Store::Postgres(PgStore::connect(url).await?)),
+            _ => Err(StoreError::UnsupportedUrl {
+                url: redact_url(url),
+            }),
+        }
+    }
+
+    /// Brings the schema up to date. Idempotent; on PostgreSQL it takes an
+    /// advisory lock, so several instances starting at once are safe.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        dispatch!(self, s => s.migrate().await)
+    }
+
+    /// Whether the database answers, for a readiness probe.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, s => s.ping().await)
+    }
+
+    /// Waits for the connections to finish their work and closes them; for
+    /// a graceful shutdown. The store is unusable afterwards.
+    pub async fn close(&self) {
+        dispatch!(self, s => s.close().await)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The URL the store was opened with, password redacted: for logs.
+    pub fn url(&self) -> &str {
+        dispatch!(self, s => s.url())
+    }
+
+    /// Every meeting that has at least one event, by id.
+    pub async fn list_meetings(&self) -> Result<Vec<MeetingRecord>, StoreError> {
+        dispatch!(self, s => s.list_meetings().await)
+    }
+
+    /// Commits a batch of commands — possibly for several meetings — in one
+    /// transaction: their events, their results, and the meetings they
+    /// create. One transaction (one disk sync) for many commands is what
+    /// makes durable throughput possible (group commit).
+    ///
+    /// All or nothing: if any seq is already stored, or appears twice in
+    /// the batch, nothing is written and the error is
+    /// [`StoreError::Conflict`]; a command id that already has a result
+    /// gives [`StoreError::DuplicateCommand`]; a commit without events for
+    /// a meeting that has none gives [`StoreError::UnknownMeeting`].
+    pub async fn append(&self, batch: &[Commit]) -> Result<(), StoreError> {
+        let rows = BatchRows::encode(batch)?;
+        if rows.events.is_empty() && rows.commands.is_empty() {
+            return Ok(());
+        }
+        match dispatch!(self, s => s.append(&rows).await) {
+            Err(StoreError::Database(sqlx::Error::Database(db)))
+                if db.is_unique_violation() || db.is_foreign_key_violation() =>
+            {
+                let cause = StoreError::Database(sqlx::Error::Database(db));
+                Err(self.explain_refusal(batch).await?.unwrap_or(cause))
+            }
+            other => other,
+        }
+    }
+
+    /// Which commit made the database refuse `batch`, found after the
+    /// rollback by looking: the database's own message names a constraint,
+    /// not the seq or the command.
+    async fn explain_refusal(&self, batch: &[Commit]) -> Result<Option<StoreError>, StoreError> {
+        if let Some(duplicate) = duplicate_in_batch(batch) {
+            return Ok(Some(duplicate));
+        }
+        for commit in batch {
+            for e in &commit.events {
+                if dispatch!(self, s => s.has_event(&commit.meeting, db_int("seq", e.seq)?).await)?
+                {
+                    return Ok(Some(StoreError::Conflict {
+                        meeting: commit.meeting.clone(),
+                        seq: e.seq,
+                    }));
+                }
+            }
+            if let Some(id) = &commit.command_id
+                && self.command_result(&commit.meeting, id).await?.is_some()
+            {
+                return Ok(Some(StoreError::DuplicateCommand {
+                    meeting: commit.meeting.clone(),
+                    command_id: id.clone(),
+                }));
+            }
+            let created_in_batch = batch
+                .iter()
+                .any(|c| c.meeting == commit.meeting && !c.events.is_empty());
+            if !created_in_batch && self.last_seq(&commit.meeting).await? == 0 {
+                return Ok(Some(StoreError::UnknownMeeting {
+                    meeting: commit.meeting.clone(),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The events of `meeting` after `after_seq` (0 for all), in seq order,
+    /// exactly as they were appended.
+    pub async fn load_events(
+        &self,
+        meeting: &MeetingId,
+        after_seq: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        dispatch!(self, s => s.load_events(meeting, after_seq).await)
+    }
+
+    /// The seq of the last stored event of `meeting`; 0 when it has none.
+    pub async fn last_seq(&self, meeting: &MeetingId) -> Result<u64, StoreError> {
+        let seq = dispatch!(self, s => s.last_seq(meeting).await)?;
+        u64::try_from(seq).map_err(|_| StoreError::Corrupt {
+            table: "events",
+            key: meeting.to_string(),
+            reason: format!("negative sequence number {seq}"),
+        })
+    }
+
+    /// Stores the folded state of `meeting` at `seq` (opaque JSON) and
+    /// drops older snapshots: events are the truth, a snapshot only a
+    /// shortcut, and one is enough.
+    pub async fn save_snapshot(
+        &self,
+        meeting: &MeetingId,
+        seq: u64,
+        state_json: &str,
+    ) -> Result<(), StoreError> {
+        let seq = db_int("seq", seq)?;
+        dispatch!(self, s => s.save_snapshot(meeting, seq, state_json).await)
+    }
+
+    /// The snapshot with the highest seq, and that seq.
+    pub async fn latest_snapshot(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Option<(u64, String)>, StoreError> {
+        let row = dispatch!(self, s => s.latest_snapshot(meeting).await)?;
+        row.map(|r| r.decode(meeting)).transpose()
+    }
+
+    /// The stored result of command `command_id`, if it was committed.
+    pub async fn command_result(
+        &self,
+        meeting: &MeetingId,
+        command_id: &str,
+    ) -> Result<Option<CommandResult>, StoreError> {
+        dispatch!(self, s => s.command_result(meeting, command_id).await)
+    }
+
+    /// Stores a new access code under a fresh id. The hash must be
+    /// [`hash_access_code`]'s form (64 hex digits): anything else is
+    /// refused with [`StoreError::NotAHash`], so a code passed by mistake is
+    /// never stored.
+    pub async fn insert_access_code(
+        &self,
+        code: &NewAccessCode,
+    ) -> Result<AccessCodeRecord, StoreError> {
+        let record = AccessCodeRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            meeting: code.meeting.clone(),
+            role: code.role.clone(),
+            label: code.label.clone(),
+            hash: normalise_hash(&code.hash).ok_or(StoreError::NotAHash)?,
+            created_at: code.created_at,
+            revoked_at: None,
+        };
+        match dispatch!(self, s => s.insert_access_code(&record).await) {
+            Err(StoreError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
+                Err(StoreError::DuplicateAccessCode)
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(record),
+        }
+    }
+
+    /// The access code with this hash, unless it was revoked.
+    pub async fn find_access_code(
+        &self,
+        hash: &str,
+    ) -> Result<Option<AccessCodeRecord>, StoreError> {
+        let hash = normalise_hash(hash).ok_or(StoreError::NotAHash)?;
+        let row = dispatch!(self, s => s.find_access_code(&hash).await)?;
+        row.map(|r| r.decode()).transpose()
+    }
+
+    /// All access codes of `meeting`, revoked ones included, oldest first.
+    pub async fn list_access_codes(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Vec<AccessCodeRecord>, StoreError> {
+        let rows = dispatch!(self, s => s.list_access_codes(meeting).await)?;
+        rows.into_iter().map(|r| r.decode()).collect()
+    }
+
+    /// Revokes access code `id` of `meeting`. `false` if there is no such
+    /// code or it was already revoked (the first revocation time stays).
+    pub async fn revoke_access_code(
+        &self,
+        meeting: &MeetingId,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.revoke_access_code(meeting, id, at).await)
+    }
+
+    /// Records that `screen` of `meeting` was seen at `at`. A late write
+    /// with an older time never moves the last-seen time back.
+    pub async fn touch_screen(
+        &self,
+        meeting: &MeetingId,
+        screen: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.touch_screen(meeting, screen, at).await)
+    }
+
+    /// Every screen of `meeting` ever seen, by id, with when it was last seen.
+    pub async fn screens_seen(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Vec<(String, Timestamp)>, StoreError> {
+        dispatch!(self, s => s.screens_seen(meeting).await)
+    }
+}

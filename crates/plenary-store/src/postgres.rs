@@ -1,0 +1,361 @@
+//! The PostgreSQL backend: a connection pool, batches inserted with
+//! `UNNEST` so that a whole group commit is three statements whatever its
+//! size.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use plenary_core::ids::MeetingId;
+use plenary_core::{StoredEvent, Timestamp};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::Backend;
+use crate::error::{StoreError, on_meeting, redact_url};
+use crate::model::{AccessCodeRecord, CommandResult, MeetingRecord};
+use crate::rows::{
+    AccessCodeRow, BatchRows, CommandRow, EventRow, MeetingRow, ScreenRow, SnapshotRow, db_int,
+};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+const MAX_CONNECTIONS: u32 = 10;
+/// How long opening the database may take before it is reported as
+/// unreachable (a dropped packet would otherwise wait for TCP's timeout).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// Redacted: this is what logs and errors show.
+    url: Arc<str>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to a `postgres://` URL. One connection is opened first, on
+    /// its own, so that an unreachable server fails at once with its real
+    /// cause; a pool would keep retrying a refused connection until its
+    /// timeout and then report only that it timed out.
+    pub(crate) async fn connect(url: &str) -> Result<Self, StoreError> {
+        let redacted = redact_url(url);
+        let open = |source: sqlx::Error| StoreError::Open {
+            backend: Backend::Postgres,
+            url: redacted.clone(),
+            source: source.into(),
+        };
+        let options = PgConnectOptions::from_str(url)
+            .map_err(open)?
+            .application_name("plenary")
+            // Whatever the server's default: a commit that returned is on
+            // disk (an acked command must survive a crash).
+            .options([("synchronous_commit", "on")]);
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
+            .await
+            .map_err(|_| {
+                open(sqlx::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+                )))
+            })?
+            .map_err(open)?;
+        // A failed goodbye on a connection that worked changes nothing.
+        probe.close().await.ok();
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(open)?;
+        Ok(PgStore {
+            pool,
+            url: redacted.into(),
+        })
+    }
+
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                backend: Backend::Postgres,
+                source,
+            })
+    }
+
+    pub(crate) async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn list_meetings(&self) -> Result<Vec<MeetingRecord>, StoreError> {
+        let rows: Vec<MeetingRow> =
+            sqlx::query_as("SELECT id, created_at FROM meetings ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(MeetingRecord::from).collect())
+    }
+
+    pub(crate) async fn append(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if !rows.meetings.is_empty() {
+            let (ids, created): (Vec<&str>, Vec<i64>) = rows.meetings.iter().copied().unzip();
+            sqlx::query(
+                "INSERT INTO meetings (id, created_at) \
+                 SELECT * FROM UNNEST($1::text[], $2::int8[]) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(ids)
+            .bind(created)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !rows.events.is_empty() {
+            let events = &rows.events;
+            sqlx::query(
+                "INSERT INTO events (meeting, seq, at, actor, kind, v, payload) \
+                 SELECT * FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::text[], \
+                                      $5::text[], $6::int4[], $7::text[])",
+            )
+            .bind(events.iter().map(|e| e.meeting).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.seq).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.at).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.v).collect::<Vec<_>>())
+            .bind(
+                events
+                    .iter()
+                    .map(|e| e.payload.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !rows.commands.is_empty() {
+            let commands = &rows.commands;
+            sqlx::query(
+                "INSERT INTO command_results (meeting, command_id, first_seq, last_seq) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[])",
+            )
+            .bind(commands.iter().map(|c| c.meeting).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.command_id).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.first_seq).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.last_seq).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn load_events(
+        &self,
+        meeting: &MeetingId,
+        after_seq: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT seq, at, actor, v, payload FROM events \
+             WHERE meeting = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(meeting.as_str())
+        .bind(db_int("after_seq", after_seq)?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|row| row.decode(meeting)).collect()
+    }
+
+    pub(crate) async fn last_seq(&self, meeting: &MeetingId) -> Result<i64, StoreError> {
+        let seq: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE meeting = $1")
+                .bind(meeting.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(seq)
+    }
+
+    pub(crate) async fn has_event(
+        &self,
+        meeting: &MeetingId,
+        seq: i64,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM events WHERE meeting = $1 AND seq = $2")
+                .bind(meeting.as_str())
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    pub(crate) async fn save_snapshot(
+        &self,
+        meeting: &MeetingId,
+        seq: i64,
+        state_json: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO snapshots (meeting, seq, state) VALUES ($1, $2, $3) \
+             ON CONFLICT (meeting, seq) DO UPDATE SET state = EXCLUDED.state",
+        )
+        .bind(meeting.as_str())
+        .bind(seq)
+        .bind(state_json)
+        .execute(&mut *tx)
+        .await
+        .map_err(on_meeting(meeting))?;
+        sqlx::query("DELETE FROM snapshots WHERE meeting = $1 AND seq < $2")
+            .bind(meeting.as_str())
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn latest_snapshot(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Option<SnapshotRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT seq, state FROM snapshots WHERE meeting = $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(meeting.as_str())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub(crate) async fn command_result(
+        &self,
+        meeting: &MeetingId,
+        command_id: &str,
+    ) -> Result<Option<CommandResult>, StoreError> {
+        let row: Option<CommandRow> = sqlx::query_as(
+            "SELECT first_seq, last_seq FROM command_results \
+             WHERE meeting = $1 AND command_id = $2",
+        )
+        .bind(meeting.as_str())
+        .bind(command_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.decode(meeting, command_id)).transpose()
+    }
+
+    pub(crate) async fn insert_access_code(
+        &self,
+        code: &AccessCodeRecord,
+    ) -> Result<(), StoreError> {
+        let role = serde_json::to_string(&code.role)
+            .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        sqlx::query(
+            "INSERT INTO access_codes (id, meeting, role, label, hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&code.id)
+        .bind(code.meeting.as_str())
+        .bind(role)
+        .bind(&code.label)
+        .bind(&code.hash)
+        .bind(code.created_at.0)
+        .execute(&self.pool)
+        .await
+        .map_err(on_meeting(&code.meeting))?;
+        Ok(())
+    }
+
+    pub(crate) async fn find_access_code(
+        &self,
+        hash: &str,
+    ) -> Result<Option<AccessCodeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, meeting, role, label, hash, created_at, revoked_at FROM access_codes \
+             WHERE hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub(crate) async fn list_access_codes(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Vec<AccessCodeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, meeting, role, label, hash, created_at, revoked_at FROM access_codes \
+             WHERE meeting = $1 ORDER BY created_at, id",
+        )
+        .bind(meeting.as_str())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub(crate) async fn revoke_access_code(
+        &self,
+        meeting: &MeetingId,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE access_codes SET revoked_at = $1 \
+             WHERE meeting = $2 AND id = $3 AND revoked_at IS NULL",
+        )
+        .bind(at.0)
+        .bind(meeting.as_str())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(crate) async fn touch_screen(
+        &self,
+        meeting: &MeetingId,
+        screen: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO screens (meeting, screen, last_seen) VALUES ($1, $2, $3) \
+             ON CONFLICT (meeting, screen) \
+             DO UPDATE SET last_seen = GREATEST(screens.last_seen, EXCLUDED.last_seen)",
+        )
+        .bind(meeting.as_str())
+        .bind(screen)
+        .bind(at.0)
+        .execute(&self.pool)
+        .await
+        .map_err(on_meeting(meeting))?;
+        Ok(())
+    }
+
+    pub(crate) async fn screens_seen(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Vec<(String, Timestamp)>, StoreError> {
+        let rows: Vec<ScreenRow> = sqlx::query_as(
+            "SELECT screen, last_seen FROM screens WHERE meeting = $1 ORDER BY screen",
+        )
+        .bind(meeting.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}

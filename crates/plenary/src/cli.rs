@@ -1,0 +1,431 @@
+//! The command line: one subcommand per job, typed arguments, and errors
+//! that say what to fix.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use plenary_core::MeetingDefinition;
+use plenary_core::definition::load_str;
+use plenary_core::ids::MeetingId;
+use plenary_server::config::{LogFormat, ServerConfig};
+use plenary_server::{Service, access, clock, export};
+use plenary_store::{NewAccessCode, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plenary",
+    version,
+    about = "Runs the floor of an intergovernmental conference: speakers lists, timers, interpretation and the screens of the hall.",
+    after_help = "Exit codes: 0 success, 1 the service or its database failed, 2 wrong input (usage, meeting file, role, configuration)."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Commands,
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, global = true, env = "PLENARY_LOG_JSON")]
+    pub(crate) log_json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Commands {
+    /// Runs the demo plenary: the San Pedro Sula conference on an embedded
+    /// SQLite file, and prints the address and access code of every role.
+    /// Running it again continues the same meeting.
+    Demo(DemoArgs),
+    /// Runs the service with a configuration file (every key documented in
+    /// config/plenary.toml), overridable by PLENARY_* variables.
+    Serve {
+        #[arg(long, short, default_value = "config/plenary.toml")]
+        config: PathBuf,
+    },
+    /// Creates or upgrades the database schema, then exits.
+    Migrate(StoreArgs),
+    /// Validates meeting files; errors name the file, line and field.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Issues, lists or revokes access codes.
+    Access {
+        #[command(subcommand)]
+        action: AccessAction,
+    },
+    /// Exports a meeting's speaking log and running order as minutes.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        meeting: String,
+        #[arg(long, value_enum, default_value = "md")]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PLENARY_LISTEN")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Where the SQLite file and the demo secret live.
+    #[arg(long, default_value = "data")]
+    pub(crate) data_dir: PathBuf,
+    /// Starts the meeting over: deletes the demo database first.
+    #[arg(long)]
+    pub(crate) fresh: bool,
+    /// The meeting to run.
+    #[arg(long, default_value = "config/meetings/san-pedro-sula-2017.toml")]
+    pub(crate) meeting: PathBuf,
+}
+
+/// Where the database is: a configuration file or a URL.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// Configuration file whose database_url to use.
+    #[arg(long, short)]
+    pub(crate) config: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://…); wins over --config.
+    #[arg(long, env = "PLENARY_DATABASE_URL")]
+    pub(crate) database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccessAction {
+    /// Issues a code; it is printed once and only its hash is stored.
+    Issue {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        meeting: String,
+        /// chair, secretariat, technician, delegation:<id>,
+        /// interpreter:<booth> or screen:<id>.
+        #[arg(long)]
+        role: String,
+        /// For people: "Honduras, desk 2".
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Lists a meeting's codes (never the codes themselves).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        meeting: String,
+    },
+    /// Revokes a code by its id; open connections using it are closed at
+    /// their next hello.
+    Revoke {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        meeting: String,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ExportFormat {
+    Csv,
+    Json,
+    Md,
+}
+
+/// Why a command failed, deciding the exit code.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Wrong input: exit 2.
+    Input(String),
+    /// The service or the database failed: exit 1.
+    Runtime(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure::Runtime(e.to_string())
+    }
+}
+
+pub(crate) fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Commands::Demo(args) => {
+            init_logging(cli.log_json);
+            crate::demo::run(args).await
+        }
+        Commands::Serve { config } => {
+            let config = ServerConfig::load(Some(&config), std::env::vars())
+                .map_err(|e| Failure::Input(format!("error: {e}")))?;
+            init_logging(cli.log_json || config.log_format == LogFormat::Json);
+            serve(config).await
+        }
+        Commands::Migrate(store) => {
+            let store = open_store(&store).await?;
+            println!("database {} is up to date", store.backend().as_str());
+            Ok(())
+        }
+        Commands::Check { files } => check(&files),
+        Commands::Access { action } => access_command(action).await,
+        Commands::Export {
+            store,
+            meeting,
+            format,
+            out,
+        } => {
+            let store = open_store(&store).await?;
+            let id = MeetingId::new(meeting.clone());
+            let Some(state) = plenary_server::hub::load(&store, &id).await? else {
+                return Err(Failure::Input(format!(
+                    "error: there is no meeting `{meeting}` in this database"
+                )));
+            };
+            let format = match format {
+                ExportFormat::Csv => export::Format::Csv,
+                ExportFormat::Json => export::Format::Json,
+                ExportFormat::Md => export::Format::Markdown,
+            };
+            let text = export::render(&state, format, clock::now());
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Reads and validates a meeting file.
+pub(crate) fn load_meeting(path: &Path) -> Result<MeetingDefinition, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Input(format!("error: cannot read {}: {e}", path.display())))?;
+    load_str(&path.display().to_string(), &text).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+        Failure::Input(lines.join("\n"))
+    })
+}
+
+fn check(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for file in files {
+        match load_meeting(file) {
+            Ok(d) => println!(
+                "{}: ok — meeting `{}`, {} delegations, {} agenda items, {} booths, {} screens",
+                file.display(),
+                d.id,
+                d.delegations.len(),
+                d.agenda.len(),
+                d.booths.len(),
+                d.screens.len()
+            ),
+            Err(Failure::Input(m) | Failure::Runtime(m)) => failed.push(m),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Input(failed.join("\n")))
+    }
+}
+
+pub(crate) async fn open_store(args: &StoreArgs) -> Result<Store, Failure> {
+    let url = match (&args.database_url, &args.config) {
+        (Some(url), _) => url.clone(),
+        (None, Some(path)) => {
+            ServerConfig::load(Some(path), std::env::vars())
+                .map_err(|e| Failure::Input(format!("error: {e}")))?
+                .database_url
+        }
+        (None, None) => ServerConfig::default().database_url,
+    };
+    connect(&url).await
+}
+
+/// Opens and migrates a database, creating the directory of a SQLite file.
+pub(crate) async fn connect(url: &str) -> Result<Store, Failure> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .map(|p| p.split('?').next().unwrap_or(p))
+        && let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn serve(config: ServerConfig) -> Result<(), Failure> {
+    let store = connect(&config.database_url).await?;
+    let definitions = config
+        .meetings
+        .iter()
+        .map(|p| load_meeting(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let listen = config.listen;
+    let service = Service::new(config, store);
+    for d in definitions {
+        let id = d.id.clone();
+        service.open_meeting(d).await?;
+        tracing::info!(meeting = %id, "meeting open");
+    }
+    service.open_stored_meetings().await?;
+    let listener = Service::bind(listen).await?;
+    tracing::info!(%listen, "listening");
+    run_until_signal(service, listener).await
+}
+
+/// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+pub(crate) async fn run_until_signal(
+    service: Service,
+    listener: tokio::net::TcpListener,
+) -> Result<(), Failure> {
+    let stopper = service.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        stopper.shutdown();
+    });
+    service.serve(listener).await?;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn access_command(action: AccessAction) -> Result<(), Failure> {
+    match action {
+        AccessAction::Issue {
+            store,
+            meeting,
+            role,
+            label,
+        } => {
+            let role =
+                access::parse_role(&role).map_err(|e| Failure::Input(format!("error: {e}")))?;
+            let store = open_store(&store).await?;
+            let id = MeetingId::new(meeting.clone());
+            check_role_exists(&store, &id, &role).await?;
+            let code = access::generate();
+            let record = store
+                .insert_access_code(&NewAccessCode {
+                    meeting: id,
+                    role: role.clone(),
+                    label,
+                    hash: access::hash(&code),
+                    created_at: clock::now(),
+                })
+                .await?;
+            println!("{code}");
+            eprintln!(
+                "issued {} for {} (id {}); the code is shown only now",
+                access::role_key(&role),
+                meeting,
+                record.id
+            );
+            Ok(())
+        }
+        AccessAction::List { store, meeting } => {
+            let store = open_store(&store).await?;
+            let codes = store.list_access_codes(&MeetingId::new(meeting)).await?;
+            println!("{:<38} {:<28} {:<10} label", "id", "role", "status");
+            for c in codes {
+                let status = if c.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<38} {:<28} {:<10} {}",
+                    c.id,
+                    access::role_key(&c.role),
+                    status,
+                    c.label
+                );
+            }
+            Ok(())
+        }
+        AccessAction::Revoke { store, meeting, id } => {
+            let store = open_store(&store).await?;
+            if store
+                .revoke_access_code(&MeetingId::new(meeting.clone()), &id, clock::now())
+                .await?
+            {
+                println!("revoked {id}");
+                Ok(())
+            } else {
+                Err(Failure::Input(format!(
+                    "error: meeting `{meeting}` has no active code with id {id}"
+                )))
+            }
+        }
+    }
+}
+
+/// A code for a delegation, booth or screen the meeting does not have is
+/// refused before it is issued.
+async fn check_role_exists(
+    store: &Store,
+    meeting: &MeetingId,
+    role: &plenary_core::Role,
+) -> Result<(), Failure> {
+    use plenary_core::Role;
+    let Some(state) = plenary_server::hub::load(store, meeting).await? else {
+        return Err(Failure::Input(format!(
+            "error: there is no meeting `{meeting}` in this database"
+        )));
+    };
+    let d = &state.definition;
+    let known = match role {
+        Role::Delegation { delegation } => d.delegation(delegation).is_some(),
+        Role::Interpreter { booth } => d.booth(booth).is_some(),
+        Role::Screen { screen } => d.screens.get(screen).is_some(),
+        _ => true,
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(Failure::Input(format!(
+            "error: meeting `{meeting}` has no {}",
+            access::role_key(role)
+        )))
+    }
+}
