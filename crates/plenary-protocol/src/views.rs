@@ -122,10 +122,9 @@ pub fn redact(meeting: &Meeting, audience: Audience) -> Meeting {
             .collect();
         definition.booths = booths.into();
         view.definition = Arc::new(definition);
+        // Shifts, handovers and signals are the booths' business.
         view.interpretation.slower_please.clear();
-        for booth in view.interpretation.booths.values_mut() {
-            booth.handover_requested = None;
-        }
+        view.interpretation.booths.clear();
     }
     view
 }

@@ -1,0 +1,307 @@
+//! The HTTP API: health, readiness, metrics, the state for a role, the
+//! same commands as the websocket with the same error codes, the export
+//! of the minutes, and the OpenAPI document.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use plenary_tests::{Backend, MEETING, TestApp, on_both_databases};
+
+/// A plain HTTP/1.1 request: status and body.
+async fn http(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        app.addr
+    );
+    if let Some(code) = bearer {
+        request.push_str(&format!("Authorization: Bearer {code}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    // Decode a chunked body.
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = String::new();
+        let mut rest = rest;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&after[..n]);
+            rest = &after[n + 2..];
+        }
+        out
+    } else {
+        rest.to_owned()
+    };
+    (status, body)
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+async fn health_readiness_and_metrics(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    assert_eq!(
+        http(&app, "GET", "/healthz", None, None).await,
+        (200, "ok".to_owned())
+    );
+    assert_eq!(
+        http(&app, "GET", "/readyz", None, None).await,
+        (200, "ready".to_owned())
+    );
+    let chair = app.code("chair");
+    let open = r#"{"command": {"type": "open_item", "item": "stocktaking"}}"#;
+    assert_eq!(
+        http(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{MEETING}/commands"),
+            Some(&chair),
+            Some(open)
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, metrics) = http(&app, "GET", "/metrics", None, None).await;
+    assert_eq!(status, 200);
+    for name in [
+        "plenary_events_committed_total",
+        "plenary_commit_seconds",
+        "plenary_commands_total",
+    ] {
+        assert!(metrics.contains(name), "{name} missing from /metrics");
+    }
+    app.finish().await;
+}
+
+async fn commands_over_http_use_the_websocket_codes(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let path = format!("/api/v1/meetings/{MEETING}/commands");
+    let chair = app.code("chair");
+    let hn = app.code("delegation:hn");
+    let (status, body) = http(
+        &app,
+        "POST",
+        &path,
+        Some(&chair),
+        Some(
+            r#"{"command_id": "deck-1", "command": {"type": "open_item", "item": "stocktaking"}}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let first = json(&body);
+    assert_eq!(first["command_id"], "deck-1");
+    // A Stream Deck button pressed twice by a retry: applied once.
+    let (_, again) = http(
+        &app,
+        "POST",
+        &path,
+        Some(&chair),
+        Some(
+            r#"{"command_id": "deck-1", "command": {"type": "open_item", "item": "stocktaking"}}"#,
+        ),
+    )
+    .await;
+    assert_eq!(json(&again)["seq"], first["seq"]);
+    let ask = r#"{"command": {"type": "request_floor", "item": "stocktaking", "delegation": "hn", "kind": "statement"}}"#;
+    assert_eq!(http(&app, "POST", &path, Some(&hn), Some(ask)).await.0, 200);
+    let (status, body) = http(&app, "POST", &path, Some(&hn), Some(ask)).await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (409, "already_requested")
+    );
+    assert!(json(&body)["messages"]["es"].is_string());
+    let (status, body) = http(
+        &app,
+        "POST",
+        &path,
+        Some(&hn),
+        Some(r#"{"command": {"type": "call_next"}}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (403, "not_permitted")
+    );
+    let (status, body) = http(&app, "POST", &path, Some(&chair), Some("{oops")).await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (400, "bad_message")
+    );
+    let (status, body) = http(&app, "POST", &path, Some("AAAA-BBBB-CCCC-DDDD"), Some(ask)).await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (401, "invalid_access_code")
+    );
+    let (status, _) = http(
+        &app,
+        "POST",
+        "/api/v1/meetings/nowhere/commands",
+        Some(&chair),
+        Some(ask),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // The state for a role; the public needs no code here.
+    let (status, body) = http(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{MEETING}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let state = json(&body);
+    assert_eq!(state["role"]["role"], "public");
+    assert_eq!(state["state"]["agenda"]["current"], "stocktaking");
+    assert!(
+        state["state"]["interpretation"]["booths"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+    let (_, body) = http(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{MEETING}"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(json(&body)["role"]["role"], "chair");
+    app.finish().await;
+}
+
+async fn the_minutes_export_for_the_secretariat(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let path = format!("/api/v1/meetings/{MEETING}/commands");
+    let chair = app.code("chair");
+    for body in [
+        r#"{"command": {"type": "open_item", "item": "stocktaking"}}"#,
+        r#"{"command": {"type": "insert_speaker", "item": "stocktaking", "delegation": "br", "kind": "statement", "language": "pt"}}"#,
+        r#"{"command": {"type": "call_next"}}"#,
+        r#"{"command": {"type": "end_speech"}}"#,
+    ] {
+        assert_eq!(
+            http(&app, "POST", &path, Some(&chair), Some(body)).await.0,
+            200,
+            "{body}"
+        );
+    }
+    let export = format!("/api/v1/meetings/{MEETING}/export");
+    let (status, csv) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=csv"),
+        Some(&app.code("secretariat")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("item,delegation,name,kind,language"));
+    assert!(
+        lines[1].starts_with("stocktaking,br,Brasil,statement,pt,"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with(",chair"));
+    let (_, md) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=md"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert!(md.contains("## Speakers") && md.contains("Brasil"));
+    let (_, js) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=json"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(json(&js)["speeches"].as_array().unwrap().len(), 1);
+    let (status, _) = http(&app, "GET", &export, Some(&app.code("delegation:hn")), None).await;
+    assert_eq!(status, 403);
+    let (status, body) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=pdf"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (400, "bad_message")
+    );
+    app.finish().await;
+}
+
+async fn the_openapi_document_describes_the_api(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (status, body) = http(&app, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, 200);
+    let doc = json(&body);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/meetings/{id}",
+        "/api/v1/meetings/{id}/commands",
+        "/api/v1/meetings/{id}/export",
+        "/readyz",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"]["Command"].is_object());
+    app.finish().await;
+}
+
+on_both_databases!(
+    health_readiness_and_metrics,
+    commands_over_http_use_the_websocket_codes,
+    the_minutes_export_for_the_secretariat,
+    the_openapi_document_describes_the_api,
+);
