@@ -43,7 +43,7 @@ fn request_floor(who: &str, item_id: &str) -> Command {
 async fn ok(client: &Client, command: Command) -> u64 {
     match client.command(command.clone()).await.expect("answered") {
         CommandReply::Acked { seq } => seq,
-        refused => panic!("{command:?} refused: {refused:?}"),
+        refused @ CommandReply::Refused { .. } => panic!("{command:?} refused: {refused:?}"),
     }
 }
 
