@@ -296,3 +296,40 @@ mod tests {
         assert_eq!(e.field, "PLENARY_LISTEN");
     }
 }
+
+#[cfg(test)]
+mod documented {
+    use super::*;
+
+    /// `config/plenary.toml` documents every key with its default value.
+    #[test]
+    fn the_documented_configuration_is_the_default() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/plenary.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let parsed = ServerConfig::from_toml(path, &text).unwrap();
+        let expected = ServerConfig {
+            meetings: vec![PathBuf::from("config/meetings/san-pedro-sula-2017.toml")],
+            ..ServerConfig::default()
+        };
+        assert_eq!(parsed, expected);
+        // Every field appears in the file.
+        let value: toml::Table = toml::from_str(&text).unwrap();
+        for key in [
+            "listen",
+            "database_url",
+            "meetings",
+            "allowed_origins",
+            "log_format",
+            "outbound_queue",
+            "commands_per_second",
+            "command_burst",
+            "snapshot_every",
+            "resume_window",
+            "hello_timeout",
+            "max_batch",
+        ] {
+            assert!(value.contains_key(key), "{key} undocumented");
+        }
+        assert!(text.contains("public_url"));
+    }
+}
