@@ -34,7 +34,9 @@ pub struct Meeting {
     pub updated_at: Timestamp,
     next_request: u64,
     next_speech: u64,
-    /// Which item each request belongs to.
+    /// Which item each request belongs to (`[request, item]` pairs on the wire).
+    #[serde(with = "crate::roster::pairs")]
+    #[schemars(with = "Vec<(RequestId, ItemId)>")]
     request_items: BTreeMap<RequestId, ItemId>,
 }
 

@@ -75,3 +75,54 @@ impl<'a, T: Keyed> IntoIterator for &'a Roster<T> {
         self.items.iter()
     }
 }
+
+/// Maps keyed by numbers are written as lists: JSON object keys are
+/// strings, and serde cannot turn `"1"` back into a number inside an
+/// internally tagged message (a snapshot frame). `keyed_list` writes a map
+/// of keyed values as the list of values; `pairs` writes `[key, value]`
+/// pairs.
+pub(crate) mod keyed_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Keyed;
+
+    pub(crate) fn serialize<S: Serializer, T: Keyed + Serialize>(
+        map: &BTreeMap<T::Key, T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.values())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Keyed + Deserialize<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<T::Key, T>, D::Error> {
+        let list = Vec::<T>::deserialize(d)?;
+        Ok(list.into_iter().map(|v| (v.key().clone(), v)).collect())
+    }
+}
+
+pub(crate) mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer, K: Serialize, V: Serialize>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub(crate) fn deserialize<
+        'de,
+        D: Deserializer<'de>,
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+    >(
+        d: D,
+    ) -> Result<BTreeMap<K, V>, D::Error> {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}

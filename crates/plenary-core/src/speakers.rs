@@ -42,6 +42,13 @@ pub struct Request {
     pub status: RequestStatus,
 }
 
+impl crate::roster::Keyed for Request {
+    type Key = RequestId;
+    fn key(&self) -> &RequestId {
+        &self.id
+    }
+}
+
 impl Request {
     /// Waiting or speaking: it still counts against "one request per item".
     pub fn is_open(&self) -> bool {
@@ -75,7 +82,9 @@ impl RequestClass {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeakersList {
     pub open: bool,
-    /// Every request ever made on this item, by id.
+    /// Every request ever made on this item, by id (a list on the wire).
+    #[serde(with = "crate::roster::keyed_list")]
+    #[schemars(with = "Vec<Request>")]
     pub requests: BTreeMap<RequestId, Request>,
     /// Waiting requests in calling order.
     pub queue: Vec<RequestId>,
