@@ -17,6 +17,7 @@ pub mod hub;
 pub mod metrics;
 pub mod openapi;
 mod presence;
+pub mod web;
 pub mod ws;
 
 use std::collections::BTreeMap;
@@ -196,6 +197,7 @@ impl Service {
             .route("/api/v1/meetings/{id}", get(api::meeting_state))
             .route("/api/v1/meetings/{id}/commands", post(api::post_command))
             .route("/api/v1/meetings/{id}/export", get(api::export))
+            .fallback(web::serve)
             .layer(TraceLayer::new_for_http())
             .with_state(Arc::clone(&self.state))
     }
