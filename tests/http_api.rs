@@ -299,7 +299,159 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
     app.finish().await;
 }
 
+async fn the_technician_issues_and_revokes_access_codes(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let path = format!("/api/v1/meetings/{MEETING}/access-codes");
+    let tech = app.code("technician");
+    let body = r#"{"role": "delegation:br", "label": "Brazil, second desk"}"#;
+    let (status, issued) = http(&app, "POST", &path, Some(&tech), Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    let issued = json(&issued);
+    let code = issued["code"].as_str().unwrap().to_owned();
+    assert_eq!(issued["role"], "delegation:br");
+    // The new code opens a console as Brazil.
+    let client =
+        plenary_client::Client::connect(&app.ws_url(), plenary_client::Hello::access_code(&code))
+            .await
+            .unwrap();
+    assert_eq!(
+        client.role(),
+        &plenary_core::Role::Delegation {
+            delegation: "br".into()
+        }
+    );
+    let token = client.token().to_owned();
+    client.close().await;
+    // Listed without the code.
+    let (_, list) = http(&app, "GET", &path, Some(&tech), None).await;
+    assert!(list.contains("Brazil, second desk") && !list.contains(&code));
+    // A delegation may not manage codes; an unknown role is refused.
+    assert_eq!(
+        http(&app, "GET", &path, Some(&app.code("delegation:hn")), None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        http(
+            &app,
+            "POST",
+            &path,
+            Some(&tech),
+            Some(r#"{"role": "delegation:atlantis"}"#)
+        )
+        .await
+        .0,
+        400
+    );
+    // Revoked: neither the code nor the session token it gave opens anything.
+    let id = issued["id"].as_str().unwrap();
+    assert_eq!(
+        http(&app, "DELETE", &format!("{path}/{id}"), Some(&tech), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        http(&app, "DELETE", &format!("{path}/{id}"), Some(&tech), None)
+            .await
+            .0,
+        404
+    );
+    for hello in [
+        plenary_client::Hello::access_code(&code),
+        plenary_client::Hello::token(&token),
+    ] {
+        let err = plenary_client::Client::connect(&app.ws_url(), hello)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("invalid_access_code"), "{err}");
+    }
+    app.finish().await;
+}
+
+async fn an_operator_opens_a_meeting_at_run_time(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, plenary_tests::reference(), |c| {
+        c.operator_token = Some(plenary_server::config::Secret::new("s3cret"));
+    })
+    .await
+    else {
+        return;
+    };
+    let side_event =
+        plenary_tests::REFERENCE.replacen("id = \"san-pedro-sula-2017\"", "id = \"side-event\"", 1);
+    assert_eq!(
+        http(&app, "POST", "/api/v1/meetings", None, Some(&side_event))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        http(
+            &app,
+            "POST",
+            "/api/v1/meetings",
+            Some("wrong"),
+            Some(&side_event)
+        )
+        .await
+        .0,
+        401
+    );
+    let broken = side_event.replacen("delegation = \"gt\"", "delegation = \"xx\"", 1);
+    let (status, body) = http(
+        &app,
+        "POST",
+        "/api/v1/meetings",
+        Some("s3cret"),
+        Some(&broken),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("agenda[1].schedule[2].delegation"),
+        "{body}"
+    );
+    let (status, body) = http(
+        &app,
+        "POST",
+        "/api/v1/meetings",
+        Some("s3cret"),
+        Some(&side_event),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        http(
+            &app,
+            "POST",
+            "/api/v1/meetings",
+            Some("s3cret"),
+            Some(&side_event)
+        )
+        .await
+        .0,
+        409
+    );
+    let (_, list) = http(&app, "GET", "/api/v1/meetings", None, None).await;
+    assert!(list.contains("side-event") && list.contains(MEETING));
+    // Its public view works at once.
+    let public =
+        plenary_client::Client::connect(&app.ws_url(), plenary_client::Hello::public("side-event"))
+            .await
+            .unwrap();
+    assert_eq!(public.meeting().as_str(), "side-event");
+    app.finish().await;
+}
+
 on_both_databases!(
+    the_technician_issues_and_revokes_access_codes,
+    an_operator_opens_a_meeting_at_run_time,
     health_readiness_and_metrics,
     commands_over_http_use_the_websocket_codes,
     the_minutes_export_for_the_secretariat,

@@ -597,7 +597,67 @@ async fn hidden_events_keep_their_seq_for_the_public(backend: Backend) {
     app.finish().await;
 }
 
+/// The server schedules thresholds from the timer's next-threshold
+/// instant; under `end_speech` it takes the floor back when time is up.
+async fn the_server_ends_a_speech_when_time_is_up(backend: Backend) {
+    let definition = plenary_core::definition::load_str(
+        "short.toml",
+        &plenary_tests::REFERENCE
+            .replacen("statement_limit = \"5m\"", "statement_limit = \"2s\"", 1)
+            .replacen("warning = \"1m\"", "warning = \"1s\"", 1)
+            .replacen("final = \"15s\"", "final = \"500ms\"", 1)
+            .replacen(
+                "on_time_up = \"overtime\"",
+                "on_time_up = \"end_speech\"",
+                1,
+            ),
+    )
+    .unwrap();
+    let Some(app) = TestApp::spawn_with(backend, definition, |_| {}).await else {
+        return;
+    };
+    let chair = app.connect("chair").await;
+    let mut screen = app.connect("screen:hall-left").await;
+    ok(
+        &chair,
+        Command::OpenItem {
+            item: item("stocktaking"),
+        },
+    )
+    .await;
+    ok(
+        &app.connect("delegation:hn").await,
+        request_floor("hn", "stocktaking"),
+    )
+    .await;
+    ok(&chair, Command::CallNext).await;
+    let mut phases = Vec::new();
+    let ended = loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), screen.next_frame())
+            .await
+            .expect("in time")
+            .unwrap();
+        match frame {
+            ServerMessage::Phase { phase, .. } => phases.push(phase),
+            ServerMessage::Event(e) => {
+                if let Some(Event::SpeechEnded { reason, .. }) = e.event {
+                    break (reason, e.actor);
+                }
+            }
+            _ => {}
+        }
+    };
+    use plenary_core::timer::Phase;
+    assert_eq!(phases, [Phase::Warning, Phase::Final, Phase::Overtime]);
+    assert_eq!(
+        ended,
+        (plenary_core::floor::EndReason::Time, Some(Role::System))
+    );
+    app.finish().await;
+}
+
 on_both_databases!(
+    the_server_ends_a_speech_when_time_is_up,
     scripted_reference_session_over_websockets,
     resuming_after_a_dropped_connection_is_gap_free,
     a_repeated_command_id_is_applied_once,

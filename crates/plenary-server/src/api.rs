@@ -298,3 +298,234 @@ pub async fn export(
     let body = export::render(&meeting, format, crate::clock::now());
     Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
 }
+
+/// Who may manage a meeting's access codes.
+fn manages_codes(role: &Role) -> bool {
+    matches!(role, Role::Technician | Role::Secretariat | Role::Chair)
+}
+
+fn forbidden(en: &str, es: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::FORBIDDEN,
+        code: "not_permitted".to_owned(),
+        message: en.to_owned(),
+        messages: Texts::new().with("en", en).with("es", es),
+    }
+}
+
+/// An access code as listed: never the code, never its hash.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct AccessCodeInfo {
+    pub id: String,
+    /// `chair`, `delegation:hn`, `screen:hall-left`…
+    pub role: String,
+    pub label: String,
+    pub created_at: plenary_core::Timestamp,
+    pub revoked_at: Option<plenary_core::Timestamp>,
+}
+
+pub async fn list_codes(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<AccessCodeInfo>>, ApiError> {
+    let hub = hub_of(&state, &id)?;
+    let role = caller(&state, &headers, &hub).await?;
+    if !manages_codes(&role) {
+        return Err(forbidden(
+            "only the technician and the presidency manage access codes",
+            "solo el técnico y la presidencia gestionan los códigos de acceso",
+        ));
+    }
+    let records = state
+        .store
+        .list_access_codes(&hub.meeting)
+        .await
+        .map_err(|_| ApiError::protocol(ProtocolErrorCode::StoreUnavailable))?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| AccessCodeInfo {
+                id: r.id,
+                role: access::role_key(&r.role),
+                label: r.label,
+                created_at: r.created_at,
+                revoked_at: r.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct IssueCode {
+    /// `chair`, `secretariat`, `technician`, `delegation:<id>`,
+    /// `interpreter:<booth>` or `screen:<id>`.
+    pub role: String,
+    #[serde(default)]
+    pub label: String,
+}
+
+/// A new code: shown this once, stored only as a hash.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct IssuedCode {
+    pub id: String,
+    pub code: String,
+    pub role: String,
+    pub label: String,
+}
+
+pub async fn issue_code(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<IssuedCode>), ApiError> {
+    let hub = hub_of(&state, &id)?;
+    let caller_role = caller(&state, &headers, &hub).await?;
+    if !manages_codes(&caller_role) {
+        return Err(forbidden(
+            "only the technician and the presidency manage access codes",
+            "solo el técnico y la presidencia gestionan los códigos de acceso",
+        ));
+    }
+    let request: IssueCode = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!("expected {{\"role\": …, \"label\": …}}: {e}"))
+    })?;
+    let role =
+        access::parse_role(&request.role).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let d = &hub.definition;
+    let known = match &role {
+        Role::Delegation { delegation } => d.delegation(delegation).is_some(),
+        Role::Interpreter { booth } => d.booth(booth).is_some(),
+        Role::Screen { screen } => d.screens.get(screen).is_some(),
+        _ => true,
+    };
+    if !known {
+        return Err(ApiError::bad_request(format!(
+            "this meeting has no {}",
+            request.role
+        )));
+    }
+    let code = access::generate();
+    let record = state
+        .store
+        .insert_access_code(&plenary_store::NewAccessCode {
+            meeting: hub.meeting.clone(),
+            role: role.clone(),
+            label: request.label.clone(),
+            hash: access::hash(&code),
+            created_at: crate::clock::now(),
+        })
+        .await
+        .map_err(|_| ApiError::protocol(ProtocolErrorCode::StoreUnavailable))?;
+    tracing::info!(meeting = %hub.meeting, role = %access::role_key(&role), id = %record.id, "access code issued");
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedCode {
+            id: record.id,
+            code,
+            role: access::role_key(&role),
+            label: request.label,
+        }),
+    ))
+}
+
+pub async fn revoke_code(
+    State(state): State<Arc<AppState>>,
+    Path((id, code_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let hub = hub_of(&state, &id)?;
+    let role = caller(&state, &headers, &hub).await?;
+    if !manages_codes(&role) {
+        return Err(forbidden(
+            "only the technician and the presidency manage access codes",
+            "solo el técnico y la presidencia gestionan los códigos de acceso",
+        ));
+    }
+    let revoked = state
+        .store
+        .revoke_access_code(&hub.meeting, &code_id, crate::clock::now())
+        .await
+        .map_err(|_| ApiError::protocol(ProtocolErrorCode::StoreUnavailable))?;
+    if !revoked {
+        return Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "unknown_access_code".to_owned(),
+            message: "no active access code with that id".to_owned(),
+            messages: Texts::new()
+                .with("en", "no active access code with that id")
+                .with("es", "no hay ningún código de acceso activo con ese id"),
+        });
+    }
+    state.forget_code(&code_id);
+    tracing::info!(meeting = %hub.meeting, id = %code_id, "access code revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/meetings`: opens a new meeting from its TOML definition,
+/// at run time. Needs the operator token of the configuration.
+pub async fn create_meeting(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<MeetingSummary>), ApiError> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let allowed = match (&state.config.operator_token, presented) {
+        (Some(expected), Some(given)) => {
+            use sha2::{Digest, Sha256};
+            // Compare digests so the time taken says nothing about the token.
+            Sha256::digest(expected.expose().as_bytes()) == Sha256::digest(given.as_bytes())
+        }
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::protocol(ProtocolErrorCode::InvalidAccessCode));
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("the definition is not UTF-8".to_owned()))?;
+    let definition =
+        plenary_core::definition::load_str("request body", text).map_err(|errors| {
+            let message = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n");
+            ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_definition".to_owned(),
+                messages: Texts::new().with("en", message.clone()),
+                message,
+            }
+        })?;
+    if state.meeting(&definition.id).is_some() {
+        return Err(ApiError {
+            status: StatusCode::CONFLICT,
+            code: "meeting_exists".to_owned(),
+            message: format!("meeting `{}` is already open", definition.id),
+            messages: Texts::new()
+                .with("en", format!("meeting `{}` is already open", definition.id)),
+        });
+    }
+    let service = crate::Service {
+        state: Arc::clone(&state),
+    };
+    let hub = service.open_meeting(definition).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot open a meeting");
+        ApiError::protocol(ProtocolErrorCode::StoreUnavailable)
+    })?;
+    tracing::info!(meeting = %hub.meeting, "meeting created at run time");
+    Ok((
+        StatusCode::CREATED,
+        Json(MeetingSummary {
+            id: hub.meeting.clone(),
+            title: hub.definition.title.clone(),
+            languages: hub.definition.languages.clone(),
+            public_view_open: hub.definition.public_view_open,
+        }),
+    ))
+}

@@ -39,6 +39,30 @@ pub struct ServerConfig {
     pub hello_timeout: std::time::Duration,
     /// Most commands committed in one transaction (group commit).
     pub max_batch: usize,
+    /// Lets `POST /api/v1/meetings` open meetings at run time; unset, it is
+    /// refused. A secret: never logged.
+    pub operator_token: Option<Secret>,
+}
+
+/// A secret from the configuration: `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -64,6 +88,7 @@ impl Default for ServerConfig {
             resume_window: 20_000,
             hello_timeout: std::time::Duration::from_secs(10),
             max_batch: 512,
+            operator_token: None,
         }
     }
 }
@@ -201,6 +226,9 @@ impl ServerConfig {
                 "SNAPSHOT_EVERY" => self.snapshot_every = number(&value)?,
                 "RESUME_WINDOW" => self.resume_window = number(&value)? as usize,
                 "MAX_BATCH" => self.max_batch = number(&value)? as usize,
+                "OPERATOR_TOKEN" => {
+                    self.operator_token = Some(value).filter(|v| !v.is_empty()).map(Secret)
+                }
                 "HELLO_TIMEOUT" => {
                     self.hello_timeout = humantime::parse_duration(&value).map_err(|e| {
                         bad(format!("`{value}` is not a duration such as 10s: {e}"))
@@ -330,6 +358,6 @@ mod documented {
         ] {
             assert!(value.contains_key(key), "{key} undocumented");
         }
-        assert!(text.contains("public_url"));
+        assert!(text.contains("public_url") && text.contains("operator_token"));
     }
 }

@@ -47,6 +47,8 @@ pub struct Session {
     pub role: Role,
     /// The access code it logged in with (none for the public).
     pub code_id: Option<String>,
+    /// That code's hash, to check it was not revoked since.
+    pub code_hash: Option<String>,
 }
 
 /// Everything the handlers share.
@@ -193,7 +195,18 @@ impl Service {
             .route("/readyz", get(api::readyz))
             .route("/metrics", get(api::metrics))
             .route("/api/v1/openapi.json", get(api::openapi))
-            .route("/api/v1/meetings", get(api::list_meetings))
+            .route(
+                "/api/v1/meetings",
+                get(api::list_meetings).post(api::create_meeting),
+            )
+            .route(
+                "/api/v1/meetings/{id}/access-codes",
+                get(api::list_codes).post(api::issue_code),
+            )
+            .route(
+                "/api/v1/meetings/{id}/access-codes/{code_id}",
+                axum::routing::delete(api::revoke_code),
+            )
             .route("/api/v1/meetings/{id}", get(api::meeting_state))
             .route("/api/v1/meetings/{id}/commands", post(api::post_command))
             .route("/api/v1/meetings/{id}/export", get(api::export))

@@ -5,7 +5,10 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, CommandAccepted, CommandRequest, MeetingSummary, StateResponse};
+use crate::api::{
+    AccessCodeInfo, ApiError, CommandAccepted, CommandRequest, IssueCode, IssuedCode,
+    MeetingSummary, StateResponse,
+};
 
 pub fn document() -> Value {
     let mut generator = SchemaSettings::openapi3().into_generator();
@@ -14,6 +17,10 @@ pub fn document() -> Value {
     let error = generator.subschema_for::<ApiError>();
     let summary = generator.subschema_for::<Vec<MeetingSummary>>();
     let state = generator.subschema_for::<StateResponse>();
+    let one_meeting = generator.subschema_for::<MeetingSummary>();
+    let codes = generator.subschema_for::<Vec<AccessCodeInfo>>();
+    let issue = generator.subschema_for::<IssueCode>();
+    let issued = generator.subschema_for::<IssuedCode>();
     let schemas = generator.take_definitions(true);
     let errors = |codes: &[&str]| {
         let mut map = serde_json::Map::new();
@@ -50,7 +57,21 @@ pub fn document() -> Value {
             "/healthz": { "get": { "summary": "Liveness", "security": [], "responses": { "200": { "description": "ok" } } } },
             "/readyz": { "get": { "summary": "Readiness: the store answers", "security": [], "responses": { "200": { "description": "ready" }, "503": { "description": "store unreachable" } } } },
             "/metrics": { "get": { "summary": "Prometheus metrics", "security": [], "responses": { "200": { "description": "text exposition format" } } } },
-            "/api/v1/meetings": { "get": { "summary": "Meetings served", "security": [], "responses": { "200": { "description": "The meetings", "content": { "application/json": { "schema": summary } } } } } },
+            "/api/v1/meetings": {
+                "get": { "summary": "Meetings served", "security": [], "responses": { "200": { "description": "The meetings", "content": { "application/json": { "schema": summary } } } } },
+                "post": {
+                    "summary": "Open a meeting at run time from its TOML definition (operator token of the configuration)",
+                    "requestBody": { "required": true, "content": { "application/toml": { "schema": { "type": "string" } } } },
+                    "responses": { "201": { "description": "Opened", "content": { "application/json": { "schema": one_meeting } } }, "401": { "description": "No or wrong operator token" }, "409": { "description": "Already open" }, "422": { "description": "Invalid definition: errors with file, line and field" } }
+                }
+            },
+            "/api/v1/meetings/{id}/access-codes": {
+                "get": { "summary": "List access codes (never the codes); technician, chair, secretariat", "parameters": [id_param.clone()], "responses": { "200": { "description": "The codes", "content": { "application/json": { "schema": codes } } }, "403": { "description": "Not permitted" } } },
+                "post": { "summary": "Issue an access code, shown once", "parameters": [id_param.clone()], "requestBody": { "required": true, "content": { "application/json": { "schema": issue, "example": { "role": "delegation:hn", "label": "Honduras, desk 2" } } } }, "responses": { "201": { "description": "Issued", "content": { "application/json": { "schema": issued } } }, "400": { "description": "Unknown role" }, "403": { "description": "Not permitted" } } }
+            },
+            "/api/v1/meetings/{id}/access-codes/{code_id}": {
+                "delete": { "summary": "Revoke an access code; its sessions end", "parameters": [id_param.clone(), { "name": "code_id", "in": "path", "required": true, "schema": { "type": "string" } }], "responses": { "204": { "description": "Revoked" }, "404": { "description": "No active code with that id" } } }
+            },
             "/api/v1/meetings/{id}": { "get": { "summary": "The meeting's state for the caller's role (public without a code when the meeting allows it)", "parameters": [id_param.clone()], "responses": state_responses } },
             "/api/v1/meetings/{id}/commands": { "post": {
                 "summary": "Run a command (same commands and errors as the websocket)",

@@ -113,6 +113,19 @@ async fn authenticate(
         let s = state
             .session(&token)
             .ok_or(ProtocolErrorCode::InvalidAccessCode)?;
+        // A token lives as long as its code: a revoked code ends it.
+        if let Some(hash) = &s.code_hash {
+            let still_valid = state.store.find_access_code(hash).await.map_err(|e| {
+                warn!(error = %e, "access code lookup failed");
+                ProtocolErrorCode::StoreUnavailable
+            })?;
+            if still_valid.is_none() {
+                if let Some(id) = &s.code_id {
+                    state.forget_code(id);
+                }
+                return Err(ProtocolErrorCode::InvalidAccessCode);
+            }
+        }
         return Ok(Welcomed {
             hub: state
                 .meeting(&s.meeting)
@@ -122,9 +135,10 @@ async fn authenticate(
             resume_from: resume_from_seq,
         });
     } else if let Some(code) = access_code.filter(|c| !c.trim().is_empty()) {
+        let hash = access::hash(&code);
         let record = state
             .store
-            .find_access_code(&access::hash(&code))
+            .find_access_code(&hash)
             .await
             .map_err(|e| {
                 warn!(error = %e, "access code lookup failed");
@@ -135,6 +149,7 @@ async fn authenticate(
             meeting: record.meeting,
             role: record.role,
             code_id: Some(record.id),
+            code_hash: Some(hash),
         }
     } else if let Some(meeting) = meeting {
         let hub = state
@@ -147,6 +162,7 @@ async fn authenticate(
             meeting,
             role: Role::Public,
             code_id: None,
+            code_hash: None,
         }
     } else {
         return Err(ProtocolErrorCode::InvalidAccessCode);
