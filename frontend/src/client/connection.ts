@@ -1,0 +1,483 @@
+// The one module that owns the websocket. Views read its signals and call
+// `send`; nothing else ever sees a frame.
+//
+// hello → welcome → snapshot or missed events → insight (live) → live frames.
+// On a drop, a gap or a duplicate: reconnect with back-off and jitter and
+// resume from the last applied seq; resend unanswered commands with their
+// ids. Close 1008 (bad or revoked code) goes back to the login form with
+// the server's message.
+import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
+import { backoffDelay } from './backoff';
+import { ClockEstimator } from './clock';
+import { CommandTracker, type TrackedCommand } from './commands';
+import { forget, remember, type Credentials } from './credentials';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type Command,
+  type Insight,
+  type Meeting,
+  type PhaseMessage,
+  type Role,
+  type ScreenPresence,
+  type ServerMessage,
+  type Texts,
+} from './protocol';
+import { MeetingSync } from './sync';
+
+/** What a socket must offer (the browser's WebSocket does; tests fake it). */
+export interface SocketLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export interface ClientEnvironment {
+  url: string;
+  createSocket(url: string): SocketLike;
+  /** This device's clock, ms since the epoch (fractions allowed). */
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  random(): number;
+  randomId(): string;
+  storage?: Storage | undefined;
+}
+
+export type ConnectionStatus =
+  /** No credentials: the login form. `error` says why we came back to it. */
+  | { kind: 'signed_out'; error?: ServerError }
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  /** Lost: counting down to the next attempt. */
+  | { kind: 'reconnecting'; attempt: number; reason: string };
+
+export interface ServerError {
+  code: string;
+  message: string;
+  messages: Texts;
+}
+
+/** A hello not answered by a welcome and catch-up in this time is a drop. */
+export const CONNECT_TIMEOUT_MS = 15_000;
+/** A time_sync not answered in this time means the socket is dead. */
+export const SYNC_TIMEOUT_MS = 10_000;
+/** Clock rounds repeat this often. */
+export const RESYNC_EVERY_MS = 30_000;
+
+export class PlenaryClient {
+  readonly #env: ClientEnvironment;
+  readonly #sync = new MeetingSync();
+  readonly #clock = new ClockEstimator();
+  readonly #tracker = new CommandTracker();
+
+  #credentials: Credentials | null = null;
+  #socket: SocketLike | null = null;
+  #welcomed = false;
+  #live = false;
+  #attempt = 0;
+  #meetingId: string | null = null;
+  #lastError: ServerError | null = null;
+  #reconnectTimer: unknown = null;
+  #connectTimer: unknown = null;
+  #syncTimer: unknown = null;
+  #roundTimer: unknown = null;
+
+  readonly #status = signal<ConnectionStatus>({ kind: 'signed_out' });
+  readonly #role = signal<Role | null>(null);
+  readonly #meeting = signal<Meeting | null>(null);
+  readonly #insight = signal<Insight | null>(null);
+  readonly #presence = signal<ScreenPresence[] | null>(null);
+  readonly #phase = signal<PhaseMessage | null>(null);
+  readonly #commands = signal<TrackedCommand[]>([]);
+  readonly #offset = signal<number | null>(null);
+  readonly #rtt = signal<number | null>(null);
+  readonly #token = signal<string | null>(null);
+  /** Bumped by every resync and every gap seen, for diagnostics and tests. */
+  readonly #resyncs = signal(0);
+
+  constructor(env: ClientEnvironment) {
+    this.#env = env;
+    this.#tracker.subscribe(() => {
+      this.#commands.value = this.#tracker.list();
+    });
+  }
+
+  // --- What views read --------------------------------------------------------
+
+  get status(): ReadonlySignal<ConnectionStatus> {
+    return this.#status;
+  }
+  /** Who this connection is (`welcome.role`); decides the surface. */
+  get role(): ReadonlySignal<Role | null> {
+    return this.#role;
+  }
+  /** The meeting as this role sees it, at the last applied seq. */
+  get meeting(): ReadonlySignal<Meeting | null> {
+    return this.#meeting;
+  }
+  /** Running order with drift, waits, relay plan and lookahead. */
+  get insight(): ReadonlySignal<Insight | null> {
+    return this.#insight;
+  }
+  /** Room screens' connections (chair and technician only). */
+  get presence(): ReadonlySignal<ScreenPresence[] | null> {
+    return this.#presence;
+  }
+  /** The last countdown phase cue. */
+  get phase(): ReadonlySignal<PhaseMessage | null> {
+    return this.#phase;
+  }
+  /** Commands sent from here, newest first. */
+  get commands(): ReadonlySignal<TrackedCommand[]> {
+    return this.#commands;
+  }
+  /** server clock = local clock + offset; null before the first sync. */
+  get offset(): ReadonlySignal<number | null> {
+    return this.#offset;
+  }
+  /** Round trip of the best sample of the last sync round. */
+  get rtt(): ReadonlySignal<number | null> {
+    return this.#rtt;
+  }
+  /** The welcome's session token (memory only). */
+  get token(): ReadonlySignal<string | null> {
+    return this.#token;
+  }
+  get resyncs(): ReadonlySignal<number> {
+    return this.#resyncs;
+  }
+  get credentials(): Credentials | null {
+    return this.#credentials;
+  }
+
+  /** The server's clock now, from this device's clock and the offset. */
+  serverNow(): number {
+    return this.#env.now() + (this.#offset.peek() ?? 0);
+  }
+
+  // --- What views do -------------------------------------------------------------
+
+  /** Signs in (from the form or the link) and connects. */
+  start(credentials: Credentials): void {
+    const sameMeeting =
+      this.#credentials !== null && JSON.stringify(this.#credentials) === JSON.stringify(credentials);
+    this.#credentials = credentials;
+    remember(this.#env.storage, credentials);
+    if (!sameMeeting) this.#forgetMeeting();
+    this.#attempt = 0;
+    this.#lastError = null;
+    this.#dropSocket();
+    this.#connect();
+  }
+
+  /** Back to the login form; the code is forgotten. */
+  signOut(error?: ServerError): void {
+    this.#credentials = null;
+    forget(this.#env.storage);
+    this.#dropSocket();
+    this.#clearTimer('reconnect');
+    this.#tracker.failAll(
+      error ?? { code: 'signed_out', message: 'signed out', messages: { en: 'signed out', es: 'sesión cerrada' } },
+    );
+    this.#forgetMeeting();
+    this.#status.value = error ? { kind: 'signed_out', error } : { kind: 'signed_out' };
+  }
+
+  /**
+   * Sends an intent. It is tracked from now on; when the connection is
+   * down it goes out as soon as the connection is live again.
+   */
+  send(command: Command, label = ''): TrackedCommand {
+    const tracked = this.#tracker.create(command, label, this.#env.randomId(), this.#env.now());
+    if (this.#live) this.#transmit(tracked);
+    return tracked;
+  }
+
+  /** Reconnects now instead of waiting (the browser came back online). */
+  reconnectNow(): void {
+    if (this.#credentials && !this.#socket) {
+      this.#clearTimer('reconnect');
+      this.#connect();
+    }
+  }
+
+  // --- The connection ---------------------------------------------------------------
+
+  #forgetMeeting(): void {
+    this.#sync.clear();
+    this.#meetingId = null;
+    batch(() => {
+      this.#meeting.value = null;
+      this.#insight.value = null;
+      this.#presence.value = null;
+      this.#phase.value = null;
+      this.#role.value = null;
+      this.#token.value = null;
+    });
+  }
+
+  #connect(): void {
+    const credentials = this.#credentials;
+    if (!credentials) return;
+    this.#welcomed = false;
+    this.#live = false;
+    if (this.#attempt === 0 && this.#sync.state === null) this.#status.value = { kind: 'connecting' };
+    let socket: SocketLike;
+    try {
+      socket = this.#env.createSocket(this.#env.url);
+    } catch {
+      this.#scheduleReconnect('cannot open a websocket');
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => {
+      if (socket !== this.#socket) return;
+      this.#write({
+        type: 'hello',
+        protocol_version: PROTOCOL_VERSION,
+        access_code: credentials.kind === 'code' ? credentials.code : null,
+        token: null,
+        meeting: credentials.kind === 'public' ? credentials.meeting : null,
+        resume_from_seq: this.#sync.seq,
+      });
+    };
+    socket.onmessage = (ev) => {
+      if (socket !== this.#socket || typeof ev.data !== 'string') return;
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(ev.data) as ServerMessage;
+      } catch {
+        return;
+      }
+      this.#handle(message);
+    };
+    socket.onclose = (ev) => {
+      if (socket !== this.#socket) return;
+      this.#socket = null;
+      this.#closed(ev.code, ev.reason);
+    };
+    socket.onerror = () => {
+      // A close event follows.
+    };
+    this.#setTimer('connect', CONNECT_TIMEOUT_MS, () => this.#restart('no answer from the server'));
+  }
+
+  /** Detaches and closes the socket without reacting to its close. */
+  #dropSocket(): void {
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#welcomed = false;
+    this.#live = false;
+    this.#clearTimer('connect');
+    this.#clearTimer('sync');
+    this.#clearTimer('round');
+    this.#clock.restartRound();
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      try {
+        socket.close(CloseCode.Normal, 'client closing');
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+
+  /** This connection cannot be trusted (gap, duplicate, silence): resume. */
+  #restart(reason: string): void {
+    this.#resyncs.value += 1;
+    this.#dropSocket();
+    this.#scheduleReconnect(reason);
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#welcomed = false;
+    this.#live = false;
+    this.#clearTimer('connect');
+    this.#clearTimer('sync');
+    this.#clearTimer('round');
+    this.#clock.restartRound();
+    if (code === CloseCode.Policy) {
+      // The code is unknown or revoked: do not retry as is.
+      const error = this.#lastError ?? {
+        code: 'invalid_access_code',
+        message: reason || 'access refused',
+        messages: {},
+      };
+      this.signOut(error);
+      return;
+    }
+    this.#scheduleReconnect(reason || `closed (${code})`);
+  }
+
+  #scheduleReconnect(reason: string): void {
+    if (!this.#credentials) return;
+    const attempt = this.#attempt;
+    this.#attempt += 1;
+    this.#status.value = { kind: 'reconnecting', attempt: this.#attempt, reason };
+    this.#setTimer('reconnect', backoffDelay(attempt, this.#env.random), () => this.#connect());
+  }
+
+  #write(message: ClientMessage): void {
+    try {
+      this.#socket?.send(JSON.stringify(message));
+    } catch {
+      // The close event will follow.
+    }
+  }
+
+  #transmit(tracked: TrackedCommand): void {
+    this.#write({ type: 'command', command_id: tracked.id, command: tracked.command });
+    this.#tracker.sent(tracked.id);
+  }
+
+  #handle(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome': {
+        if (this.#meetingId !== null && this.#meetingId !== message.meeting) this.#forgetMeeting();
+        this.#meetingId = message.meeting;
+        this.#welcomed = true;
+        batch(() => {
+          this.#role.value = message.role;
+          this.#token.value = message.token;
+          // A first, rough estimate until the clock sync answers.
+          if (this.#offset.peek() === null) this.#offset.value = message.server_time - this.#env.now();
+        });
+        this.#beginClockRound();
+        break;
+      }
+      case 'snapshot':
+        this.#sync.snapshot(message.seq, message.state);
+        this.#meeting.value = this.#sync.state;
+        break;
+      case 'event': {
+        const outcome = this.#sync.event(message);
+        if (outcome === 'applied') this.#meeting.value = this.#sync.state;
+        else this.#restart(`event ${message.seq}: ${outcome}`);
+        break;
+      }
+      case 'insight': {
+        const seq = this.#sync.seq;
+        if (seq === null || seq < message.seq) {
+          this.#restart(`insight at ${message.seq} ahead of the state at ${seq}`);
+          return;
+        }
+        const { type: _type, ...insight } = message;
+        this.#insight.value = insight;
+        if (this.#welcomed && !this.#live) this.#goLive();
+        break;
+      }
+      case 'ack':
+        this.#tracker.acked(message.command_id, message.seq);
+        break;
+      case 'error': {
+        const error: ServerError = { code: message.code, message: message.message, messages: message.messages };
+        if (message.command_id == null) {
+          this.#lastError = error;
+          break;
+        }
+        const id = message.command_id;
+        if (this.#tracker.errored(id, error) === 'retry') {
+          this.#env.setTimer(() => {
+            const c = this.#tracker.get(id);
+            if (this.#live && c?.state === 'pending') this.#transmit(c);
+          }, 1000);
+        }
+        break;
+      }
+      case 'time_sync':
+        this.#clockAnswer(message.t0, message.t1, message.t2);
+        break;
+      case 'phase':
+        this.#phase.value = message;
+        break;
+      case 'presence':
+        this.#presence.value = message.screens;
+        break;
+    }
+  }
+
+  #goLive(): void {
+    this.#live = true;
+    this.#attempt = 0;
+    this.#lastError = null;
+    this.#clearTimer('connect');
+    this.#status.value = { kind: 'live' };
+    for (const c of this.#tracker.unanswered()) this.#transmit(c);
+  }
+
+  // --- Clock sync -----------------------------------------------------------------
+
+  #beginClockRound(): void {
+    this.#clearTimer('round');
+    this.#clock.restartRound();
+    this.#clockExchange();
+  }
+
+  #clockExchange(): void {
+    const t0 = this.#clock.begin(this.#env.now());
+    if (t0 === null) return;
+    this.#write({ type: 'time_sync', t0 });
+    this.#setTimer('sync', SYNC_TIMEOUT_MS, () => this.#restart('the server stopped answering'));
+  }
+
+  #clockAnswer(t0: number, t1: number, t2: number): void {
+    const outcome = this.#clock.receive(t0, t1, t2, this.#env.now());
+    if (outcome === 'stray') return;
+    this.#clearTimer('sync');
+    const best = this.#clock.best;
+    if (best) {
+      batch(() => {
+        this.#offset.value = best.offset;
+        this.#rtt.value = best.delay;
+      });
+    }
+    if (outcome === 'more') {
+      this.#clockExchange();
+      return;
+    }
+    if (best && this.#role.peek()?.role === 'screen') {
+      this.#write({ type: 'status', rtt_ms: round1(best.delay), offset_ms: round1(best.offset) });
+    }
+    this.#setTimer('round', RESYNC_EVERY_MS, () => this.#beginClockRound());
+  }
+
+  // --- Timers ---------------------------------------------------------------------------
+
+  #setTimer(which: 'reconnect' | 'connect' | 'sync' | 'round', ms: number, fn: () => void): void {
+    this.#clearTimer(which);
+    const handle = this.#env.setTimer(() => {
+      this.#assignTimer(which, null);
+      fn();
+    }, ms);
+    this.#assignTimer(which, handle);
+  }
+
+  #assignTimer(which: 'reconnect' | 'connect' | 'sync' | 'round', handle: unknown): void {
+    if (which === 'reconnect') this.#reconnectTimer = handle;
+    else if (which === 'connect') this.#connectTimer = handle;
+    else if (which === 'sync') this.#syncTimer = handle;
+    else this.#roundTimer = handle;
+  }
+
+  #clearTimer(which: 'reconnect' | 'connect' | 'sync' | 'round'): void {
+    const handle =
+      which === 'reconnect'
+        ? this.#reconnectTimer
+        : which === 'connect'
+          ? this.#connectTimer
+          : which === 'sync'
+            ? this.#syncTimer
+            : this.#roundTimer;
+    if (handle !== null) this.#env.clearTimer(handle);
+    this.#assignTimer(which, null);
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

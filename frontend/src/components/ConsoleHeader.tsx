@@ -1,0 +1,57 @@
+import type { ComponentChildren } from 'preact';
+import { client } from '../client';
+import { currentItem } from '../client/meeting';
+import { t, timeOfDay, tx, uiLang } from '../i18n';
+import { ConnectionStatus } from './ConnectionStatus';
+import { LanguageSwitch } from './LanguageSwitch';
+import { itemTitle } from './names';
+import { useServerNow } from './useNow';
+
+/** The top bar of every console: who, which meeting, which item, the clock,
+ * the connection, the language switch and sign-out. */
+export function ConsoleHeader({ surface, who, children }: { surface: string; who?: string; children?: ComponentChildren }) {
+  const c = client();
+  const meeting = c.meeting.value;
+  const lang = uiLang.value;
+  const now = useServerNow();
+  const item = meeting ? currentItem(meeting) : undefined;
+  const status = c.status.value;
+  return (
+    <>
+    <header class="console-header">
+      <div class="console-id">
+        <span class="brand">plenary</span>
+        <span class="console-surface">{surface}</span>
+        {who ? <span class="console-who">{who}</span> : null}
+      </div>
+      <div class="console-meeting">
+        <span class="console-title">{meeting ? tx(meeting.definition.title, lang) : ''}</span>
+        {meeting && item ? (
+          <span class="console-item" data-testid="current-item">
+            {itemTitle(meeting, item.id, lang)}
+          </span>
+        ) : null}
+      </div>
+      <div class="console-tools">
+        {children}
+        <time class="console-clock tabular" data-testid="clock">
+          {timeOfDay(now, lang, true)}
+        </time>
+        <ConnectionStatus />
+        <LanguageSwitch />
+        {c.credentials?.kind === 'code' ? (
+          <button type="button" class="btn btn-small" onClick={() => c.signOut()} data-testid="sign-out">
+            {t('login.sign_out')}
+          </button>
+        ) : null}
+      </div>
+    </header>
+    {status.kind === 'reconnecting' ? (
+      <div class="reconnect-banner" role="status" data-testid="reconnect-banner">
+        {t('status.reconnecting_detail', { reason: status.reason, attempt: status.attempt })} —{' '}
+        {t('command.waiting_connection')}
+      </div>
+    ) : null}
+    </>
+  );
+}

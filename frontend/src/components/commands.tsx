@@ -1,0 +1,165 @@
+// Intents and their outcome, for every console: a button that sends a
+// command and shows its state (pending → done / refused with the server's
+// reason), and the list of recent actions.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { client, type TrackedCommand } from '../client';
+import { findRequest } from '../client/meeting';
+import type { Command, Meeting, ScreenTarget } from '../client/protocol';
+import { duration, languageName, t, timeOfDay, tx, uiLang, type MessageKey } from '../i18n';
+import { delegationName, itemTitle } from './names';
+
+/** The server's reason in the interface language (its `messages`, else `message`). */
+export function refusalText(c: TrackedCommand): string {
+  if (!c.error) return '';
+  return tx(c.error.messages, uiLang.value, c.error.message);
+}
+
+const STATE_KEY: Record<TrackedCommand['state'], MessageKey> = {
+  pending: 'command.pending',
+  acked: 'command.acked',
+  refused: 'command.refused',
+  failed: 'command.failed',
+};
+
+export function stateLabel(c: TrackedCommand): string {
+  return t(STATE_KEY[c.state]);
+}
+
+function target(tg: ScreenTarget): string {
+  if (tg.kind === 'all') return t('target.all');
+  return t(tg.kind === 'group' ? 'target.group' : 'target.screen', { id: tg.id });
+}
+
+/** What a command was about, in words: "Brazil", "+1 min", "Screen: podium". */
+export function describeCommand(command: Command, meeting: Meeting | null, lang: string): string {
+  const who = (request: number) => {
+    const r = meeting ? findRequest(meeting, request) : undefined;
+    return r && meeting ? delegationName(meeting, r.delegation, lang) : `#${request}`;
+  };
+  const name = (d: string) => (meeting ? delegationName(meeting, d, lang) : d);
+  switch (command.type) {
+    case 'give_floor':
+    case 'withdraw_request':
+    case 'remove_request':
+    case 'readd_request':
+      return who(command.request);
+    case 'move_request':
+      return `${who(command.request)} ${t('cmd.to_position', { n: command.to + 1 })}`;
+    case 'declare_language':
+      return `${who(command.request)}: ${languageName(command.language, lang)}`;
+    case 'request_floor':
+    case 'insert_speaker':
+      return name(command.delegation);
+    case 'open_item':
+    case 'close_list':
+    case 'reopen_list':
+      return meeting ? itemTitle(meeting, command.item, lang) : command.item;
+    case 'start_presentation':
+      return command.presenter ? name(command.presenter) : '';
+    case 'skip_presenter':
+    case 'defer_presenter':
+      return name(command.presenter);
+    case 'extend_timer':
+      return `${command.by > 0 ? '+' : '−'}${duration(command.by)}`;
+    case 'set_floor_language':
+      return command.language ? languageName(command.language, lang) : '—';
+    case 'assign_view':
+      return `${target(command.target)}: ${t(`view.${command.view}`)}`;
+    case 'push_message':
+    case 'clear_message':
+    case 'reload_screens':
+      return target(command.target);
+    default:
+      return '';
+  }
+}
+
+/** Sends commands and remembers the last one, to show its state. */
+export function useCommand(): [(command: Command, label?: string) => void, TrackedCommand | undefined] {
+  const [id, setId] = useState<string | null>(null);
+  const tracked = id === null ? undefined : client().commands.value.find((c) => c.id === id);
+  const send = (command: Command, label?: string) => setId(client().send(command, label).id);
+  return [send, tracked];
+}
+
+export interface CommandButtonProps {
+  command: Command | (() => Command | null);
+  class?: string;
+  disabled?: boolean;
+  title?: string;
+  testid?: string;
+  children: ComponentChildren;
+  'aria-label'?: string;
+  /** Where the refusal text goes; by default under the button. */
+  inlineRefusal?: boolean;
+}
+
+/** How long a refusal stays next to its button (the activity list keeps it). */
+const REFUSAL_MS = 8000;
+
+/** A button for one command, with its own pending / acked / refused state. */
+export function CommandButton(props: CommandButtonProps) {
+  const [send, tracked] = useCommand();
+  const state = tracked?.state;
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  useEffect(() => {
+    if (!tracked || (state !== 'refused' && state !== 'failed')) return;
+    const id = tracked.id;
+    const timer = setTimeout(() => setDismissed(id), REFUSAL_MS);
+    return () => clearTimeout(timer);
+  }, [tracked?.id, state]);
+  const onClick = () => {
+    const command = typeof props.command === 'function' ? props.command() : props.command;
+    if (command) send(command);
+  };
+  const refused =
+    tracked && dismissed !== tracked.id && (state === 'refused' || state === 'failed') ? refusalText(tracked) : '';
+  return (
+    <span class="cmd">
+      <button
+        type="button"
+        class={`btn ${props.class ?? ''}`}
+        data-testid={props.testid}
+        data-state={state}
+        aria-busy={state === 'pending'}
+        aria-label={props['aria-label']}
+        disabled={props.disabled}
+        title={props.title}
+        onClick={onClick}
+      >
+        {props.children}
+      </button>
+      {refused && props.inlineRefusal !== false ? (
+        <span class="cmd-refusal" role="alert" data-testid="command-refusal" onClick={() => setDismissed(tracked!.id)}>
+          {refused}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** Recent actions and what became of them, newest first. */
+export function ActivityLog({ limit = 8 }: { limit?: number }) {
+  const commands = client().commands.value.slice(0, limit);
+  const live = client().status.value.kind === 'live';
+  if (commands.length === 0) return <p class="muted">{t('chair.activity_empty')}</p>;
+  return (
+    <ol class="activity" data-testid="activity-log" aria-live="polite">
+      {commands.map((c) => (
+        <li key={c.id} data-state={c.state} data-testid="activity-item">
+          <span class="cmd-state" data-state={c.state}>
+            {stateLabel(c)}
+          </span>
+          <span class="activity-label">
+            <strong>{t(`cmd.${c.command.type}`)}</strong> {describeCommand(c.command, client().meeting.value, uiLang.value)}
+            {c.label ? <span class="muted"> · {t('cmd.keyboard', { key: c.label })}</span> : null}
+          </span>
+          <time class="muted tabular">{timeOfDay(c.sentAt + (client().offset.value ?? 0), uiLang.value, true)}</time>
+          {c.state === 'pending' && !live ? <span class="muted">{t('command.waiting_connection')}</span> : null}
+          {c.error ? <span class="activity-reason">{refusalText(c)}</span> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,98 @@
+// The interface language (ES / EN), its texts, and formatting of times and
+// durations. Meeting content goes through `textIn` (./texts.ts).
+import { signal } from '@preact/signals-core';
+import { dictionaries, type MessageKey } from './dictionary';
+import { primary, textIn } from './texts';
+import type { Texts } from '../client/protocol';
+
+export type UiLang = keyof typeof dictionaries;
+export const UI_LANGS: readonly UiLang[] = ['es', 'en'];
+export type { MessageKey } from './dictionary';
+export { textIn } from './texts';
+
+const STORAGE_KEY = 'plenary.lang';
+
+/** The interface language for a content or browser language: es or en. */
+export function uiLangFor(lang: string | null | undefined): UiLang {
+  return lang && primary(lang) === 'es' ? 'es' : 'en';
+}
+
+function initialLang(): UiLang {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'es' || saved === 'en') return saved;
+  } catch {
+    // No storage.
+  }
+  return typeof navigator === 'undefined' ? 'es' : uiLangFor(navigator.language);
+}
+
+/** The language of this surface's interface (the language switch). */
+export const uiLang = signal<UiLang>(initialLang());
+
+export function setUiLang(lang: UiLang): void {
+  uiLang.value = lang;
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not remembered.
+  }
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+}
+
+export type Params = Record<string, string | number>;
+
+/** An interface text in `lang` (the switch's language by default). */
+export function t(key: MessageKey, params?: Params, lang: UiLang = uiLang.value): string {
+  const template = dictionaries[lang][key];
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** Meeting content in the interface language (or `lang`), with `Texts::get` fallback. */
+export function tx(texts: Texts | null | undefined, lang: string = uiLang.value, fallback = ''): string {
+  return textIn(texts, lang) ?? fallback;
+}
+
+/** A language's own name in the interface language: "Portuguese", "portugués". */
+export function languageName(lang: string, inLang: string = uiLang.value): string {
+  try {
+    const names = new Intl.DisplayNames([inLang], { type: 'language' });
+    return names.of(lang) ?? lang;
+  } catch {
+    return lang;
+  }
+}
+
+/** A time of day on the server clock, e.g. 14:35. */
+export function timeOfDay(ms: number, lang: string = uiLang.value, seconds = false): string {
+  return new Intl.DateTimeFormat(lang, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+    hour12: false,
+  }).format(new Date(ms));
+}
+
+/** A span for people: 45 s, 12 min, 1 h 05 min (rounded to the minute above 1 min). */
+export function duration(ms: number, lang: UiLang = uiLang.value): string {
+  const abs = Math.abs(ms);
+  if (abs < 60_000) return t('duration.s', { s: Math.round(abs / 1000) }, lang);
+  const totalMin = Math.round(abs / 60_000);
+  if (totalMin < 60) return t('duration.min', { m: totalMin }, lang);
+  if (totalMin >= 48 * 60) {
+    const h = Math.round(totalMin / 60);
+    return t('duration.d_h', { d: Math.floor(h / 24), h: h % 24 }, lang);
+  }
+  return t('duration.h_min', { h: Math.floor(totalMin / 60), m: String(totalMin % 60).padStart(2, '0') }, lang);
+}
+
+/** "Running 12 min late" / "On time" / "5 min ahead of schedule". */
+export function driftText(drift: number, lang: UiLang = uiLang.value): string {
+  if (Math.abs(drift) < 60_000) return t('running.on_time', undefined, lang);
+  return drift > 0
+    ? t('running.drift_late', { d: duration(drift, lang) }, lang)
+    : t('running.drift_early', { d: duration(drift, lang) }, lang);
+}

@@ -1,0 +1,35 @@
+import type { Meeting } from '../../client/protocol';
+import { CommandButton } from '../../components/commands';
+import { LookaheadView, RelayPlanView } from '../../components/Interpretation';
+import { Section } from '../../components/Section';
+import { languageName, t, timeOfDay, uiLang } from '../../i18n';
+
+/** Interpretation warnings for the chair, and "slower please". */
+export function InterpretationPanel({ meeting }: { meeting: Meeting }) {
+  const lang = uiLang.value;
+  const slower = meeting.interpretation.slower_please;
+  return (
+    <Section id="interp" title={t('interp.title')} testid="interpretation-panel">
+      {slower.length > 0 ? (
+        <div class="alert alert-error slower" role="alert" data-testid="slower-please-signals">
+          <ul>
+            {slower.map((s, i) => (
+              <li key={i}>
+                <strong>
+                  <span aria-hidden="true">▼▼ </span>
+                  {t('interp.slower', { language: languageName(s.language, lang) })}
+                </strong>{' '}
+                <span class="tabular">{timeOfDay(s.at, lang, true)}</span>
+              </li>
+            ))}
+          </ul>
+          <CommandButton class="btn-small" testid="acknowledge-slower" command={{ type: 'acknowledge_slower_please' }}>
+            {t('interp.slower_ack')}
+          </CommandButton>
+        </div>
+      ) : null}
+      <RelayPlanView meeting={meeting} />
+      <LookaheadView meeting={meeting} />
+    </Section>
+  );
+}

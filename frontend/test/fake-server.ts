@@ -1,0 +1,110 @@
+// A fake browser environment for the client: sockets the test drives by
+// hand, a clock and timers the test moves.
+import type { ClientEnvironment, SocketLike } from '../src/client/connection';
+import type { ClientMessage, ServerMessage } from '../src/client/protocol';
+
+export class FakeSocket implements SocketLike {
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  sent: ClientMessage[] = [];
+  closedByClient: { code?: number; reason?: string } | null = null;
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as ClientMessage);
+  }
+  close(code?: number, reason?: string): void {
+    this.closedByClient = { code, reason };
+  }
+  open(): void {
+    this.onopen?.({});
+  }
+  receive(message: ServerMessage): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop(code = 1006, reason = ''): void {
+    this.onclose?.({ code, reason });
+  }
+  /** Messages of one type the client sent. */
+  of<T extends ClientMessage['type']>(type: T): Extract<ClientMessage, { type: T }>[] {
+    return this.sent.filter((m): m is Extract<ClientMessage, { type: T }> => m.type === type);
+  }
+}
+
+interface Timer {
+  at: number;
+  fn: () => void;
+  id: number;
+}
+
+export class FakeEnvironment implements ClientEnvironment {
+  url = 'ws://test/ws';
+  sockets: FakeSocket[] = [];
+  clock = 1_509_048_000_000;
+  timers: Timer[] = [];
+  nextTimer = 1;
+  ids = 0;
+  storage = new MemoryStorage();
+
+  createSocket(): SocketLike {
+    const s = new FakeSocket();
+    this.sockets.push(s);
+    return s;
+  }
+  get socket(): FakeSocket {
+    return this.sockets[this.sockets.length - 1]!;
+  }
+  now(): number {
+    return this.clock;
+  }
+  setTimer(fn: () => void, ms: number): unknown {
+    const t = { at: this.clock + ms, fn, id: this.nextTimer++ };
+    this.timers.push(t);
+    return t.id;
+  }
+  clearTimer(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+  random(): number {
+    return 0.5;
+  }
+  randomId(): string {
+    this.ids += 1;
+    return `cmd-${this.ids}`;
+  }
+  /** Moves the clock, firing timers in order. */
+  advance(ms: number): void {
+    const end = this.clock + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.clock = due.at;
+      due.fn();
+    }
+    this.clock = end;
+  }
+}
+
+export class MemoryStorage implements Storage {
+  #map = new Map<string, string>();
+  get length(): number {
+    return this.#map.size;
+  }
+  clear(): void {
+    this.#map.clear();
+  }
+  getItem(key: string): string | null {
+    return this.#map.get(key) ?? null;
+  }
+  key(index: number): string | null {
+    return [...this.#map.keys()][index] ?? null;
+  }
+  removeItem(key: string): void {
+    this.#map.delete(key);
+  }
+  setItem(key: string, value: string): void {
+    this.#map.set(key, value);
+  }
+}

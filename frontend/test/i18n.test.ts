@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { en, es } from '../src/i18n/dictionary';
+import { driftText, duration, t, uiLangFor } from '../src/i18n';
+import { textIn } from '../src/i18n/texts';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('the interface dictionary', () => {
+  it('has every key in Spanish and English, and no other', () => {
+    expect(Object.keys(es).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it('has no empty text', () => {
+    for (const [key, text] of [...Object.entries(en), ...Object.entries(es)]) {
+      expect(text.trim(), key).not.toBe('');
+    }
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      expect(placeholders(es[key]), key).toEqual(placeholders(en[key]));
+    }
+  });
+
+  it('fills placeholders', () => {
+    expect(t('queue.position', { n: 3 }, 'es')).toBe('N.º 3');
+    expect(t('running.drift_late', { d: '12 min' }, 'en')).toBe('Running 12 min late');
+  });
+
+  it('says drift as people do', () => {
+    expect(driftText(12 * 60_000, 'en')).toBe('Running 12 min late');
+    expect(driftText(12 * 60_000, 'es')).toBe('Con 12 min de retraso');
+    expect(driftText(20_000, 'en')).toBe('On time');
+    expect(driftText(-5 * 60_000, 'en')).toBe('5 min ahead of schedule');
+    expect(duration(75 * 60_000, 'en')).toBe('1 h 15 min');
+  });
+
+  it('maps content languages to an interface language', () => {
+    expect(uiLangFor('es-HN')).toBe('es');
+    expect(uiLangFor('pt')).toBe('en');
+  });
+});
+
+describe('meeting texts fall back as Texts::get', () => {
+  const texts = { en: 'Opening', 'pt-BR': 'Abertura' };
+  it('exact, then the primary language, then English, then any', () => {
+    expect(textIn(texts, 'en')).toBe('Opening');
+    expect(textIn(texts, 'pt')).toBe('Abertura');
+    expect(textIn(texts, 'fr')).toBe('Opening');
+    expect(textIn({ es: 'Apertura', fr: 'Ouverture' }, 'de')).toBe('Apertura');
+    expect(textIn({}, 'es')).toBeUndefined();
+  });
+});
