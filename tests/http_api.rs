@@ -449,7 +449,43 @@ async fn an_operator_opens_a_meeting_at_run_time(backend: Backend) {
     app.finish().await;
 }
 
+async fn the_binary_serves_the_web_frontend(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (status, body) = http(&app, "GET", "/", None, None).await;
+    if plenary_server::web::available() {
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("<html") && body.contains("/assets/"),
+            "{body}"
+        );
+        // A link such as /#code=… or a reload of a deep path gets the app.
+        assert_eq!(http(&app, "GET", "/chair", None, None).await.0, 200);
+        assert_eq!(
+            http(&app, "GET", "/.vite/manifest.json", None, None)
+                .await
+                .1,
+            body,
+            "the manifest is not served"
+        );
+    } else {
+        assert_eq!(status, 503);
+        assert!(body.contains("not built"), "{body}");
+    }
+    assert_eq!(
+        http(&app, "GET", "/assets/missing.js", None, None).await.0,
+        404
+    );
+    assert_eq!(
+        http(&app, "GET", "/api/v2/nothing", None, None).await.0,
+        404
+    );
+    app.finish().await;
+}
+
 on_both_databases!(
+    the_binary_serves_the_web_frontend,
     the_technician_issues_and_revokes_access_codes,
     an_operator_opens_a_meeting_at_run_time,
     health_readiness_and_metrics,

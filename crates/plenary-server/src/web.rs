@@ -10,6 +10,8 @@ use rust_embed::Embed;
 #[derive(Embed)]
 #[folder = "$CARGO_MANIFEST_DIR/../../frontend/dist/"]
 #[allow_missing = true]
+// Vite's manifest only serves the size report; it is not part of the app.
+#[exclude = ".vite/*"]
 struct Assets;
 
 /// Whether the frontend was built into this binary.
@@ -19,13 +21,14 @@ pub fn available() -> bool {
 
 pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
-    let (name, file) = match Assets::get(path).filter(|_| !path.is_empty()) {
+    let file = Assets::get(path).filter(|_| !path.is_empty());
+    // Missing assets and API-looking paths are 404s, never the app.
+    if file.is_none() && (path.starts_with("api/") || path.starts_with("assets/")) {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    let (name, file) = match file {
         Some(file) => (path, file),
         None => match Assets::get("index.html") {
-            // API-looking paths that do not exist are 404s, not the app.
-            Some(_) if path.starts_with("api/") || path.starts_with("assets/") => {
-                return (StatusCode::NOT_FOUND, "not found").into_response();
-            }
             Some(index) => ("index.html", index),
             None => {
                 return (

@@ -42,8 +42,13 @@ pub async fn upgrade(
     // 4 KiB read buffer instead of axum's eager 128 KiB: thousands of idle
     // screens must stay cheap. Oversized frames are refused by the
     // connection itself with 1009, so the library limit is only a backstop.
+    //
+    // Frames queued together (an event and the insight that follows it)
+    // are written with one syscall: tungstenite writes once the buffer
+    // passes this size or on flush. With 0 every frame was its own write,
+    // which doubled the server's CPU per delivered event (loadgen, issue 5).
     ws.read_buffer_size(4096)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_message_size(4 * MAX_FRAME_BYTES)
         .max_frame_size(4 * MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {

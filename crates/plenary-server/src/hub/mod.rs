@@ -305,7 +305,7 @@ struct Hub {
     /// The last snapshot frame per audience, with its seq.
     snapshots: [Option<(u64, Frame)>; 6],
     /// The next countdown threshold: when, for which speech, which phase.
-    deadline: Option<(Instant, Timestamp, SpeechId, Phase)>,
+    deadline: Option<(Instant, Wake)>,
 }
 
 impl Hub {
@@ -659,25 +659,57 @@ impl Hub {
         }
     }
 
-    /// Schedules the next countdown threshold of whoever has the floor.
+    /// Schedules the next countdown threshold of whoever has the floor, or
+    /// a refresh while they are in overtime.
     fn schedule(&mut self) {
         let now = clock::now();
-        self.deadline = self.meeting.floor.current.as_ref().and_then(|s| {
-            let (at, phase) = s.timer.next_threshold(now)?;
-            let wait = Duration::from_millis(u64::try_from((at - now).as_millis()).unwrap_or(0));
-            Some((Instant::now() + wait, at, s.id, phase))
-        });
+        self.deadline =
+            self.meeting
+                .floor
+                .current
+                .as_ref()
+                .map(|s| match s.timer.next_threshold(now) {
+                    Some((at, phase)) => {
+                        let wait = Duration::from_millis(
+                            u64::try_from((at - now).as_millis()).unwrap_or(0),
+                        );
+                        (
+                            Instant::now() + wait,
+                            Wake::Threshold {
+                                at,
+                                speech: s.id,
+                                phase,
+                            },
+                        )
+                    }
+                    None => (Instant::now() + OVERTIME_REFRESH, Wake::Refresh),
+                });
+        // A paused countdown has no threshold and does not run over.
+        if let (Some((_, Wake::Refresh)), Some(s)) = (&self.deadline, &self.meeting.floor.current)
+            && !s.timer.is_running()
+        {
+            self.deadline = None;
+        }
     }
 
     async fn on_threshold(&mut self) {
-        let Some((_, at, speech, phase)) = self.deadline.take() else {
+        let Some((_, wake)) = self.deadline.take() else {
             return;
         };
-        let frame = encode(&ServerMessage::Phase { speech, phase, at });
-        let mut message = [PerAudience::new(move |_| frame.clone())];
-        self.subscribers.send_all(&mut message);
-        let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
-        if phase == Phase::Overtime && ends_speeches {
+        let insight = encode(&ServerMessage::Insight(Box::new(
+            self.insight(clock::now()),
+        )));
+        let mut messages = vec![PerAudience::new(move |_| insight.clone())];
+        let mut time_up = false;
+        if let Wake::Threshold { at, speech, phase } = wake {
+            let frame = encode(&ServerMessage::Phase { speech, phase, at });
+            messages.insert(0, PerAudience::new(move |_| frame.clone()));
+            let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
+            time_up = phase == Phase::Overtime && ends_speeches;
+        }
+        self.subscribers.send_all(&mut messages);
+        drop(messages);
+        if time_up {
             let p = self
                 .decide(&Role::System, None, &Command::TimeUp, clock::now(), None)
                 .await;
@@ -686,6 +718,23 @@ impl Hub {
         self.schedule();
     }
 }
+
+/// Why the hub wakes up without a request.
+#[derive(Clone, Copy, Debug)]
+enum Wake {
+    /// A countdown crosses a threshold at `at`.
+    Threshold {
+        at: Timestamp,
+        speech: SpeechId,
+        phase: Phase,
+    },
+    /// A speaker in overtime pushes every projection back: refresh the
+    /// insight now and then, so drift and projected ends keep moving.
+    Refresh,
+}
+
+/// How often the insight is refreshed while a speaker runs over.
+const OVERTIME_REFRESH: Duration = Duration::from_secs(15);
 
 /// A retry of a committed command: answered at once, like the first time.
 fn answered(reply: Option<oneshot::Sender<CommandOutcome>>, answer: CommandOutcome) -> Pending {
