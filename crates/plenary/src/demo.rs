@@ -88,6 +88,29 @@ async fn ensure_code(
     Ok(())
 }
 
+/// The demo replays the 2017 schedule from now: every planned start moves
+/// by the same amount so the first item is planned for the next quarter
+/// hour (drift then reads "on time" or "5 min late", not "9 years late").
+/// Only a new meeting takes it; a continued one keeps its stored plan.
+fn rebase_schedule(definition: &mut plenary_core::MeetingDefinition, now: plenary_core::Timestamp) {
+    const QUARTER: i64 = 15 * 60 * 1000;
+    let Some(first) = definition.agenda.iter().find_map(|i| i.planned_start) else {
+        return;
+    };
+    let start = plenary_core::Timestamp((now.0 / QUARTER + 1) * QUARTER);
+    let shift = start - first;
+    let items: Vec<_> = definition
+        .agenda
+        .iter()
+        .cloned()
+        .map(|mut item| {
+            item.planned_start = item.planned_start.map(|t| t + shift);
+            item
+        })
+        .collect();
+    definition.agenda = items.into();
+}
+
 pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
@@ -101,7 +124,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
             }
         }
     }
-    let definition = if args.meeting.exists() {
+    let mut definition = if args.meeting.exists() {
         load_meeting(&args.meeting)?
     } else {
         load_str("san-pedro-sula-2017.toml (built in)", REFERENCE).map_err(|e| {
@@ -113,6 +136,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
             )
         })?
     };
+    rebase_schedule(&mut definition, clock::now());
     let url = format!("sqlite://{}", db.display());
     let store = connect(&url).await?;
     let secret = secret(&args.data_dir)?;

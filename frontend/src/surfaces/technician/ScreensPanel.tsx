@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
 import { client } from '../../client';
 import type { Meeting, ScreenPresence, ScreenTarget, View } from '../../client/protocol';
-import { knownLanguages } from '../../client/meeting';
 import { CommandButton, useCommand } from '../../components/commands';
 import { targetLabel, targets, targetKey } from '../../components/ScreenTargetPicker';
 import { Section } from '../../components/Section';
@@ -67,7 +66,8 @@ function AssignForm({ meeting, selected }: { meeting: Meeting; selected: string[
   const [keepLangs, setKeepLangs] = useState(false);
   const [send, last] = useCommand();
   const lang = uiLang.value;
-  const options = knownLanguages(meeting.definition);
+  // Screens speak the meeting's languages (the server refuses others).
+  const options = meeting.definition.languages;
   const chosenTargets = (): ScreenTarget[] =>
     targetKeyValue === 'selected'
       ? selected.map((id): ScreenTarget => ({ kind: 'screen', id }))
