@@ -454,7 +454,17 @@ async fn the_binary_serves_the_web_frontend(backend: Backend) {
         return;
     };
     let (status, body) = http(&app, "GET", "/", None, None).await;
-    if plenary_server::web::available() {
+    let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../frontend/dist/index.html")
+        .exists();
+    // A debug binary reads the built frontend from disk; a release binary
+    // embeds it. Either way, once built it must be served.
+    assert_eq!(
+        plenary_server::web::available(),
+        built,
+        "the binary must serve frontend/dist"
+    );
+    if built {
         assert_eq!(status, 200);
         assert!(
             body.contains("<html") && body.contains("/assets/"),

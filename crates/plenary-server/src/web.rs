@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::Embed;
 
 #[derive(Embed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../frontend/dist/"]
+#[folder = "../../frontend/dist/"]
 #[allow_missing = true]
 // Vite's manifest only serves the size report; it is not part of the app.
 #[exclude = ".vite/*"]

@@ -1,0 +1,401 @@
+// Helpers for the browser tests: the real `plenary` binary on a fresh SQLite
+// file, Debian's Chromium through playwright-core, and small in-page probes
+// for the test hooks documented in frontend/README.md.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const MEETING = 'san-pedro-sula-2017';
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const DIST = join(ROOT, 'frontend', 'dist');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** @param {number} ms */
+const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A TCP port nobody listens on right now (the kernel picks it).
+ * @returns {Promise<number>}
+ */
+export async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * @typedef {{ role: string, who: string, code: string, link: string }} Access
+ * @typedef {{
+ *   base: string,
+ *   port: number,
+ *   pid: number | undefined,
+ *   access: Map<string, Access>,
+ *   publicLink: string,
+ *   output: () => string,
+ *   stop: () => Promise<{ code: number | null, signal: NodeJS.Signals | null, forced: boolean }>,
+ * }} Server
+ */
+
+/** One row of the demo's table: `role  who  XXXX-XXXX-XXXX-XXXX  http://…`. */
+const ROW = /^(\S+)\s+(.*?)\s+([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})\s+(https?:\/\/\S+)\s*$/;
+
+/**
+ * The demo's access table, role → link and code.
+ * @param {string} stdout
+ * @returns {Map<string, Access>}
+ */
+export function parseAccessTable(stdout) {
+  /** @type {Map<string, Access>} */
+  const access = new Map();
+  for (const line of stdout.split('\n')) {
+    const m = ROW.exec(line.trim());
+    if (m) access.set(m[1], { role: m[1], who: m[2], code: m[3], link: m[4] });
+  }
+  return access;
+}
+
+/** Servers started by this process, killed if it exits without stopping them. */
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * `plenary demo --fresh` on a fresh data directory and a free port. Resolves
+ * once the access table is printed and /healthz answers.
+ * @param {{ bin: string, timeoutMs?: number }} options
+ * @returns {Promise<Server>}
+ */
+export async function startServer({ bin, timeoutMs = 30_000 }) {
+  if (!bin || !existsSync(bin)) throw new Error(`PLENARY_BIN is not an executable file: ${bin}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'plenary-browser-'));
+  const port = await freePort();
+  const child = spawn(bin, ['demo', '--fresh', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  // Both pipes are drained until the process exits: a closed pipe must not
+  // be what decides how it shuts down.
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  /** @type {{ code: number | null, signal: NodeJS.Signals | null } | null} */
+  let exited = null;
+  const exit = new Promise((r) =>
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      running.delete(child);
+      r(exited);
+    }),
+  );
+  const output = () => `--- stdout ---\n${stdout}\n--- stderr (last 4000 chars) ---\n${stderr.slice(-4000)}`;
+
+  let stopped = null;
+  const stop = () =>
+    (stopped ??= (async () => {
+      let forced = false;
+      if (!exited) {
+        child.kill('SIGTERM');
+        const result = await Promise.race([exit, delay(10_000).then(() => null)]);
+        if (!result) {
+          forced = true;
+          child.kill('SIGKILL');
+          await exit;
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      const { code, signal } = /** @type {{ code: number | null, signal: NodeJS.Signals | null }} */ (exited);
+      return { code, signal, forced };
+    })());
+
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!/^public view.*$/m.test(stdout) || !/Stop with/.test(stdout)) {
+      if (exited) throw new Error(`plenary demo exited early (${JSON.stringify(exited)})\n${output()}`);
+      if (Date.now() > deadline) throw new Error(`plenary demo printed no access table in ${timeoutMs} ms\n${output()}`);
+      await delay(50);
+    }
+    const base = `http://127.0.0.1:${port}`;
+    while (true) {
+      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (exited) throw new Error(`plenary demo exited (${JSON.stringify(exited)})\n${output()}`);
+      if (Date.now() > deadline) throw new Error(`${base}/healthz did not answer in ${timeoutMs} ms\n${output()}`);
+      await delay(50);
+    }
+    const access = parseAccessTable(stdout);
+    const publicLink = /public view[^:]*:\s*(\S+)/.exec(stdout)?.[1] ?? `${base}/#public=${MEETING}`;
+    return { base, port, pid: child.pid, access, publicLink, output, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * A command through the REST API (set-up only, not what is under test).
+ * @param {Server} server
+ * @param {string} code  the caller's access code
+ * @param {object} command
+ */
+export async function restCommand(server, code, command) {
+  const res = await fetch(`${server.base}/api/v1/meetings/${MEETING}/commands`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${code}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ command }),
+  });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`POST commands ${JSON.stringify(command)}: ${res.status} ${body}`);
+  return JSON.parse(body);
+}
+
+/**
+ * The meeting as a role sees it (REST), for checks the surfaces do not show.
+ * @param {Server} server
+ * @param {string} code
+ */
+export async function restState(server, code) {
+  const res = await fetch(`${server.base}/api/v1/meetings/${MEETING}`, {
+    headers: { authorization: `Bearer ${code}` },
+  });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`GET meeting state: ${res.status} ${body}`);
+  return JSON.parse(body);
+}
+
+/** @param {import('playwright-core').LaunchOptions} [options] */
+export function launchChromium(options = {}) {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000, ...options });
+}
+
+/**
+ * Whether the binary serves the web app itself (GET / → the app's index).
+ * @param {Server} server
+ */
+export async function binaryServesFrontend(server) {
+  const res = await fetch(`${server.base}/`);
+  const body = await res.text();
+  return { ok: res.status === 200 && body.includes('/assets/'), status: res.status, body: body.slice(0, 200) };
+}
+
+const TYPES = /** @type {Record<string, string>} */ ({
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.webmanifest': 'application/manifest+json',
+});
+
+
+/**
+ * A device's network link: a TCP pass-through to `upstream` (host:port of
+ * the binary or of the dist server) that the test can cut — every open
+ * connection is dropped and new ones are refused — and restore.
+ * @param {string} upstream  base URL, e.g. http://127.0.0.1:8080
+ * @returns {Promise<{ base: string, link: (link: string) => string, cut: () => number, restore: () => void, close: () => Promise<void> }>}
+ */
+export async function startLink(upstream) {
+  const target = new URL(upstream);
+  let down = false;
+  /** @type {Set<import('node:net').Socket>} */
+  const open = new Set();
+  const track = (/** @type {import('node:net').Socket} */ s) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+  };
+  const tcp = createServer((client) => {
+    track(client);
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
+    client.setNoDelay(true);
+    const server = connect(Number(target.port), target.hostname);
+    track(server);
+    server.setNoDelay(true);
+    client.pipe(server);
+    server.pipe(client);
+    const end = () => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', end).on('close', end);
+    server.on('error', end).on('close', end);
+  });
+  tcp.listen(0, '127.0.0.1');
+  await once(tcp, 'listening');
+  const address = tcp.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    link: (link) => base + link.slice(new URL(link).origin.length),
+    cut: () => {
+      down = true;
+      const n = open.size;
+      for (const s of open) s.resetAndDestroy();
+      return n;
+    },
+    restore: () => {
+      down = false;
+    },
+    close: async () => {
+      for (const s of open) s.destroy();
+      await new Promise((r) => tcp.close(() => r(undefined)));
+    },
+  };
+}
+
+/**
+ * Waits for a condition in the page, polling every animation frame.
+ * @template T
+ * @param {import('playwright-core').Page} page
+ * @param {string} what  for the failure message
+ * @param {(arg: any) => T} fn
+ * @param {any} [arg]
+ * @param {number} [timeout]
+ * @returns {Promise<T>}
+ */
+export async function waitIn(page, what, fn, arg, timeout = 10_000) {
+  try {
+    const handle = await page.waitForFunction(fn, arg, { polling: 'raf', timeout });
+    const value = await handle.jsonValue();
+    await handle.dispose();
+    return value;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new Error(`${what}: not within ${timeout} ms (${msg})`, { cause: e });
+  }
+}
+
+/**
+ * The countdown as a page shows it, together with that page's clock read
+ * right after the countdown wrote it: a MutationObserver on
+ * `data-remaining-ms` runs in the microtask checkpoint that follows the
+ * countdown's animation-frame callback, before any other frame callback or
+ * task can come in between.
+ * @param {import('playwright-core').Page} page
+ * @param {string} [testid]
+ * @returns {Promise<{ remaining: number, run: string, phase: string, at: number } | null>}
+ */
+export function readCountdown(page, testid = 'countdown') {
+  return page.evaluate(
+    (id) =>
+      new Promise((resolve) => {
+        const el = /** @type {HTMLElement | null} */ (document.querySelector(`[data-testid="${id}"]`));
+        if (!el) return resolve(null);
+        const read = () => {
+          const at = performance.timeOrigin + performance.now();
+          observer.disconnect();
+          clearTimeout(fallback);
+          resolve(
+            el.dataset.remainingMs === undefined
+              ? null
+              : { remaining: Number(el.dataset.remainingMs), run: el.dataset.run ?? '', phase: el.dataset.phase ?? '', at },
+          );
+        };
+        const observer = new MutationObserver(read);
+        observer.observe(el, { attributes: true, attributeFilter: ['data-remaining-ms'] });
+        // A countdown that stopped drawing (it should not): read it as it is.
+        const fallback = setTimeout(read, 1_000);
+      }),
+    testid,
+  );
+}
+
+/**
+ * How far two pages disagree on the same countdown, corrected for the time
+ * between the two reads: |(r1 − r2) − (t2 − t1)|. The worst of `samples`.
+ * @param {import('playwright-core').Page} a
+ * @param {import('playwright-core').Page} b
+ * @param {number} [samples]
+ */
+export async function countdownDisagreement(a, b, samples = 5) {
+  let worst = 0;
+  /** @type {Array<{ r1: number, r2: number, dt: number, diff: number }>} */
+  const reads = [];
+  for (let i = 0; i < samples; i++) {
+    const [x, y] = await Promise.all([readCountdown(a), readCountdown(b)]);
+    if (!x || !y) throw new Error(`no countdown to read (${JSON.stringify({ x, y })})`);
+    const diff = Math.abs(x.remaining - y.remaining - (y.at - x.at));
+    reads.push({ r1: x.remaining, r2: y.remaining, dt: Math.round(y.at - x.at), diff: Math.round(diff) });
+    worst = Math.max(worst, diff);
+  }
+  return { worst, reads };
+}
+
+/**
+ * A status attribute of the page's connection (`data-status` of
+ * `connection-status`).
+ * @param {import('playwright-core').Page} page
+ */
+export function connectionStatus(page) {
+  return page.evaluate(
+    () => /** @type {HTMLElement | null} */ (document.querySelector('[data-testid="connection-status"]'))?.dataset.status ?? null,
+  );
+}
+
+/**
+ * The texts on the page whose boxes intersect the element `selector` (leaf
+ * elements with their own text, outside that element): what it covers.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ * @returns {Promise<string[]>}
+ */
+export function textsCoveredBy(page, selector) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) throw new Error(`${sel} is not on the page`);
+    const box = el.getBoundingClientRect();
+    /** @type {string[]} */
+    const covered = [];
+    for (const other of document.body.querySelectorAll('*')) {
+      if (el.contains(other) || other.contains(el)) continue;
+      const ownText = [...other.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim());
+      if (!ownText) continue;
+      const r = other.getBoundingClientRect();
+      const style = getComputedStyle(other);
+      if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
+      if (r.left < box.right && box.left < r.right && r.top < box.bottom && box.top < r.bottom) {
+        covered.push(other.textContent?.trim().slice(0, 60) ?? '');
+      }
+    }
+    return covered;
+  }, selector);
+}
+
+/**
+ * A CSS selector for a test hook with attributes.
+ * @param {string} id
+ * @param {Record<string, string>} [attrs]
+ */
+export function hook(id, attrs = {}) {
+  return `[data-testid="${id}"]` + Object.entries(attrs).map(([k, v]) => `[data-${k}="${v}"]`).join('');
+}
