@@ -18,6 +18,7 @@ if (credentials) {
   c.start(credentials);
 }
 window.addEventListener('online', () => c.reconnectNow());
+window.addEventListener('offline', () => c.probe());
 // A new link pasted into this tab: sign in with it.
 window.addEventListener('hashchange', () => {
   const next = fromHash(location.hash);

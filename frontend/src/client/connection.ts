@@ -68,6 +68,9 @@ export const CONNECT_TIMEOUT_MS = 15_000;
 export const SYNC_TIMEOUT_MS = 10_000;
 /** Clock rounds repeat this often. */
 export const RESYNC_EVERY_MS = 30_000;
+/** The first round runs while the page is busiest loading: a second one
+ * soon after gives a better estimate than keeping the first for 30 s. */
+export const EARLY_RESYNC_MS = 3_000;
 
 export class PlenaryClient {
   readonly #env: ClientEnvironment;
@@ -198,6 +201,12 @@ export class PlenaryClient {
     return tracked;
   }
 
+  /** Checks now that the server still answers (the browser went offline):
+   * a dead connection then restarts within the sync timeout. */
+  probe(): void {
+    if (this.#live) this.#beginClockRound();
+  }
+
   /** Reconnects now instead of waiting (the browser came back online). */
   reconnectNow(): void {
     if (this.#credentials && !this.#socket) {
@@ -221,7 +230,11 @@ export class PlenaryClient {
     });
   }
 
+  /** Clock rounds completed on the current connection. */
+  #roundsThisConnection = 0;
+
   #connect(): void {
+    this.#roundsThisConnection = 0;
     const credentials = this.#credentials;
     if (!credentials) return;
     this.#welcomed = false;
@@ -443,7 +456,8 @@ export class PlenaryClient {
     if (best && this.#role.peek()?.role === 'screen') {
       this.#write({ type: 'status', rtt_ms: round1(best.delay), offset_ms: round1(best.offset) });
     }
-    this.#setTimer('round', RESYNC_EVERY_MS, () => this.#beginClockRound());
+    const next = this.#roundsThisConnection++ === 0 ? EARLY_RESYNC_MS : RESYNC_EVERY_MS;
+    this.#setTimer('round', next, () => this.#beginClockRound());
   }
 
   // --- Timers ---------------------------------------------------------------------------
