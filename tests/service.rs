@@ -279,6 +279,17 @@ async fn a_restart_keeps_every_acknowledged_event_and_running_timers(backend: Ba
         .unwrap();
 
     let app = app.restart().await;
+    // A screen that had seen all but the last three events gets exactly
+    // those three after the restart, not a snapshot.
+    let hello = Hello::access_code(app.code("screen:podium")).resume_from(last - 3);
+    let screen = Client::connect(&app.ws_url(), hello).await.unwrap();
+    match screen.catch_up() {
+        CatchUp::Events(frames) => {
+            let seqs: Vec<u64> = frames.iter().map(|f| f.seq).collect();
+            assert_eq!(seqs, [last - 2, last - 1, last]);
+        }
+        CatchUp::Snapshot { .. } => panic!("the resume window survives a restart"),
+    }
     let mut chair = Session::connect(&app.ws_url(), Hello::access_code(app.code("chair")))
         .await
         .unwrap();
@@ -570,9 +581,17 @@ async fn hidden_events_keep_their_seq_for_the_public(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let mut public = Client::connect(&app.ws_url(), Hello::public(MEETING))
+    let first = Client::connect(&app.ws_url(), Hello::public(MEETING))
         .await
         .unwrap();
+    // The public's token names the meeting and needs no server-side session.
+    let token = first.token().to_owned();
+    assert_eq!(token, format!("public:{MEETING}"));
+    first.close().await;
+    let mut public = Client::connect(&app.ws_url(), Hello::token(token))
+        .await
+        .unwrap();
+    assert_eq!(public.role(), &Role::Public);
     let booth = app.connect("interpreter:booth-es").await;
     let seq = ok(
         &booth,

@@ -19,9 +19,27 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct Presence {
     screens: Mutex<BTreeMap<(MeetingId, ScreenId), Entry>>,
+    /// Meetings with a presence frame about to be sent.
+    pending: Mutex<std::collections::BTreeSet<MeetingId>>,
 }
 
 impl Presence {
+    /// Whether the caller should send a presence frame soon (false when
+    /// one is already on its way).
+    pub fn schedule_publish(&self, meeting: &MeetingId) -> bool {
+        self.pending
+            .lock()
+            .map(|mut p| p.insert(meeting.clone()))
+            .unwrap_or(false)
+    }
+
+    /// The scheduled frame is being sent: later changes schedule another.
+    pub fn published(&self, meeting: &MeetingId) {
+        if let Ok(mut p) = self.pending.lock() {
+            p.remove(meeting);
+        }
+    }
+
     fn update(&self, meeting: &MeetingId, screen: &ScreenId, f: impl FnOnce(&mut Entry)) {
         if let Ok(mut s) = self.screens.lock() {
             f(s.entry((meeting.clone(), screen.clone())).or_default());

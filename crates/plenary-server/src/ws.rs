@@ -17,7 +17,7 @@ use futures_util::{SinkExt, StreamExt};
 use governor::{Quota, RateLimiter};
 use tracing::{Instrument, debug, info, info_span, warn};
 
-use plenary_core::ids::ScreenId;
+use plenary_core::ids::{MeetingId, ScreenId};
 use plenary_core::{Command, Role};
 use plenary_protocol::views::Audience;
 use plenary_protocol::{
@@ -89,6 +89,9 @@ async fn close(socket: &mut WebSocket, code: CloseCode, reason: &str) {
     let _closing = socket.send(Message::Close(Some(frame))).await;
 }
 
+/// The token given to the public: it carries only the meeting's id.
+const PUBLIC_TOKEN: &str = "public:";
+
 /// Who the hello says this is.
 struct Welcomed {
     hub: HubHandle,
@@ -114,6 +117,12 @@ async fn authenticate(
     if protocol_version != PROTOCOL_VERSION {
         return Err(ProtocolErrorCode::UnsupportedVersion);
     }
+    // The public needs no session: its token just names the meeting, so
+    // thousands of viewers reconnecting leave nothing behind.
+    let (token, meeting) = match token.as_deref().and_then(|t| t.strip_prefix(PUBLIC_TOKEN)) {
+        Some(public_meeting) => (None, Some(MeetingId::new(public_meeting))),
+        None => (token, meeting),
+    };
     let session = if let Some(token) = token.filter(|t| !t.is_empty()) {
         let s = state
             .session(&token)
@@ -176,7 +185,11 @@ async fn authenticate(
         .meeting(&session.meeting)
         .ok_or(ProtocolErrorCode::UnknownMeeting)?;
     let role = session.role.clone();
-    let token = state.new_session(session);
+    let token = if role == Role::Public {
+        format!("{PUBLIC_TOKEN}{}", session.meeting)
+    } else {
+        state.new_session(session)
+    };
     Ok(Welcomed {
         hub,
         role,
@@ -481,7 +494,23 @@ async fn presence_of(state: &AppState, hub: &HubHandle) -> Vec<plenary_protocol:
     state.presence.screens(&hub.meeting, known, &seen)
 }
 
-async fn publish_presence(state: &AppState, hub: &HubHandle) {
-    let screens = presence_of(state, hub).await;
-    hub.presence(screens).await;
+/// Presence changes are coalesced: at most one `presence` frame (and one
+/// store read) per meeting every 250 ms, however many screens come and go —
+/// a reconnect storm of screens must not flood the chair's queue.
+async fn publish_presence(state: &Arc<AppState>, hub: &HubHandle) {
+    if !state.presence.schedule_publish(&hub.meeting) {
+        return;
+    }
+    let state = Arc::clone(state);
+    let hub = hub.clone();
+    state.tracker.clone().spawn(async move {
+        tokio::select! {
+            () = state.shutdown.cancelled() => {}
+            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
+                state.presence.published(&hub.meeting);
+                let screens = presence_of(&state, &hub).await;
+                hub.presence(screens).await;
+            }
+        }
+    });
 }

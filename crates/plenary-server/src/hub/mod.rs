@@ -246,13 +246,22 @@ pub async fn start(
         definition: Arc::clone(&meeting.definition),
         tx,
     };
+    // Clients resuming after a restart get the events they missed, not a
+    // snapshot: the last events come back into the resume window.
+    let window_start = meeting.seq.saturating_sub(config.resume_window as u64);
+    let recent: VecDeque<StoredEvent> = store
+        .load_events(&meeting_id, window_start)
+        .await?
+        .into_iter()
+        .filter(|e| !matches!(e.event, plenary_core::Event::MeetingCreated { .. }))
+        .collect();
     let hub = Hub {
         id: meeting_id,
         last_snapshot_seq: meeting.seq,
         meeting,
         store,
         config,
-        recent: VecDeque::new(),
+        recent,
         subscribers: Subscribers::default(),
         answered: BTreeMap::new(),
         answered_order: VecDeque::new(),
