@@ -7,6 +7,7 @@
 //! describes the conversation with an example of every message.
 
 pub mod messages;
+pub mod rest;
 pub mod schema;
 pub mod views;
 

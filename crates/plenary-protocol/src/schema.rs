@@ -13,6 +13,10 @@ pub fn protocol_schema() -> serde_json::Value {
     let mut generator = SchemaSettings::draft2020_12().into_generator();
     let client = generator.subschema_for::<ClientMessage>();
     let server = generator.subschema_for::<ServerMessage>();
+    // The HTTP messages the browser also uses.
+    generator.subschema_for::<crate::rest::AccessCodeInfo>();
+    generator.subschema_for::<crate::rest::IssueCode>();
+    generator.subschema_for::<crate::rest::IssuedCode>();
     let defs = generator.take_definitions(true);
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use plenary_core::i18n::Texts;
 use plenary_core::ids::MeetingId;
 use plenary_core::{Command, CommandError, Meeting, Role};
+use plenary_protocol::rest::{AccessCodeInfo, IssueCode, IssuedCode};
 use plenary_protocol::views::Audience;
 use plenary_protocol::{Insight, ProtocolErrorCode};
 
@@ -313,17 +314,6 @@ fn forbidden(en: &str, es: &str) -> ApiError {
     }
 }
 
-/// An access code as listed: never the code, never its hash.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct AccessCodeInfo {
-    pub id: String,
-    /// `chair`, `delegation:hn`, `screen:hall-left`…
-    pub role: String,
-    pub label: String,
-    pub created_at: plenary_core::Timestamp,
-    pub revoked_at: Option<plenary_core::Timestamp>,
-}
-
 pub async fn list_codes(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
@@ -354,24 +344,6 @@ pub async fn list_codes(
             })
             .collect(),
     ))
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct IssueCode {
-    /// `chair`, `secretariat`, `technician`, `delegation:<id>`,
-    /// `interpreter:<booth>` or `screen:<id>`.
-    pub role: String,
-    #[serde(default)]
-    pub label: String,
-}
-
-/// A new code: shown this once, stored only as a hash.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct IssuedCode {
-    pub id: String,
-    pub code: String,
-    pub role: String,
-    pub label: String,
 }
 
 pub async fn issue_code(

@@ -5,10 +5,9 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
-use crate::api::{
-    AccessCodeInfo, ApiError, CommandAccepted, CommandRequest, IssueCode, IssuedCode,
-    MeetingSummary, StateResponse,
-};
+use plenary_protocol::rest::{AccessCodeInfo, IssueCode, IssuedCode};
+
+use crate::api::{ApiError, CommandAccepted, CommandRequest, MeetingSummary, StateResponse};
 
 pub fn document() -> Value {
     let mut generator = SchemaSettings::openapi3().into_generator();

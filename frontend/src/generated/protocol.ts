@@ -1249,3 +1249,38 @@ export interface ScreenPresence {
   rtt_ms?: number | null;
   screen: ScreenId;
 }
+/**
+ * Bodies of the HTTP API (`/api/v1/…`) that the browser reads or sends.
+ */
+export type HttpMessage = AccessCodeInfo | IssueCode | IssuedCode;
+
+/**
+ * An access code as listed: never the code, never its hash.
+ */
+export interface AccessCodeInfo {
+  created_at: Timestamp;
+  id: string;
+  label: string;
+  revoked_at?: Timestamp | null;
+  /**
+   * `chair`, `delegation:hn`, `screen:hall-left`…
+   */
+  role: string;
+}
+export interface IssueCode {
+  label?: string;
+  /**
+   * `chair`, `secretariat`, `technician`, `delegation:<id>`,
+   * `interpreter:<booth>` or `screen:<id>`.
+   */
+  role: string;
+}
+/**
+ * A new code: shown this once, stored only as a hash.
+ */
+export interface IssuedCode {
+  code: string;
+  id: string;
+  label: string;
+  role: string;
+}
