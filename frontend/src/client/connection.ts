@@ -157,6 +157,16 @@ export class PlenaryClient {
   get credentials(): Credentials | null {
     return this.#credentials;
   }
+  /** The access code this console signed in with (kept for the tab in
+   * sessionStorage): the HTTP API's `Authorization: Bearer`. Null for the
+   * public view and when signed out. */
+  get accessCode(): string | null {
+    return this.#credentials?.kind === 'code' ? this.#credentials.code : null;
+  }
+  /** The meeting of the last welcome; null before it and when signed out. */
+  get meetingId(): string | null {
+    return this.#meetingId;
+  }
 
   /** The server's clock now, from this device's clock and the offset. */
   serverNow(): number {
