@@ -3,17 +3,15 @@
 // for the test hooks documented in frontend/README.md.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const MEETING = 'san-pedro-sula-2017';
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const DIST = join(ROOT, 'frontend', 'dist');
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -201,22 +199,9 @@ export async function binaryServesFrontend(server) {
   return { ok: res.status === 200 && body.includes('/assets/'), status: res.status, body: body.slice(0, 200) };
 }
 
-const TYPES = /** @type {Record<string, string>} */ ({
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.webmanifest': 'application/manifest+json',
-});
-
-
 /**
  * A device's network link: a TCP pass-through to `upstream` (host:port of
- * the binary or of the dist server) that the test can cut — every open
+ * the binary) that the test can cut — every open
  * connection is dropped and new ones are refused — and restore.
  * @param {string} upstream  base URL, e.g. http://127.0.0.1:8080
  * @returns {Promise<{ base: string, link: (link: string) => string, cut: () => number, restore: () => void, close: () => Promise<void> }>}
