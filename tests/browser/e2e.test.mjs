@@ -458,7 +458,9 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
      */
     const assign = async (view, langs) => {
       await tech.getByTestId('assign-view-select').selectOption(view);
-      for (const l of ['es', 'en', 'pt']) await tech.getByTestId(`assign-lang-${l}`).setChecked(langs.includes(l));
+      // Screens speak the meeting's languages (es, en): only those are offered.
+      for (const l of ['es', 'en']) await tech.getByTestId(`assign-lang-${l}`).setChecked(langs.includes(l));
+      assert.equal(await tech.getByTestId('assign-lang-pt').count(), 0, 'Portuguese is not a screen language');
       const at = Date.now();
       await tech.getByTestId('assign-view').click();
       await right.locator(hook('screen-view', { view })).and(right.locator(`[lang="${langs[0]}"]`)).waitFor({ timeout: 5_000 });
@@ -485,10 +487,10 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
     await assign('running_order', ['en']);
     await right.getByTestId('running-order').first().waitFor({ timeout: 5_000 });
     await shoot('hallRight', 'screen-hall-right-running-order-en');
-    await assign('interpretation_legend', ['es', 'pt']);
+    await assign('interpretation_legend', ['es']);
     await right.getByTestId('interpretation-legend').first().waitFor({ timeout: 5_000 });
-    assert.match(await rightText(), /Português|Portugués/i, 'the legend names Portuguese');
-    await shoot('hallRight', 'screen-hall-right-interpretation-legend-es-pt');
+    assert.match(await rightText(), /Portugués|Portuguese/i, 'the legend names the Portuguese channel');
+    await shoot('hallRight', 'screen-hall-right-interpretation-legend-es');
 
     // Back to the speaker, in English: the countdown follows the language too.
     await assign('current_speaker', ['en']);
