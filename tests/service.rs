@@ -675,7 +675,46 @@ async fn the_server_ends_a_speech_when_time_is_up(backend: Backend) {
     app.finish().await;
 }
 
+/// A command that cannot be made durable is answered `store_unavailable`
+/// and leaves nothing behind: not in the state, not on any screen.
+async fn a_failed_commit_changes_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let chair = app.connect("chair").await;
+    let seq = ok(
+        &chair,
+        Command::OpenItem {
+            item: item("stocktaking"),
+        },
+    )
+    .await;
+    let before = server_view(&app, Audience::Presiding).await;
+    app.store.close().await;
+    let reply = chair
+        .command(Command::CloseList {
+            item: item("stocktaking"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(reply.code(), Some("store_unavailable"));
+    let after = server_view(&app, Audience::Presiding).await;
+    assert_eq!(after, before, "the refused batch was rolled back in memory");
+    assert_eq!(after["seq"], seq);
+    // Decided again against the rolled-back state, the same command is
+    // still refused for the same reason, not as "already closed".
+    let again = chair
+        .command(Command::CloseList {
+            item: item("stocktaking"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.code(), Some("store_unavailable"));
+    app.finish().await;
+}
+
 on_both_databases!(
+    a_failed_commit_changes_nothing,
     the_server_ends_a_speech_when_time_is_up,
     scripted_reference_session_over_websockets,
     resuming_after_a_dropped_connection_is_gap_free,

@@ -266,6 +266,7 @@ pub async fn start(
         answered: BTreeMap::new(),
         answered_order: VecDeque::new(),
         batch_keys: Default::default(),
+        before_batch: None,
         snapshots: Default::default(),
         deadline: None,
     };
@@ -310,6 +311,8 @@ struct Hub {
     answered_order: VecDeque<String>,
     /// Keys of the commands in the batch being decided.
     batch_keys: std::collections::BTreeSet<String>,
+    /// The state before the batch being decided applied anything.
+    before_batch: Option<Meeting>,
     last_snapshot_seq: u64,
     /// The last snapshot frame per audience, with its seq.
     snapshots: [Option<(u64, Frame)>; 6],
@@ -429,6 +432,10 @@ impl Hub {
                         event,
                     })
                     .collect();
+                // Kept until the batch is durable, to fall back to if it is not.
+                if self.before_batch.is_none() {
+                    self.before_batch = Some(self.meeting.clone());
+                }
                 for e in &stored {
                     self.meeting.apply(e);
                 }
@@ -460,6 +467,7 @@ impl Hub {
     /// Makes the batch durable, then acks, remembers and fans out.
     async fn commit(&mut self, pending: Vec<Pending>) {
         self.batch_keys.clear();
+        let before_batch = self.before_batch.take();
         if pending.is_empty() {
             return;
         }
@@ -490,7 +498,10 @@ impl Hub {
             let started = Instant::now();
             if let Err(e) = self.store.append(&commits).await {
                 error!(meeting = %self.id, error = %e, "commit failed; nothing of this batch was applied");
-                self.recover().await;
+                // The store is the truth: forget what this batch applied.
+                if let Some(before) = before_batch {
+                    self.meeting = before;
+                }
                 for p in pending {
                     if let Some(reply) = p.reply {
                         let _gone = reply.send(CommandOutcome::Unavailable);
@@ -560,17 +571,6 @@ impl Hub {
             self.save_snapshot().await;
         }
         self.schedule();
-    }
-
-    /// After a failed commit: the in-memory state holds events that were
-    /// never stored. The store is the truth; reload from it.
-    async fn recover(&mut self) {
-        match load(&self.store, &self.id).await {
-            Ok(Some(m)) => self.meeting = m,
-            Ok(None) => error!(meeting = %self.id, "the meeting vanished from the store"),
-            Err(e) => error!(meeting = %self.id, error = %e, "cannot reload after a failed commit"),
-        }
-        self.recent.retain(|e| e.seq <= self.meeting.seq);
     }
 
     async fn save_snapshot(&mut self) {
