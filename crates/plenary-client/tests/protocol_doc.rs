@@ -124,36 +124,10 @@ fn the_doc_shows_every_event_and_every_message() {
         "phase",
         "presence",
     ];
-    let events = [
-        "item_opened",
-        "item_moved",
-        "time_limit_set",
-        "floor_requested",
-        "request_withdrawn",
-        "request_removed",
-        "request_moved",
-        "request_readded",
-        "language_declared",
-        "list_closed",
-        "list_reopened",
-        "speech_started",
-        "speech_ended",
-        "timer_paused",
-        "timer_resumed",
-        "timer_extended",
-        "timer_reset",
-        "presenter_skipped",
-        "presenter_deferred",
-        "floor_language_set",
-        "handover_requested",
-        "handover_accepted",
-        "slower_please_signalled",
-        "slower_please_acknowledged",
-        "view_assigned",
-        "message_pushed",
-        "message_cleared",
-        "screens_reloaded",
-    ];
+    let events = plenary_core::Event::TYPES
+        .iter()
+        .filter(|t| **t != "meeting_created")
+        .copied();
     let commands = [
         "request_floor",
         "call_next",
@@ -161,9 +135,14 @@ fn the_doc_shows_every_event_and_every_message() {
         "assign_view",
         "push_message",
     ];
-    for t in messages.iter().chain(&events).chain(&commands) {
+    for t in messages
+        .iter()
+        .copied()
+        .chain(events)
+        .chain(commands.iter().copied())
+    {
         assert!(
-            types.contains(*t),
+            types.contains(t),
             "docs/protocol.md has no example of `{t}`"
         );
     }

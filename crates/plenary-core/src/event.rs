@@ -165,3 +165,88 @@ pub enum Event {
         screens: Vec<ScreenId>,
     },
 }
+
+impl Event {
+    /// Every event's `type` tag, in declaration order.
+    pub const TYPES: [&'static str; 29] = [
+        "meeting_created",
+        "item_opened",
+        "item_moved",
+        "time_limit_set",
+        "floor_requested",
+        "request_withdrawn",
+        "request_removed",
+        "request_moved",
+        "request_readded",
+        "language_declared",
+        "list_closed",
+        "list_reopened",
+        "speech_started",
+        "speech_ended",
+        "timer_paused",
+        "timer_resumed",
+        "timer_extended",
+        "timer_reset",
+        "presenter_skipped",
+        "presenter_deferred",
+        "floor_language_set",
+        "handover_requested",
+        "handover_accepted",
+        "slower_please_signalled",
+        "slower_please_acknowledged",
+        "view_assigned",
+        "message_pushed",
+        "message_cleared",
+        "screens_reloaded",
+    ];
+
+    /// This event's `type` tag on the wire.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::MeetingCreated { .. } => "meeting_created",
+            Event::ItemOpened { .. } => "item_opened",
+            Event::ItemMoved { .. } => "item_moved",
+            Event::TimeLimitSet { .. } => "time_limit_set",
+            Event::FloorRequested { .. } => "floor_requested",
+            Event::RequestWithdrawn { .. } => "request_withdrawn",
+            Event::RequestRemoved { .. } => "request_removed",
+            Event::RequestMoved { .. } => "request_moved",
+            Event::RequestReadded { .. } => "request_readded",
+            Event::LanguageDeclared { .. } => "language_declared",
+            Event::ListClosed { .. } => "list_closed",
+            Event::ListReopened { .. } => "list_reopened",
+            Event::SpeechStarted { .. } => "speech_started",
+            Event::SpeechEnded { .. } => "speech_ended",
+            Event::TimerPaused => "timer_paused",
+            Event::TimerResumed => "timer_resumed",
+            Event::TimerExtended { .. } => "timer_extended",
+            Event::TimerReset => "timer_reset",
+            Event::PresenterSkipped { .. } => "presenter_skipped",
+            Event::PresenterDeferred { .. } => "presenter_deferred",
+            Event::FloorLanguageSet { .. } => "floor_language_set",
+            Event::HandoverRequested { .. } => "handover_requested",
+            Event::HandoverAccepted { .. } => "handover_accepted",
+            Event::SlowerPleaseSignalled { .. } => "slower_please_signalled",
+            Event::SlowerPleaseAcknowledged => "slower_please_acknowledged",
+            Event::ViewAssigned { .. } => "view_assigned",
+            Event::MessagePushed { .. } => "message_pushed",
+            Event::MessageCleared { .. } => "message_cleared",
+            Event::ScreensReloaded { .. } => "screens_reloaded",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_are_the_serde_tags() {
+        let e = Event::TimerExtended {
+            by: Millis::from_mins(1),
+        };
+        let json = serde_json::to_value(&e).unwrap_or_default();
+        assert_eq!(json["type"], e.type_name());
+        assert!(Event::TYPES.contains(&Event::TimerPaused.type_name()));
+    }
+}

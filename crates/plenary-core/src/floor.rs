@@ -189,14 +189,6 @@ impl Floor {
         !self.interrupted.is_empty()
     }
 
-    /// Finds a speech on the floor or interrupted.
-    pub fn speech_mut(&mut self, id: SpeechId) -> Option<&mut Speech> {
-        self.current
-            .iter_mut()
-            .chain(self.interrupted.iter_mut())
-            .find(|s| s.id == id)
-    }
-
     pub(crate) fn start(&mut self, speech: Speech, interrupting: bool, at: Timestamp) {
         if let Some(mut current) = self.current.take()
             && interrupting

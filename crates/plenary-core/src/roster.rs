@@ -29,14 +29,6 @@ impl<T: Keyed> Roster<T> {
         self.index.get(key).map(|&i| &self.items[i])
     }
 
-    pub fn contains(&self, key: &T::Key) -> bool {
-        self.index.contains_key(key)
-    }
-
-    pub fn position(&self, key: &T::Key) -> Option<usize> {
-        self.index.get(key).copied()
-    }
-
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }

@@ -355,37 +355,7 @@ fn the_epilogue_produces_every_event_the_browser_must_fold() {
                 .to_owned()
         })
         .collect();
-    for kind in [
-        "meeting_created",
-        "item_opened",
-        "item_moved",
-        "time_limit_set",
-        "floor_requested",
-        "request_withdrawn",
-        "request_removed",
-        "request_moved",
-        "request_readded",
-        "language_declared",
-        "list_closed",
-        "list_reopened",
-        "speech_started",
-        "speech_ended",
-        "timer_paused",
-        "timer_resumed",
-        "timer_extended",
-        "timer_reset",
-        "presenter_skipped",
-        "presenter_deferred",
-        "floor_language_set",
-        "handover_requested",
-        "handover_accepted",
-        "slower_please_signalled",
-        "slower_please_acknowledged",
-        "view_assigned",
-        "message_pushed",
-        "message_cleared",
-        "screens_reloaded",
-    ] {
+    for kind in plenary_core::Event::TYPES {
         assert!(seen.contains(kind), "the session never produces {kind}");
     }
     assert_eq!(
