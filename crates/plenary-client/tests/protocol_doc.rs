@@ -124,7 +124,7 @@ fn the_doc_shows_every_event_and_every_message() {
         "phase",
         "presence",
     ];
-    let events = plenary_core::Event::TYPES
+    let events = Event::TYPES
         .iter()
         .filter(|t| **t != "meeting_created")
         .copied();

@@ -355,7 +355,7 @@ fn the_epilogue_produces_every_event_the_browser_must_fold() {
                 .to_owned()
         })
         .collect();
-    for kind in plenary_core::Event::TYPES {
+    for kind in Event::TYPES {
         assert!(seen.contains(kind), "the session never produces {kind}");
     }
     assert_eq!(
