@@ -711,6 +711,33 @@ pub async fn round(
     Ok(all_ok)
 }
 
+/// Waits (until `deadline`) for every viewer to have reconnected since
+/// `connects` was taken and caught up, or given up; returns when each one
+/// that reconnected was ready again.
+async fn wait_until_back(
+    pool: &Pool,
+    connects: &[u64],
+    deadline: tokio::time::Instant,
+) -> Vec<u64> {
+    loop {
+        let back = pool
+            .viewers
+            .iter()
+            .zip(connects)
+            .all(|(v, c)| v.gave_up() || (v.connects() > *c && v.is_ready()));
+        if back || tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    pool.viewers
+        .iter()
+        .zip(connects)
+        .filter(|(v, c)| v.connects() > **c)
+        .map(|(v, _)| v.ready_ns())
+        .collect()
+}
+
 fn watchers(pool: &Pool) -> Vec<Arc<ViewerState>> {
     pool.viewers
         .iter()
@@ -1047,24 +1074,7 @@ async fn reconnect_storm(
         chair_burst(rt, chair, pool, frames, 3, 1, Duration::from_millis(20), 0).await?;
     }
     let deadline = tokio::time::Instant::now() + spread + Duration::from_secs(60);
-    loop {
-        let back = pool
-            .viewers
-            .iter()
-            .zip(&connects)
-            .all(|(v, c)| v.gave_up() || (v.connects() > *c && v.is_ready()));
-        if back || tokio::time::Instant::now() >= deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let resumed: Vec<u64> = pool
-        .viewers
-        .iter()
-        .zip(&connects)
-        .filter(|(v, c)| v.connects() > **c)
-        .map(|(v, _)| v.ready_ns())
-        .collect();
+    let resumed = wait_until_back(pool, &connects, deadline).await;
     let all_back_s = resumed.iter().max().map_or(f64::NAN, |m| ms(t0, *m) / 1e3);
     // One more command, which every viewer must get exactly once.
     let burst = chair_burst(rt, chair, pool, frames, 1, 1, Duration::from_millis(1), 0).await?;
@@ -1510,24 +1520,7 @@ pub async fn restart(
     let t0 = now_ns();
     let away = spawned.restart().await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        let back = pool
-            .viewers
-            .iter()
-            .zip(&connects)
-            .all(|(v, c)| v.gave_up() || (v.connects() > *c && v.is_ready()));
-        if back || tokio::time::Instant::now() >= deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let resumed: Vec<u64> = pool
-        .viewers
-        .iter()
-        .zip(&connects)
-        .filter(|(v, c)| v.connects() > **c)
-        .map(|(v, _)| v.ready_ns())
-        .collect();
+    let resumed = wait_until_back(&pool, &connects, deadline).await;
     let all_back = resumed.iter().max().map_or(f64::NAN, |m| ms(t0, *m) / 1e3);
     let snapshot_resumes = pool
         .viewers
