@@ -498,9 +498,6 @@ async fn every_role_against_every_command_matches_the_permissions_table(backend:
         ("interpreter:booth-es", RoleKind::Interpreter),
         ("screen:hall-left", RoleKind::Screen),
     ];
-    let public = Client::connect(&app.ws_url(), Hello::public(MEETING))
-        .await
-        .unwrap();
     let mut checked = 0;
     for kind in CommandKind::ALL {
         for (key, role) in roles
@@ -538,7 +535,6 @@ async fn every_role_against_every_command_matches_the_permissions_table(backend:
         hn.command(Command::CallNext).await.unwrap().code(),
         Some("not_permitted")
     );
-    drop(public);
     app.finish().await;
 }
 
