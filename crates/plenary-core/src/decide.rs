@@ -12,7 +12,7 @@ use crate::meeting::Meeting;
 use crate::presentations::Slot;
 use crate::roles::{Role, authorise};
 use crate::rules::{Category, RequestKind};
-use crate::speakers::{Request, RequestStatus};
+use crate::speakers::{Asking, Request, RequestStatus};
 use crate::time::{Millis, Timestamp};
 
 /// The longest a single extension or time limit may be: guards against a
@@ -421,40 +421,18 @@ impl Decider<'_> {
                 })?,
         };
         let list = &item.speakers;
-        let admitted = list.admit(
+        let limit = list.admit(
             item_id,
             &def.rules,
             &item.time_limits,
-            delegation,
-            category,
-            kind,
-        );
-        let limit = match admitted {
-            // The chair may put someone on a closed list.
-            Err(CommandError::ListClosed { .. }) if by_chair => {
-                let mut open = list.clone();
-                open.open = true;
-                open.admit(
-                    item_id,
-                    &def.rules,
-                    &item.time_limits,
-                    delegation,
-                    category,
-                    kind,
-                )?
-            }
-            other => other?,
-        };
-        let position = match position {
-            Some(p) if p > list.queue.len() => {
-                return Err(CommandError::PositionOutOfRange {
-                    position: p,
-                    max: list.queue.len(),
-                });
-            }
-            Some(p) => p,
-            None => list.rule_position(&def.rules, kind, category, self.now),
-        };
+            Asking {
+                delegation,
+                category,
+                kind,
+                by_chair,
+            },
+        )?;
+        let position = list.place(position, &def.rules, kind, category, self.now)?;
         Ok(vec![Event::FloorRequested {
             request: self.meeting.next_request_id(),
             item: item_id.clone(),
@@ -492,34 +470,22 @@ impl Decider<'_> {
         let item = self.meeting.agenda.item(item_id)?;
         let list = &item.speakers;
         // Put back, it must pass the same admission rules as a new request
-        // (one open request per delegation, the replies limit), the list
-        // being closed aside: the chair may put anyone back.
-        let mut without = list.clone();
-        without.open = true;
-        without.requests.remove(&id);
-        let limit = without.admit(
+        // (one open request per delegation, the replies limit; a withdrawn
+        // or removed request counts for neither), the list being closed
+        // aside: the chair may put anyone back.
+        let rules = &self.meeting.definition.rules;
+        let limit = list.admit(
             item_id,
-            &self.meeting.definition.rules,
+            rules,
             &item.time_limits,
-            &r.delegation,
-            r.category,
-            &r.kind,
+            Asking {
+                delegation: &r.delegation,
+                category: r.category,
+                kind: &r.kind,
+                by_chair: true,
+            },
         )?;
-        let position = match position {
-            Some(p) if p > list.queue.len() => {
-                return Err(CommandError::PositionOutOfRange {
-                    position: p,
-                    max: list.queue.len(),
-                });
-            }
-            Some(p) => p,
-            None => list.rule_position(
-                &self.meeting.definition.rules,
-                &r.kind,
-                r.category,
-                self.now,
-            ),
-        };
+        let position = list.place(position, rules, &r.kind, r.category, self.now)?;
         Ok(vec![Event::RequestReadded {
             request: id,
             position,

@@ -59,6 +59,16 @@ impl Request {
     }
 }
 
+/// Who asks for the floor, for what, and whether the chair puts them on
+/// the list.
+#[derive(Clone, Copy, Debug)]
+pub struct Asking<'a> {
+    pub delegation: &'a DelegationId,
+    pub category: Category,
+    pub kind: &'a RequestKind,
+    pub by_chair: bool,
+}
+
 /// Requests that limit each other: a delegation may hold one open request
 /// of each class at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,22 +137,28 @@ impl SpeakersList {
     }
 
     /// The rules for a new request: whether it is allowed now and, if so,
-    /// how long it may speak. `limits` are the item's statement limits.
+    /// how long it may speak. `limits` are the item's statement limits. The
+    /// chair (`by_chair`) may put anyone on a closed list; every other rule
+    /// holds for the chair too.
     pub fn admit(
         &self,
         item: &ItemId,
         rules: &Rules,
         limits: &BTreeMap<Category, Millis>,
-        delegation: &DelegationId,
-        category: Category,
-        kind: &RequestKind,
+        asking: Asking<'_>,
     ) -> Result<Millis, CommandError> {
+        let Asking {
+            delegation,
+            category,
+            kind,
+            by_chair,
+        } = asking;
         if !rules.knows(kind) {
             return Err(CommandError::UnknownKind { kind: kind.clone() });
         }
         // Closing the list (UN GA rule 73) leaves points of order and
         // rights of reply open.
-        if !self.open && !rules.allowed_when_closed(kind) {
+        if !self.open && !by_chair && !rules.allowed_when_closed(kind) {
             return Err(CommandError::ListClosed { item: item.clone() });
         }
         let class = RequestClass::of(kind);
@@ -193,6 +209,26 @@ impl SpeakersList {
             .iter()
             .rposition(|r| queue_key(rules, &r.kind, r.category, r.requested_at) <= key)
             .map_or(0, |i| i + 1)
+    }
+
+    /// Where a request goes: the position the chair asked for (which must
+    /// lie within the queue), else where the rules put it.
+    pub fn place(
+        &self,
+        asked: Option<usize>,
+        rules: &Rules,
+        kind: &RequestKind,
+        category: Category,
+        at: Timestamp,
+    ) -> Result<usize, CommandError> {
+        match asked {
+            Some(p) if p > self.queue.len() => Err(CommandError::PositionOutOfRange {
+                position: p,
+                max: self.queue.len(),
+            }),
+            Some(p) => Ok(p),
+            None => Ok(self.rule_position(rules, kind, category, at)),
+        }
     }
 
     pub(crate) fn insert(&mut self, request: Request, position: usize) {
