@@ -65,6 +65,11 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
+    /// The database did not answer in time. For a write, the outcome is
+    /// unknown: it may have been committed. The connection was discarded.
+    #[error("the database did not answer within {} ms", .after.as_millis())]
+    Timeout { after: std::time::Duration },
+
     /// A stored row that does not decode: written by something else, or by
     /// a newer version of this code.
     #[error("corrupt row in {table} ({key}): {reason}")]
@@ -132,6 +137,37 @@ pub(crate) fn on_meeting(meeting: &MeetingId) -> impl FnOnce(sqlx::Error) -> Sto
             meeting: meeting.clone(),
         },
         _ => StoreError::Database(e),
+    }
+}
+
+impl StoreError {
+    /// Whether a failed write certainly left nothing behind: it never got
+    /// a connection, or the database itself answered with a refusal (at a
+    /// statement or at `COMMIT`). Otherwise — the connection broke or the
+    /// answer did not come in time — the commit may have happened and only
+    /// the log can tell.
+    pub fn nothing_written(&self) -> bool {
+        match self {
+            StoreError::Conflict { .. }
+            | StoreError::DuplicateCommand { .. }
+            | StoreError::DuplicateAccessCode
+            | StoreError::UnknownMeeting { .. }
+            | StoreError::NotAHash
+            | StoreError::UnsupportedUrl { .. }
+            | StoreError::OutOfRange { .. }
+            | StoreError::Corrupt { .. } => true,
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::PoolClosed
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::Database(_)
+                    | sqlx::Error::Encode(_)
+                    | sqlx::Error::Configuration(_)
+            ),
+            StoreError::Open { .. } | StoreError::Migrate { .. } | StoreError::Timeout { .. } => {
+                false
+            }
+        }
     }
 }
 

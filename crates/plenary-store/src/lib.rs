@@ -37,6 +37,7 @@
 //! a second writer of the same seq fails with [`StoreError::Conflict`] and
 //! its whole batch is rolled back.
 
+mod checked;
 mod error;
 mod model;
 mod postgres;
@@ -44,6 +45,8 @@ mod rows;
 mod sqlite;
 
 use std::fmt;
+use std::future::Future;
+use std::time::Duration;
 
 use plenary_core::ids::MeetingId;
 use plenary_core::{StoredEvent, Timestamp};
@@ -53,6 +56,7 @@ pub use crate::model::{
     AccessCodeRecord, CommandResult, Commit, MeetingRecord, NewAccessCode, hash_access_code,
 };
 pub use crate::postgres::PgStore;
+pub use crate::rows::decode_event_row;
 pub use crate::sqlite::SqliteStore;
 
 use crate::model::normalise_hash;
@@ -80,6 +84,27 @@ impl fmt::Display for Backend {
     }
 }
 
+/// How the store talks to its database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// The longest any statement or commit may take. Past it the call
+    /// fails with [`StoreError::Timeout`] and its connection is discarded,
+    /// so a partitioned or locked database never holds a caller for long.
+    pub timeout: Duration,
+    /// SQLite only: a cap on the file's size in MiB (0: none), through
+    /// `PRAGMA max_page_count`. A commit past it fails with `SQLITE_FULL`.
+    pub sqlite_max_size_mb: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            timeout: Duration::from_secs(5),
+            sqlite_max_size_mb: 0,
+        }
+    }
+}
+
 /// The store. An enum rather than a trait object: two backends, known
 /// here, with async methods and no boxing. Cloning is cheap (the pools are
 /// shared).
@@ -87,6 +112,13 @@ impl fmt::Display for Backend {
 pub enum Store {
     Sqlite(SqliteStore),
     Postgres(PgStore),
+}
+
+/// Runs `$call` on the backend under the store's timeout.
+macro_rules! timed {
+    ($store:expr, $backend:ident => $call:expr) => {
+        $store.within(async { dispatch!($store, $backend => $call) })
+    };
 }
 
 macro_rules! dispatch {
@@ -104,10 +136,17 @@ impl Store {
     /// absolute path) or `postgres://…` / `postgresql://…`. Does not
     /// migrate: call [`Store::migrate`].
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with explicit options.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let scheme = url.split_once(':').map(|(scheme, _)| scheme);
         match scheme {
-            Some("sqlite") => Ok(Store::Sqlite(SqliteStore::connect(url).await?)),
-            Some("postgres" | "postgresql") => Ok(Store::Postgres(PgStore::connect(url).await?)),
+            Some("sqlite") => Ok(Store::Sqlite(SqliteStore::connect(url, &options).await?)),
+            Some("postgres" | "postgresql") => {
+                Ok(Store::Postgres(PgStore::connect(url, &options).await?))
+            }
             _ => Err(StoreError::UnsupportedUrl {
                 url: redact_url(url),
             }),
@@ -120,9 +159,33 @@ impl Store {
         dispatch!(self, s => s.migrate().await)
     }
 
-    /// Whether the database answers, for a readiness probe.
+    /// Whether the database answers a read.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        dispatch!(self, s => s.ping().await)
+        timed!(self, s => s.ping().await).await
+    }
+
+    /// Whether a write can be committed now: a small transaction that
+    /// needs fresh pages is committed and undone. This, not a ping, is
+    /// what readiness asks: a held write lock, a full disk or a lost
+    /// connection fail it while reads may still answer.
+    pub async fn probe_write(&self) -> Result<(), StoreError> {
+        timed!(self, s => s.probe_write().await).await
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> StoreOptions {
+        dispatch!(self, s => s.options())
+    }
+
+    /// `work` under the store's timeout.
+    async fn within<T>(
+        &self,
+        work: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let after = self.options().timeout;
+        tokio::time::timeout(after, work)
+            .await
+            .unwrap_or(Err(StoreError::Timeout { after }))
     }
 
     /// Waits for the connections to finish their work and closes them; for
@@ -145,7 +208,7 @@ impl Store {
 
     /// Every meeting that has at least one event, by id.
     pub async fn list_meetings(&self) -> Result<Vec<MeetingRecord>, StoreError> {
-        dispatch!(self, s => s.list_meetings().await)
+        timed!(self, s => s.list_meetings().await).await
     }
 
     /// Commits a batch of commands — possibly for several meetings — in one
@@ -163,7 +226,7 @@ impl Store {
         if rows.events.is_empty() && rows.commands.is_empty() {
             return Ok(());
         }
-        match dispatch!(self, s => s.append(&rows).await) {
+        match timed!(self, s => s.append(&rows).await).await {
             Err(StoreError::Database(sqlx::Error::Database(db)))
                 if db.is_unique_violation() || db.is_foreign_key_violation() =>
             {
@@ -183,7 +246,8 @@ impl Store {
         }
         for commit in batch {
             for e in &commit.events {
-                if dispatch!(self, s => s.has_event(&commit.meeting, db_int("seq", e.seq)?).await)?
+                if timed!(self, s => s.has_event(&commit.meeting, db_int("seq", e.seq)?).await)
+                    .await?
                 {
                     return Ok(Some(StoreError::Conflict {
                         meeting: commit.meeting.clone(),
@@ -218,12 +282,12 @@ impl Store {
         meeting: &MeetingId,
         after_seq: u64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        dispatch!(self, s => s.load_events(meeting, after_seq).await)
+        timed!(self, s => s.load_events(meeting, after_seq).await).await
     }
 
     /// The seq of the last stored event of `meeting`; 0 when it has none.
     pub async fn last_seq(&self, meeting: &MeetingId) -> Result<u64, StoreError> {
-        let seq = dispatch!(self, s => s.last_seq(meeting).await)?;
+        let seq = timed!(self, s => s.last_seq(meeting).await).await?;
         u64::try_from(seq).map_err(|_| StoreError::Corrupt {
             table: "events",
             key: meeting.to_string(),
@@ -241,7 +305,7 @@ impl Store {
         state_json: &str,
     ) -> Result<(), StoreError> {
         let seq = db_int("seq", seq)?;
-        dispatch!(self, s => s.save_snapshot(meeting, seq, state_json).await)
+        timed!(self, s => s.save_snapshot(meeting, seq, state_json).await).await
     }
 
     /// The snapshot with the highest seq, and that seq.
@@ -249,7 +313,7 @@ impl Store {
         &self,
         meeting: &MeetingId,
     ) -> Result<Option<(u64, String)>, StoreError> {
-        let row = dispatch!(self, s => s.latest_snapshot(meeting).await)?;
+        let row = timed!(self, s => s.latest_snapshot(meeting).await).await?;
         row.map(|r| r.decode(meeting)).transpose()
     }
 
@@ -259,7 +323,53 @@ impl Store {
         meeting: &MeetingId,
         command_id: &str,
     ) -> Result<Option<CommandResult>, StoreError> {
-        dispatch!(self, s => s.command_result(meeting, command_id).await)
+        timed!(self, s => s.command_result(meeting, command_id).await).await
+    }
+
+    /// The results of the commands of `meeting` whose last event is after
+    /// `after_seq` (0 for all), by command id: what a hub loads at start so
+    /// that a retried command is answered without asking the store.
+    pub async fn command_results_after(
+        &self,
+        meeting: &MeetingId,
+        after_seq: u64,
+    ) -> Result<Vec<(String, CommandResult)>, StoreError> {
+        let after = db_int("after_seq", after_seq)?;
+        let rows = timed!(self, s => s.command_results_after(meeting, after).await).await?;
+        rows.into_iter()
+            .map(|(id, row)| {
+                let result = row.decode(meeting, &id)?;
+                Ok((id, result))
+            })
+            .collect()
+    }
+
+    /// Access code `id` of `meeting`, revoked or not.
+    pub async fn access_code_by_id(
+        &self,
+        meeting: &MeetingId,
+        id: &str,
+    ) -> Result<Option<AccessCodeRecord>, StoreError> {
+        let row = timed!(self, s => s.access_code_by_id(meeting, id).await).await?;
+        row.map(|r| r.decode()).transpose()
+    }
+
+    /// Every code revoked at or after `since`, oldest revocation first:
+    /// polled by running servers so a revocation made elsewhere (the CLI,
+    /// another node) ends that code's sessions.
+    pub async fn revoked_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<AccessCodeRecord>, StoreError> {
+        let rows = timed!(self, s => s.revoked_since(since).await).await?;
+        rows.into_iter().map(|r| r.decode()).collect()
+    }
+
+    /// The server-wide secret called `name`, created from `fresh` the
+    /// first time (the first writer wins; every later call, in any
+    /// process, gets the same value).
+    pub async fn secret(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        timed!(self, s => s.secret(name, fresh).await).await
     }
 
     /// Stores a new access code under a fresh id. The hash must be
@@ -279,7 +389,7 @@ impl Store {
             created_at: code.created_at,
             revoked_at: None,
         };
-        match dispatch!(self, s => s.insert_access_code(&record).await) {
+        match timed!(self, s => s.insert_access_code(&record).await).await {
             Err(StoreError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
                 Err(StoreError::DuplicateAccessCode)
             }
@@ -294,7 +404,7 @@ impl Store {
         hash: &str,
     ) -> Result<Option<AccessCodeRecord>, StoreError> {
         let hash = normalise_hash(hash).ok_or(StoreError::NotAHash)?;
-        let row = dispatch!(self, s => s.find_access_code(&hash).await)?;
+        let row = timed!(self, s => s.find_access_code(&hash).await).await?;
         row.map(|r| r.decode()).transpose()
     }
 
@@ -303,7 +413,7 @@ impl Store {
         &self,
         meeting: &MeetingId,
     ) -> Result<Vec<AccessCodeRecord>, StoreError> {
-        let rows = dispatch!(self, s => s.list_access_codes(meeting).await)?;
+        let rows = timed!(self, s => s.list_access_codes(meeting).await).await?;
         rows.into_iter().map(|r| r.decode()).collect()
     }
 
@@ -315,7 +425,7 @@ impl Store {
         id: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, s => s.revoke_access_code(meeting, id, at).await)
+        timed!(self, s => s.revoke_access_code(meeting, id, at).await).await
     }
 
     /// Records that `screen` of `meeting` was seen at `at`. A late write
@@ -326,7 +436,7 @@ impl Store {
         screen: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.touch_screen(meeting, screen, at).await)
+        timed!(self, s => s.touch_screen(meeting, screen, at).await).await
     }
 
     /// Every screen of `meeting` ever seen, by id, with when it was last seen.
@@ -334,6 +444,6 @@ impl Store {
         &self,
         meeting: &MeetingId,
     ) -> Result<Vec<(String, Timestamp)>, StoreError> {
-        dispatch!(self, s => s.screens_seen(meeting).await)
+        timed!(self, s => s.screens_seen(meeting).await).await
     }
 }

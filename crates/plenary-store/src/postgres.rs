@@ -12,12 +12,13 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::Backend;
+use crate::checked::Checked;
 use crate::error::{StoreError, on_meeting, redact_url};
 use crate::model::{AccessCodeRecord, CommandResult, MeetingRecord};
 use crate::rows::{
     AccessCodeRow, BatchRows, CommandRow, EventRow, MeetingRow, ScreenRow, SnapshotRow, db_int,
 };
+use crate::{Backend, StoreOptions};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -32,6 +33,7 @@ pub struct PgStore {
     pool: PgPool,
     /// Redacted: this is what logs and errors show.
     url: Arc<str>,
+    options: StoreOptions,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -47,7 +49,7 @@ impl PgStore {
     /// its own, so that an unreachable server fails at once with its real
     /// cause; a pool would keep retrying a refused connection until its
     /// timeout and then report only that it timed out.
-    pub(crate) async fn connect(url: &str) -> Result<Self, StoreError> {
+    pub(crate) async fn connect(url: &str, store: &StoreOptions) -> Result<Self, StoreError> {
         let redacted = redact_url(url);
         let open = |source: sqlx::Error| StoreError::Open {
             backend: Backend::Postgres,
@@ -59,7 +61,19 @@ impl PgStore {
             .application_name("plenary")
             // Whatever the server's default: a commit that returned is on
             // disk (an acked command must survive a crash).
-            .options([("synchronous_commit", "on")]);
+            .options([
+                ("synchronous_commit", "on".to_owned()),
+                // The server gives up on a statement (and its locks) as
+                // soon as the service would stop waiting for it.
+                ("statement_timeout", store.timeout.as_millis().to_string()),
+                ("lock_timeout", store.timeout.as_millis().to_string()),
+                // A transaction left open by a vanished client must not
+                // hold its locks forever.
+                (
+                    "idle_in_transaction_session_timeout",
+                    (store.timeout.as_millis() * 2).to_string(),
+                ),
+            ]);
         let probe = tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
             .await
             .map_err(|_| {
@@ -73,14 +87,19 @@ impl PgStore {
         probe.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .acquire_timeout(CONNECT_TIMEOUT)
+            .acquire_timeout(store.timeout.min(CONNECT_TIMEOUT))
             .connect_with(options)
             .await
             .map_err(open)?;
         Ok(PgStore {
+            options: *store,
             pool,
             url: redacted.into(),
         })
+    }
+
+    pub(crate) fn options(&self) -> StoreOptions {
+        self.options
     }
 
     pub(crate) fn url(&self) -> &str {
@@ -115,7 +134,8 @@ impl PgStore {
     }
 
     pub(crate) async fn append(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
         if !rows.meetings.is_empty() {
             let (ids, created): (Vec<&str>, Vec<i64>) = rows.meetings.iter().copied().unzip();
             sqlx::query(
@@ -164,6 +184,26 @@ impl PgStore {
             .await?;
         }
         tx.commit().await?;
+        conn.succeeded();
+        Ok(())
+    }
+
+    /// A write transaction, committed and undone: what readiness asks of
+    /// the store.
+    pub(crate) async fn probe_write(&self) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
+        sqlx::query(
+            "INSERT INTO write_probe (id, payload) VALUES (1, decode(repeat('00', 8192), 'hex')) \
+             ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM write_probe")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -212,7 +252,8 @@ impl PgStore {
         seq: i64,
         state_json: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
         sqlx::query(
             "INSERT INTO snapshots (meeting, seq, state) VALUES ($1, $2, $3) \
              ON CONFLICT (meeting, seq) DO UPDATE SET state = EXCLUDED.state",
@@ -229,6 +270,7 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -260,12 +302,85 @@ impl PgStore {
         row.map(|r| r.decode(meeting, command_id)).transpose()
     }
 
+    pub(crate) async fn command_results_after(
+        &self,
+        meeting: &MeetingId,
+        after_seq: i64,
+    ) -> Result<Vec<(String, CommandRow)>, StoreError> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT command_id, first_seq, last_seq FROM command_results \
+             WHERE meeting = $1 AND last_seq > $2 ORDER BY last_seq",
+        )
+        .bind(meeting.as_str())
+        .bind(after_seq)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, first_seq, last_seq)| {
+                (
+                    id,
+                    CommandRow {
+                        first_seq,
+                        last_seq,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    pub(crate) async fn access_code_by_id(
+        &self,
+        meeting: &MeetingId,
+        id: &str,
+    ) -> Result<Option<AccessCodeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, meeting, role, label, hash, created_at, revoked_at FROM access_codes \
+             WHERE meeting = $1 AND id = $2",
+        )
+        .bind(meeting.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub(crate) async fn revoked_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<AccessCodeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, meeting, role, label, hash, created_at, revoked_at FROM access_codes \
+             WHERE revoked_at IS NOT NULL AND revoked_at >= $1 ORDER BY revoked_at",
+        )
+        .bind(since.0)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub(crate) async fn secret(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&mut *conn)
+        .await?;
+        let value: String = sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await?;
+        conn.succeeded();
+        Ok(value)
+    }
+
     pub(crate) async fn insert_access_code(
         &self,
         code: &AccessCodeRecord,
     ) -> Result<(), StoreError> {
         let role = serde_json::to_string(&code.role)
             .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        let mut conn = Checked::acquire(&self.pool).await?;
         sqlx::query(
             "INSERT INTO access_codes (id, meeting, role, label, hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -276,9 +391,10 @@ impl PgStore {
         .bind(&code.label)
         .bind(&code.hash)
         .bind(code.created_at.0)
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await
         .map_err(on_meeting(&code.meeting))?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -314,6 +430,7 @@ impl PgStore {
         id: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE access_codes SET revoked_at = $1 \
              WHERE meeting = $2 AND id = $3 AND revoked_at IS NULL",
@@ -321,8 +438,9 @@ impl PgStore {
         .bind(at.0)
         .bind(meeting.as_str())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
+        conn.succeeded();
         Ok(done.rows_affected() > 0)
     }
 
@@ -332,6 +450,7 @@ impl PgStore {
         screen: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
         sqlx::query(
             "INSERT INTO screens (meeting, screen, last_seen) VALUES ($1, $2, $3) \
              ON CONFLICT (meeting, screen) \
@@ -340,9 +459,10 @@ impl PgStore {
         .bind(meeting.as_str())
         .bind(screen)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await
         .map_err(on_meeting(meeting))?;
+        conn.succeeded();
         Ok(())
     }
 

@@ -139,6 +139,27 @@ impl EventRow {
     }
 }
 
+/// Decodes the columns of one `events` row of `meeting` back into the
+/// event that was appended: what both backends do with every row they
+/// read. A row that does not decode is [`StoreError::Corrupt`].
+pub fn decode_event_row(
+    meeting: &MeetingId,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    v: i32,
+    payload: &str,
+) -> Result<StoredEvent, StoreError> {
+    EventRow {
+        seq,
+        at,
+        actor: actor.to_owned(),
+        v,
+        payload: payload.to_owned(),
+    }
+    .decode(meeting)
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct MeetingRow {
     id: String,
@@ -156,8 +177,8 @@ impl From<MeetingRow> for MeetingRecord {
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct CommandRow {
-    first_seq: i64,
-    last_seq: i64,
+    pub(crate) first_seq: i64,
+    pub(crate) last_seq: i64,
 }
 
 impl CommandRow {
@@ -251,4 +272,63 @@ pub(crate) fn duplicate_in_batch(batch: &[Commit]) -> Option<StoreError> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use plenary_core::ids::ItemId;
+
+    use super::*;
+
+    #[test]
+    fn an_event_row_decodes_to_the_event_appended() {
+        let meeting = MeetingId("m".to_owned());
+        let event = StoredEvent {
+            seq: 7,
+            at: Timestamp(1_509_048_000_000),
+            actor: Role::Chair,
+            v: plenary_core::EVENT_VERSION,
+            event: Event::ItemOpened {
+                item: ItemId::new("opening"),
+            },
+        };
+        let actor = serde_json::to_string(&event.actor).unwrap();
+        let payload = serde_json::to_string(&event.event).unwrap();
+        let decoded = decode_event_row(
+            &meeting,
+            7,
+            event.at.0,
+            &actor,
+            i32::from(event.v),
+            &payload,
+        )
+        .unwrap();
+        assert_eq!(decoded, event);
+    }
+
+    #[test]
+    fn a_broken_event_row_is_corrupt() {
+        let meeting = MeetingId("m".to_owned());
+        let payload = r#"{"type":"item_opened","item":"opening"}"#;
+        for (seq, actor, v, payload) in [
+            (-1, r#"{"role":"chair"}"#, 1, payload),
+            (1, "chair", 1, payload),
+            (1, r#"{"role":"chair"}"#, 70_000, payload),
+            (1, r#"{"role":"chair"}"#, -1, payload),
+            (1, r#"{"role":"chair"}"#, 1, r#"{"type":"item_closed"}"#),
+        ] {
+            assert!(
+                matches!(
+                    decode_event_row(&meeting, seq, 0, actor, v, payload),
+                    Err(StoreError::Corrupt {
+                        table: "events",
+                        ..
+                    })
+                ),
+                "{seq} {actor} {v} {payload}"
+            );
+        }
+    }
 }

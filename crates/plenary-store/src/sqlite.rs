@@ -8,31 +8,31 @@
 
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
-use std::time::Duration;
 
 use plenary_core::ids::MeetingId;
 use plenary_core::{StoredEvent, Timestamp};
+use sqlx::Connection as _;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     Sqlite, SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::Backend;
+use crate::checked::Checked;
 use crate::error::{StoreError, on_meeting};
 use crate::model::{AccessCodeRecord, CommandResult, MeetingRecord};
 use crate::rows::{
     AccessCodeRow, BatchRows, CommandInsert, CommandRow, EventInsert, EventRow, MeetingRow,
     ScreenRow, SnapshotRow, db_int,
 };
+use crate::{Backend, StoreOptions};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// Readers: enough for the server's concurrent loads on a small machine.
 const READERS: u32 = 4;
-/// How long a connection waits for a lock held by another process (a
-/// backup, the sqlite3 shell) before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// SQLite's default page size, which the store never changes.
+const SQLITE_PAGE_SIZE: u64 = 4096;
 /// Rows per multi-row INSERT: one statement per 32 events instead of one
 /// per event, well under SQLite's limit of 32 766 bound parameters.
 const CHUNK: usize = 32;
@@ -44,6 +44,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     url: Arc<str>,
+    options: StoreOptions,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -57,7 +58,7 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Opens (creating it and its directory if missing) the database file
     /// named by a `sqlite://PATH` URL.
-    pub(crate) async fn connect(url: &str) -> Result<Self, StoreError> {
+    pub(crate) async fn connect(url: &str, store: &StoreOptions) -> Result<Self, StoreError> {
         let open = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             backend: Backend::Sqlite,
             url: url.to_owned(),
@@ -72,7 +73,9 @@ impl SqliteStore {
         }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| open(e.into()))?
-            .busy_timeout(BUSY_TIMEOUT)
+            // A lock held by another process (a backup, the sqlite3 shell)
+            // is waited for as long as any statement may take.
+            .busy_timeout(store.timeout)
             .foreign_keys(true)
             // FULL: the WAL is synced at every commit, so a commit that
             // returned survives a power cut, not just a crash.
@@ -85,15 +88,24 @@ impl SqliteStore {
                 open(std::io::Error::new(e.kind(), why).into())
             })?;
         }
+        // A size cap: a commit that would grow the file past it fails with
+        // SQLITE_FULL, like a full disk, instead of filling the disk.
+        let writer_options = match store.sqlite_max_size_mb {
+            0 => options.clone(),
+            mb => options.clone().pragma(
+                "max_page_count",
+                (mb * 1024 * 1024 / SQLITE_PAGE_SIZE).to_string(),
+            ),
+        };
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .acquire_timeout(store.timeout)
             // Keep the writer's connection (and its prepared statements).
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(
-                options
-                    .clone()
+                writer_options
                     .create_if_missing(true)
                     // WAL lets readers go on while the writer commits; it is
                     // a property of the file, so the writer sets it first.
@@ -105,14 +117,20 @@ impl SqliteStore {
         // the WAL index files if they are gone); only reads are sent to them.
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
+            .acquire_timeout(store.timeout)
             .connect_with(options)
             .await
             .map_err(|e| open(e.into()))?;
         Ok(SqliteStore {
+            options: *store,
             writer,
             reader,
             url: url.into(),
         })
+    }
+
+    pub(crate) fn options(&self) -> StoreOptions {
+        self.options
     }
 
     pub(crate) fn url(&self) -> &str {
@@ -150,7 +168,8 @@ impl SqliteStore {
     /// One `BEGIN IMMEDIATE` transaction: the write lock is taken up front,
     /// so the batch cannot fail half-way for want of it.
     pub(crate) async fn append(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = Checked::acquire(&self.writer).await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         for (meeting, created_at) in &rows.meetings {
             sqlx::query(
                 "INSERT INTO meetings (id, created_at) VALUES (?1, ?2) \
@@ -164,6 +183,25 @@ impl SqliteStore {
         insert_chunked(&mut tx, &INSERT_EVENTS, &rows.events, bind_event).await?;
         insert_chunked(&mut tx, &INSERT_COMMANDS, &rows.commands, bind_command).await?;
         tx.commit().await?;
+        conn.succeeded();
+        Ok(())
+    }
+
+    /// A write transaction that needs fresh pages, committed and undone:
+    /// what readiness asks of the store. Its 64 KiB are more than a usual
+    /// batch needs, so a file at its cap (or a disk) that could not take
+    /// the next few commands fails it first.
+    pub(crate) async fn probe_write(&self) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.writer).await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("INSERT INTO write_probe (id, payload) VALUES (1, zeroblob(65536))")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM write_probe")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -212,7 +250,8 @@ impl SqliteStore {
         seq: i64,
         state_json: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = Checked::acquire(&self.writer).await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "INSERT INTO snapshots (meeting, seq, state) VALUES (?1, ?2, ?3) \
              ON CONFLICT (meeting, seq) DO UPDATE SET state = excluded.state",
@@ -229,6 +268,7 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -260,12 +300,85 @@ impl SqliteStore {
         row.map(|r| r.decode(meeting, command_id)).transpose()
     }
 
+    pub(crate) async fn command_results_after(
+        &self,
+        meeting: &MeetingId,
+        after_seq: i64,
+    ) -> Result<Vec<(String, CommandRow)>, StoreError> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT command_id, first_seq, last_seq FROM command_results \
+             WHERE meeting = ?1 AND last_seq > ?2 ORDER BY last_seq",
+        )
+        .bind(meeting.as_str())
+        .bind(after_seq)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, first_seq, last_seq)| {
+                (
+                    id,
+                    CommandRow {
+                        first_seq,
+                        last_seq,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    pub(crate) async fn access_code_by_id(
+        &self,
+        meeting: &MeetingId,
+        id: &str,
+    ) -> Result<Option<AccessCodeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, meeting, role, label, hash, created_at, revoked_at FROM access_codes \
+             WHERE meeting = ?1 AND id = ?2",
+        )
+        .bind(meeting.as_str())
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+
+    pub(crate) async fn revoked_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<AccessCodeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, meeting, role, label, hash, created_at, revoked_at FROM access_codes \
+             WHERE revoked_at IS NOT NULL AND revoked_at >= ?1 ORDER BY revoked_at",
+        )
+        .bind(since.0)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    pub(crate) async fn secret(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        let mut conn = Checked::acquire(&self.writer).await?;
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&mut *conn)
+        .await?;
+        let value: String = sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?1")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await?;
+        conn.succeeded();
+        Ok(value)
+    }
+
     pub(crate) async fn insert_access_code(
         &self,
         code: &AccessCodeRecord,
     ) -> Result<(), StoreError> {
         let role = serde_json::to_string(&code.role)
             .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        let mut conn = Checked::acquire(&self.writer).await?;
         sqlx::query(
             "INSERT INTO access_codes (id, meeting, role, label, hash, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -276,9 +389,10 @@ impl SqliteStore {
         .bind(&code.label)
         .bind(&code.hash)
         .bind(code.created_at.0)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await
         .map_err(on_meeting(&code.meeting))?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -314,6 +428,7 @@ impl SqliteStore {
         id: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
+        let mut conn = Checked::acquire(&self.writer).await?;
         let done = sqlx::query(
             "UPDATE access_codes SET revoked_at = ?1 \
              WHERE meeting = ?2 AND id = ?3 AND revoked_at IS NULL",
@@ -321,8 +436,9 @@ impl SqliteStore {
         .bind(at.0)
         .bind(meeting.as_str())
         .bind(id)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await?;
+        conn.succeeded();
         Ok(done.rows_affected() > 0)
     }
 
@@ -332,6 +448,7 @@ impl SqliteStore {
         screen: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.writer).await?;
         sqlx::query(
             "INSERT INTO screens (meeting, screen, last_seen) VALUES (?1, ?2, ?3) \
              ON CONFLICT (meeting, screen) \
@@ -340,9 +457,10 @@ impl SqliteStore {
         .bind(meeting.as_str())
         .bind(screen)
         .bind(at.0)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await
         .map_err(on_meeting(meeting))?;
+        conn.succeeded();
         Ok(())
     }
 
@@ -429,7 +547,9 @@ mod tests {
     async fn every_connection_syncs_commits_in_wal_mode() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("plenary.db").display());
-        let store = SqliteStore::connect(&url).await.unwrap();
+        let store = SqliteStore::connect(&url, &StoreOptions::default())
+            .await
+            .unwrap();
         assert_eq!(store.writer.options().get_max_connections(), 1);
         for pool in [&store.writer, &store.reader] {
             let number = |pragma: &'static str| async move {
@@ -448,6 +568,31 @@ mod tests {
             assert_eq!(number("PRAGMA foreign_keys").await, 1);
             assert_eq!(number("PRAGMA busy_timeout").await, 5000);
         }
+        store.close().await;
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The size cap reaches the writer's connection.
+    #[tokio::test]
+    async fn the_size_cap_is_set_on_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plenary.db").display());
+        let options = StoreOptions {
+            sqlite_max_size_mb: 2,
+            ..StoreOptions::default()
+        };
+        let store = SqliteStore::connect(&url, &options).await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA max_page_count")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(pages, 512);
         store.close().await;
     }
 }

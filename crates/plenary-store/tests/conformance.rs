@@ -18,7 +18,7 @@ use plenary_core::ids::{DelegationId, MeetingId, ScreenId};
 use plenary_core::script::reference_half_day;
 use plenary_core::{EVENT_VERSION, Meeting, Millis, Role, StoredEvent, Timestamp, execute};
 use plenary_store::{
-    Backend, CommandResult, Commit, MeetingRecord, NewAccessCode, Store, StoreError,
+    Backend, CommandResult, Commit, MeetingRecord, NewAccessCode, Store, StoreError, StoreOptions,
     hash_access_code,
 };
 use sqlx::{AssertSqlSafe, Connection};
@@ -597,6 +597,88 @@ async fn screens_are_seen(store: &Store) {
 
 // --- Running the suite on both backends -----------------------------------------------
 
+async fn command_results_load_after_a_seq(store: &Store) {
+    let meeting = m("hn");
+    let batch = commits(&meeting, 0..5);
+    store.append(&batch).await.unwrap();
+    let all = store.command_results_after(&meeting, 0).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[3], ("cmd-3".to_owned(), batch[3].result));
+    let later = store
+        .command_results_after(&meeting, batch[2].result.last_seq)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = later.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["cmd-3", "cmd-4"]);
+    assert!(
+        store
+            .command_results_after(&m("other"), 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn revoked_codes_are_found_by_id_and_by_time(store: &Store) {
+    let meeting = m("hn");
+    store.append(&commits(&meeting, 0..1)).await.unwrap();
+    let code = store
+        .insert_access_code(&NewAccessCode {
+            meeting: meeting.clone(),
+            role: Role::Chair,
+            label: "chair".to_owned(),
+            hash: hash_access_code("CODE-1"),
+            created_at: Timestamp(10),
+        })
+        .await
+        .unwrap();
+    let found = store.access_code_by_id(&meeting, &code.id).await.unwrap();
+    assert_eq!(found.map(|c| c.revoked_at), Some(None));
+    assert_eq!(
+        store
+            .access_code_by_id(&m("other"), &code.id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store.revoked_since(Timestamp(0)).await.unwrap().is_empty());
+    assert!(
+        store
+            .revoke_access_code(&meeting, &code.id, Timestamp(500))
+            .await
+            .unwrap()
+    );
+    let revoked = store.revoked_since(Timestamp(400)).await.unwrap();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0].id, code.id);
+    assert!(
+        store
+            .revoked_since(Timestamp(501))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let found = store
+        .access_code_by_id(&meeting, &code.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.revoked_at, Some(Timestamp(500)));
+}
+
+async fn a_secret_is_created_once(store: &Store) {
+    let first = store.secret("key", "aaaa").await.unwrap();
+    assert_eq!(first, "aaaa");
+    assert_eq!(store.secret("key", "bbbb").await.unwrap(), "aaaa");
+    assert_eq!(store.secret("other", "cccc").await.unwrap(), "cccc");
+}
+
+async fn a_write_probe_leaves_nothing(store: &Store) {
+    store.probe_write().await.unwrap();
+    store.probe_write().await.unwrap();
+    assert!(store.list_meetings().await.unwrap().is_empty());
+}
+
 macro_rules! conformance {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -651,6 +733,10 @@ conformance!(
     a_commit_without_events_needs_its_meeting,
     access_codes_by_hash,
     screens_are_seen,
+    command_results_load_after_a_seq,
+    revoked_codes_are_found_by_id_and_by_time,
+    a_secret_is_created_once,
+    a_write_probe_leaves_nothing,
 );
 
 /// A migrated store on a new file in a new directory, removed on drop.
@@ -823,6 +909,98 @@ async fn sqlite_creates_a_wal_file_that_survives_reopening() {
     assert_eq!(
         store.load_events(&meeting, 0).await.unwrap(),
         events_of(&batch)
+    );
+    store.close().await;
+}
+
+// --- Faults -----------------------------------------------------------------------
+
+/// A real `SQLITE_FULL` (the file at its size cap) fails the commit, the
+/// probe tells, nothing is written — and once space is freed the same
+/// store commits again: the failed connection was discarded, not returned
+/// to the pool inside its transaction.
+#[tokio::test]
+async fn sqlite_recovers_from_a_full_database_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plenary.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::connect_with(
+        &url,
+        StoreOptions {
+            sqlite_max_size_mb: 2,
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let meeting = m("hn");
+    let all = commits(&meeting, 0..reference_commands().len());
+    store.append(&all[..2]).await.unwrap();
+    // Fill the file up to its cap (512 pages) with a table the test can
+    // empty later, from a connection of its own.
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE filler (b BLOB)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    loop {
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        if pages >= 510 {
+            break;
+        }
+        sqlx::query("INSERT INTO filler VALUES (zeroblob(3000))")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+    // Commit until the cap refuses.
+    let mut committed = 2;
+    let failure = loop {
+        match store.append(&all[committed..committed + 1]).await {
+            Ok(()) => committed += 1,
+            Err(e) => break e,
+        }
+        assert!(
+            committed < all.len(),
+            "the cap was never reached: {} bytes after {committed} commits",
+            std::fs::metadata(&path).unwrap().len()
+        );
+    };
+    assert!(
+        failure.to_string().contains("full"),
+        "a real SQLITE_FULL: {failure}"
+    );
+    assert!(
+        failure.nothing_written(),
+        "SQLITE_FULL is a refusal: {failure}"
+    );
+    assert!(
+        store.probe_write().await.is_err(),
+        "the probe sees the full file"
+    );
+    let last = store.last_seq(&meeting).await.unwrap();
+    assert_eq!(
+        last,
+        all[committed - 1].result.last_seq,
+        "nothing of the failed commit"
+    );
+    // Free space from another connection, as an operator would.
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("DELETE FROM filler")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    store.probe_write().await.unwrap();
+    store.append(&all[committed..committed + 1]).await.unwrap();
+    assert_eq!(
+        store.last_seq(&meeting).await.unwrap(),
+        all[committed].result.last_seq
     );
     store.close().await;
 }
