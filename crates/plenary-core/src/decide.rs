@@ -136,7 +136,11 @@ pub fn decide(
         }
         Command::ExtendTimer { by } => {
             d.current()?;
-            if *by == Millis::ZERO || by.as_millis().abs() > MAX_EXTENSION.as_millis() {
+            // `unsigned_abs`: `abs` of `i64::MIN` overflows (a panic in debug
+            // builds, and a wrap to a negative that passed the check in release).
+            if *by == Millis::ZERO
+                || by.as_millis().unsigned_abs() > MAX_EXTENSION.as_millis().unsigned_abs()
+            {
                 return Err(CommandError::InvalidDuration);
             }
             Ok(vec![Event::TimerExtended { by: *by }])
@@ -670,4 +674,74 @@ pub fn execute(
         meeting.apply(e);
     }
     Ok(stored)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::definition::load_str;
+
+    const REFERENCE: &str = include_str!("../../../config/meetings/san-pedro-sula-2017.toml");
+    const T0: Timestamp = Timestamp(1_509_048_000_000);
+
+    /// The reference meeting with Mexico on the floor.
+    fn someone_speaking() -> Meeting {
+        let definition = load_str("san-pedro-sula-2017.toml", REFERENCE).expect("it loads");
+        let mut meeting = Meeting::new(Arc::new(definition), 1, T0);
+        let item = ItemId::new("responsibility-sharing");
+        let mexico = DelegationId::new("mx");
+        for (actor, command) in [
+            (Role::Chair, Command::OpenItem { item: item.clone() }),
+            (
+                Role::Delegation {
+                    delegation: mexico.clone(),
+                },
+                Command::RequestFloor {
+                    item,
+                    delegation: mexico,
+                    kind: RequestKind::Statement,
+                    language: None,
+                },
+            ),
+            (Role::Chair, Command::CallNext),
+        ] {
+            execute(&mut meeting, &actor, &command, T0).unwrap();
+        }
+        assert!(meeting.floor.current.is_some());
+        meeting
+    }
+
+    /// Found by `fuzz/fuzz_targets/decide_apply.rs`: `abs` of `i64::MIN`
+    /// panicked in debug builds and, in release, wrapped to a negative that
+    /// passed the check, so the extension was accepted and wiped the
+    /// speaker's remaining time.
+    #[test]
+    fn extensions_beyond_the_maximum_are_refused_at_both_ends_of_i64() {
+        let meeting = someone_speaking();
+        let extend = |by: i64| {
+            decide(
+                &meeting,
+                &Role::Chair,
+                &Command::ExtendTimer { by: Millis(by) },
+                T0,
+            )
+        };
+        for by in [
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MAX,
+            -MAX_EXTENSION.as_millis() - 1,
+            MAX_EXTENSION.as_millis() + 1,
+            0,
+        ] {
+            assert_eq!(extend(by), Err(CommandError::InvalidDuration), "{by}");
+        }
+        for by in [-MAX_EXTENSION.as_millis(), MAX_EXTENSION.as_millis(), -1] {
+            assert!(extend(by).is_ok(), "{by}");
+        }
+    }
 }
