@@ -6,7 +6,7 @@ use serde::{Serialize, Serializer};
 use crate::command::CommandKind;
 use crate::i18n::{Lang, Texts};
 use crate::ids::{BoothId, DelegationId, ItemId, RequestId, ScreenId};
-use crate::roles::RoleKind;
+use crate::roles::{Capability, RoleKind};
 use crate::rules::RequestKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +20,22 @@ pub enum CommandError {
     NotYourDelegation { delegation: DelegationId },
     #[error("an interpreter may only act for their own booth, not for `{booth}`")]
     NotYourBooth { booth: BoothId },
+    #[error("the {role} role may not {}", capability_en(*.capability))]
+    CapabilityNotPermitted {
+        role: RoleKind,
+        capability: Capability,
+    },
+    #[error("the {role} role may not manage {}access codes", target_en(*.target))]
+    AccessCodesNotPermitted {
+        role: RoleKind,
+        /// The role whose codes were asked for; none when the role manages
+        /// no codes at all.
+        target: Option<RoleKind>,
+    },
+    #[error("the {role} role has no access codes")]
+    NoAccessCodes { role: RoleKind },
+    #[error("this is the chair's last active access code: only the operator may revoke it")]
+    LastChairCode,
 
     #[error("there is no delegation `{delegation}`")]
     UnknownDelegation { delegation: DelegationId },
@@ -116,6 +132,10 @@ impl CommandError {
             E::NotPermitted { .. } => "not_permitted",
             E::NotYourDelegation { .. } => "not_your_delegation",
             E::NotYourBooth { .. } => "not_your_booth",
+            E::CapabilityNotPermitted { .. } => "capability_not_permitted",
+            E::AccessCodesNotPermitted { .. } => "access_codes_not_permitted",
+            E::NoAccessCodes { .. } => "no_access_codes",
+            E::LastChairCode => "last_chair_code",
             E::UnknownDelegation { .. } => "unknown_delegation",
             E::UnknownItem { .. } => "unknown_item",
             E::UnknownRequest { .. } => "unknown_request",
@@ -173,6 +193,17 @@ impl CommandError {
             E::NotYourBooth { booth } => {
                 format!("un intérprete solo puede actuar para su propia cabina, no para `{booth}`")
             }
+            E::CapabilityNotPermitted { role, capability } => {
+                format!("el rol {role} no puede {}", capability_es(*capability))
+            }
+            E::AccessCodesNotPermitted { role, target } => match target {
+                Some(target) => {
+                    format!("el rol {role} no puede gestionar los códigos de acceso de {target}")
+                }
+                None => format!("el rol {role} no puede gestionar códigos de acceso"),
+            },
+            E::NoAccessCodes { role } => format!("el rol {role} no tiene códigos de acceso"),
+            E::LastChairCode => "es el último código de acceso activo de la presidencia: solo el operador puede revocarlo".to_owned(),
             E::UnknownDelegation { delegation } => format!("no existe la delegación `{delegation}`"),
             E::UnknownItem { item } => format!("no existe el tema del programa `{item}`"),
             E::UnknownRequest { request } => format!("no existe la solicitud {request}"),
@@ -265,6 +296,24 @@ impl CommandError {
         }
         texts
     }
+}
+
+fn capability_en(capability: Capability) -> &'static str {
+    match capability {
+        Capability::ExportMinutes => "export the minutes",
+        Capability::SeePresence => "see which screens are connected",
+    }
+}
+
+fn capability_es(capability: Capability) -> &'static str {
+    match capability {
+        Capability::ExportMinutes => "exportar el acta",
+        Capability::SeePresence => "ver qué pantallas están conectadas",
+    }
+}
+
+fn target_en(target: Option<RoleKind>) -> String {
+    target.map(|t| format!("{t} ")).unwrap_or_default()
 }
 
 /// On the wire: `{ "code": "list_closed", "message": "…" }` in English;

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 pub use load::{DefinitionError, DefinitionErrorCode, load_str};
 
 use crate::display::{ScreenLanguages, View};
+use crate::error::CommandError;
 use crate::i18n::{Lang, Texts};
 use crate::ids::{BoothId, DelegationId, InterpreterId, ItemId, MeetingId, ScreenGroup, ScreenId};
+use crate::roles::Role;
 use crate::roster::{Keyed, Roster};
 use crate::rules::{Category, Rules};
 use crate::time::{Millis, Timestamp};
@@ -65,6 +67,35 @@ impl MeetingDefinition {
             .filter(|s| s.groups.contains(group))
             .map(|s| s.id.clone())
             .collect()
+    }
+
+    /// Whether the delegation, booth or screen a role is bound to is part of
+    /// this meeting (roles bound to nothing always are).
+    pub fn knows(&self, role: &Role) -> bool {
+        self.must_know(role).is_ok()
+    }
+
+    /// [`MeetingDefinition::knows`], refusing with the `unknown_delegation`,
+    /// `unknown_booth` or `unknown_screen` the role names.
+    pub fn must_know(&self, role: &Role) -> Result<(), CommandError> {
+        match role {
+            Role::Delegation { delegation } if self.delegation(delegation).is_none() => {
+                Err(CommandError::UnknownDelegation {
+                    delegation: delegation.clone(),
+                })
+            }
+            Role::Interpreter { booth } if self.booth(booth).is_none() => {
+                Err(CommandError::UnknownBooth {
+                    booth: booth.clone(),
+                })
+            }
+            Role::Screen { screen } if self.screens.get(screen).is_none() => {
+                Err(CommandError::UnknownScreen {
+                    screen: screen.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// A language the floor may speak: any language of the meeting, of a
