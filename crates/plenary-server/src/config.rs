@@ -42,6 +42,27 @@ pub struct ServerConfig {
     /// Lets `POST /api/v1/meetings` open meetings at run time; unset, it is
     /// refused. A secret: never logged.
     pub operator_token: Option<Secret>,
+    /// Time a connection has to send a request's headers; an idle
+    /// keep-alive connection, and a request body that stalls, are closed
+    /// after it as well.
+    #[serde(with = "humantime_serde_compat")]
+    pub header_read_timeout: std::time::Duration,
+    /// Open connections allowed from one address (IPv6: one /64); 0 = no cap.
+    pub max_connections_per_address: u32,
+    /// Whether the cap above covers loopback addresses too.
+    pub limit_loopback: bool,
+    /// A websocket write or flush that takes longer closes the connection.
+    #[serde(with = "humantime_serde_compat")]
+    pub write_timeout: std::time::Duration,
+    /// Websocket keepalive ping; a client silent for two intervals is closed.
+    #[serde(with = "humantime_serde_compat")]
+    pub ping_interval: std::time::Duration,
+    /// The longest one database statement or commit may take.
+    #[serde(with = "humantime_serde_compat")]
+    pub database_timeout: std::time::Duration,
+    /// Caps the SQLite file (PRAGMA max_page_count), in MiB; 0 = no cap.
+    /// Ignored for PostgreSQL.
+    pub sqlite_max_size_mb: u64,
 }
 
 /// A secret from the configuration: `Debug` never shows it.
@@ -89,6 +110,13 @@ impl Default for ServerConfig {
             hello_timeout: std::time::Duration::from_secs(10),
             max_batch: 512,
             operator_token: None,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections_per_address: 256,
+            limit_loopback: false,
+            write_timeout: std::time::Duration::from_secs(10),
+            ping_interval: std::time::Duration::from_secs(20),
+            database_timeout: std::time::Duration::from_secs(5),
+            sqlite_max_size_mb: 0,
         }
     }
 }
@@ -179,6 +207,10 @@ impl ServerConfig {
                     .parse::<u64>()
                     .map_err(|e| bad(format!("`{v}` is not a whole number: {e}")))
             };
+            let duration = |v: &str| {
+                humantime::parse_duration(v.trim())
+                    .map_err(|e| bad(format!("`{v}` is not a duration such as 10s: {e}")))
+            };
             match name {
                 "LISTEN" => {
                     self.listen = value.parse().map_err(|e| {
@@ -229,11 +261,25 @@ impl ServerConfig {
                 "OPERATOR_TOKEN" => {
                     self.operator_token = Some(value).filter(|v| !v.is_empty()).map(Secret)
                 }
-                "HELLO_TIMEOUT" => {
-                    self.hello_timeout = humantime::parse_duration(&value).map_err(|e| {
-                        bad(format!("`{value}` is not a duration such as 10s: {e}"))
-                    })?;
+                "HELLO_TIMEOUT" => self.hello_timeout = duration(&value)?,
+                "HEADER_READ_TIMEOUT" => self.header_read_timeout = duration(&value)?,
+                "WRITE_TIMEOUT" => self.write_timeout = duration(&value)?,
+                "PING_INTERVAL" => self.ping_interval = duration(&value)?,
+                "DATABASE_TIMEOUT" => self.database_timeout = duration(&value)?,
+                "MAX_CONNECTIONS_PER_ADDRESS" => {
+                    self.max_connections_per_address =
+                        u32::try_from(number(&value)?).unwrap_or(u32::MAX)
                 }
+                "LIMIT_LOOPBACK" => {
+                    self.limit_loopback = match value.trim() {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        other => {
+                            return Err(bad(format!("`{other}` is not true or false")));
+                        }
+                    };
+                }
+                "SQLITE_MAX_SIZE_MB" => self.sqlite_max_size_mb = number(&value)?,
                 // Variables of other tools (tests, the CLI) share the prefix.
                 _ => {}
             }
@@ -265,6 +311,17 @@ impl ServerConfig {
         }
         if self.snapshot_every == 0 || self.max_batch == 0 {
             return Err(bad("snapshot_every", "must be above zero"));
+        }
+        for (field, value) in [
+            ("hello_timeout", self.hello_timeout),
+            ("header_read_timeout", self.header_read_timeout),
+            ("write_timeout", self.write_timeout),
+            ("ping_interval", self.ping_interval),
+            ("database_timeout", self.database_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(bad(field, "must be above zero"));
+            }
         }
         Ok(())
     }
@@ -323,6 +380,46 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.field, "PLENARY_LISTEN");
     }
+
+    #[test]
+    fn limits_come_from_the_environment_and_zero_timeouts_are_refused() {
+        let c = ServerConfig::load(
+            None,
+            [
+                ("PLENARY_HEADER_READ_TIMEOUT", "2s"),
+                ("PLENARY_MAX_CONNECTIONS_PER_ADDRESS", "8"),
+                ("PLENARY_LIMIT_LOOPBACK", "true"),
+                ("PLENARY_WRITE_TIMEOUT", "500ms"),
+                ("PLENARY_PING_INTERVAL", "1m"),
+                ("PLENARY_DATABASE_TIMEOUT", "3s"),
+                ("PLENARY_SQLITE_MAX_SIZE_MB", "512"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        )
+        .unwrap();
+        assert_eq!(c.header_read_timeout, std::time::Duration::from_secs(2));
+        assert_eq!(c.max_connections_per_address, 8);
+        assert!(c.limit_loopback);
+        assert_eq!(c.write_timeout, std::time::Duration::from_millis(500));
+        assert_eq!(c.ping_interval, std::time::Duration::from_secs(60));
+        assert_eq!(c.database_timeout, std::time::Duration::from_secs(3));
+        assert_eq!(c.sqlite_max_size_mb, 512);
+
+        let e = ServerConfig::load(
+            None,
+            [("PLENARY_LIMIT_LOOPBACK".to_owned(), "yes".to_owned())],
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "PLENARY_LIMIT_LOOPBACK");
+        let e = ServerConfig::load(
+            None,
+            [("PLENARY_WRITE_TIMEOUT".to_owned(), "0s".to_owned())],
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "write_timeout");
+        let e = ServerConfig::from_toml("plenary.toml", "ping_interval = \"soon\"\n").unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(1), "ping_interval"));
+    }
 }
 
 #[cfg(test)]
@@ -355,6 +452,13 @@ mod documented {
             "resume_window",
             "hello_timeout",
             "max_batch",
+            "header_read_timeout",
+            "max_connections_per_address",
+            "limit_loopback",
+            "write_timeout",
+            "ping_interval",
+            "database_timeout",
+            "sqlite_max_size_mb",
         ] {
             assert!(value.contains_key(key), "{key} undocumented");
         }
