@@ -15,13 +15,37 @@ async fn http(
     bearer: Option<&str>,
     body: Option<&str>,
 ) -> (u16, String) {
+    let (status, _, body) = http_with_head(app, method, path, bearer, body).await;
+    (status, body)
+}
+
+/// A plain HTTP/1.1 request: status, head (lowercase) and body.
+async fn http_with_head(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String, String) {
+    let authorization = bearer.map(|code| format!("Bearer {code}"));
+    raw_http(app, method, path, authorization.as_deref(), body).await
+}
+
+/// A plain HTTP/1.1 request with any `Authorization` header.
+async fn raw_http(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    authorization: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String, String) {
     let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
         app.addr
     );
-    if let Some(code) = bearer {
-        request.push_str(&format!("Authorization: Bearer {code}\r\n"));
+    if let Some(value) = authorization {
+        request.push_str(&format!("Authorization: {value}\r\n"));
     }
     let body = body.unwrap_or("");
     if !body.is_empty() {
@@ -61,7 +85,7 @@ async fn http(
     } else {
         rest.to_owned()
     };
-    (status, body)
+    (status, head.to_ascii_lowercase(), body)
 }
 
 fn json(body: &str) -> serde_json::Value {
@@ -262,8 +286,13 @@ async fn the_minutes_export_for_the_secretariat(backend: Backend) {
     )
     .await;
     assert_eq!(json(&js)["speeches"].as_array().unwrap().len(), 1);
-    let (status, _) = http(&app, "GET", &export, Some(&app.code("delegation:hn")), None).await;
-    assert_eq!(status, 403);
+    // The capabilities table: a delegation does not export the minutes.
+    let (status, body) = http(&app, "GET", &export, Some(&app.code("delegation:hn")), None).await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (403, "capability_not_permitted")
+    );
+    assert!(json(&body)["messages"]["es"].is_string());
     let (status, body) = http(
         &app,
         "GET",
@@ -382,23 +411,35 @@ async fn an_operator_opens_a_meeting_at_run_time(backend: Backend) {
     };
     let side_event =
         plenary_tests::REFERENCE.replacen("id = \"san-pedro-sula-2017\"", "id = \"side-event\"", 1);
+    let (status, body) = http(&app, "POST", "/api/v1/meetings", None, Some(&side_event)).await;
     assert_eq!(
-        http(&app, "POST", "/api/v1/meetings", None, Some(&side_event))
-            .await
-            .0,
-        401
+        (status, json(&body)["code"].as_str().unwrap()),
+        (401, "operator_token_required")
     );
+    let (status, body) = http(
+        &app,
+        "POST",
+        "/api/v1/meetings",
+        Some("wrong"),
+        Some(&side_event),
+    )
+    .await;
     assert_eq!(
-        http(
-            &app,
-            "POST",
-            "/api/v1/meetings",
-            Some("wrong"),
-            Some(&side_event)
-        )
-        .await
-        .0,
-        401
+        (status, json(&body)["code"].as_str().unwrap()),
+        (401, "invalid_operator_token")
+    );
+    // An access code is not the operator token.
+    let (status, body) = http(
+        &app,
+        "POST",
+        "/api/v1/meetings",
+        Some(&app.code("chair")),
+        Some(&side_event),
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (401, "invalid_operator_token")
     );
     let broken = side_event.replacen("delegation = \"gt\"", "delegation = \"xx\"", 1);
     let (status, body) = http(
@@ -494,6 +535,411 @@ async fn the_binary_serves_the_web_frontend(backend: Backend) {
     app.finish().await;
 }
 
+/// The roles of the codes in a listing.
+fn listed_roles(body: &str) -> Vec<String> {
+    json(body)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["role"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The id of the first active code of `role` in a listing.
+fn active_id(body: &str, role: &str) -> String {
+    json(body)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["role"] == role && c["revoked_at"].is_null())
+        .unwrap_or_else(|| panic!("no active {role} code in {body}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn who_manages_which_codes_is_the_core_table(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let path = format!("/api/v1/meetings/{MEETING}/access-codes");
+    let (chair, secretariat, tech) = (
+        app.code("chair"),
+        app.code("secretariat"),
+        app.code("technician"),
+    );
+    // The technician cannot mint a chair code, nor a secretariat one.
+    for role in ["chair", "secretariat", "technician"] {
+        let (status, body) = http(
+            &app,
+            "POST",
+            &path,
+            Some(&tech),
+            Some(&format!(r#"{{"role": "{role}"}}"#)),
+        )
+        .await;
+        assert_eq!(
+            (status, json(&body)["code"].as_str().unwrap()),
+            (403, "access_codes_not_permitted"),
+            "technician minting {role}: {body}"
+        );
+        assert!(json(&body)["messages"]["es"].is_string());
+    }
+    // It lists only the codes of the floor, the booths and the screens.
+    let (status, list) = http(&app, "GET", &path, Some(&tech), None).await;
+    assert_eq!(status, 200);
+    let roles = listed_roles(&list);
+    assert!(roles.iter().any(|r| r == "delegation:hn"), "{roles:?}");
+    assert!(
+        roles.iter().all(|r| r.starts_with("delegation:")
+            || r.starts_with("interpreter:")
+            || r.starts_with("screen:")),
+        "{roles:?}"
+    );
+    // The chair sees every code; the technician cannot revoke the chair's.
+    let (_, all) = http(&app, "GET", &path, Some(&chair), None).await;
+    let chair_id = active_id(&all, "chair");
+    let secretariat_id = active_id(&all, "secretariat");
+    let (status, body) = http(
+        &app,
+        "DELETE",
+        &format!("{path}/{chair_id}"),
+        Some(&tech),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (403, "access_codes_not_permitted")
+    );
+    // The secretariat manages all but the chair's.
+    let (status, _) = http(
+        &app,
+        "POST",
+        &path,
+        Some(&secretariat),
+        Some(r#"{"role": "chair"}"#),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (_, list) = http(&app, "GET", &path, Some(&secretariat), None).await;
+    assert!(!listed_roles(&list).iter().any(|r| r == "chair"));
+    assert!(listed_roles(&list).iter().any(|r| r == "technician"));
+    // The chair mints a code of every role.
+    let mut second_chair = None;
+    for role in [
+        "chair",
+        "secretariat",
+        "technician",
+        "delegation:hn",
+        "interpreter:booth-es",
+        "screen:hall-left",
+    ] {
+        let (status, body) = http(
+            &app,
+            "POST",
+            &path,
+            Some(&chair),
+            Some(&format!(r#"{{"role": "{role}", "label": "spare"}}"#)),
+        )
+        .await;
+        assert_eq!(status, 201, "chair minting {role}: {body}");
+        assert_eq!(json(&body)["role"], role);
+        if role == "chair" {
+            second_chair = Some(json(&body));
+        }
+    }
+    let second_chair = second_chair.unwrap();
+    // Two chair codes: the chair may drop one, with the first one.
+    let (status, _) = http(
+        &app,
+        "DELETE",
+        &format!("{path}/{}", second_chair["id"].as_str().unwrap()),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    // The last one stays: nobody but the operator revokes it.
+    let (status, body) = http(
+        &app,
+        "DELETE",
+        &format!("{path}/{chair_id}"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (409, "last_chair_code"),
+        "{body}"
+    );
+    let (status, body) = http(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{MEETING}"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["role"]["role"], "chair");
+    // The secretariat revokes its own kind.
+    let (status, _) = http(
+        &app,
+        "DELETE",
+        &format!("{path}/{secretariat_id}"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    // A role that is not one a code may have.
+    let (status, body) = http(
+        &app,
+        "POST",
+        &path,
+        Some(&chair),
+        Some(r#"{"role": "public"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (400, "bad_message")
+    );
+    app.finish().await;
+}
+
+async fn the_operator_token_manages_every_code(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, plenary_tests::reference(), |c| {
+        c.operator_token = Some(plenary_server::config::Secret::new("s3cret"));
+    })
+    .await
+    else {
+        return;
+    };
+    let path = format!("/api/v1/meetings/{MEETING}/access-codes");
+    let (status, list) = http(&app, "GET", &path, Some("s3cret"), None).await;
+    assert_eq!(status, 200);
+    let chair_id = active_id(&list, "chair");
+    // Even the chair's last code: the operator may lock the chair out.
+    let (status, body) = http(
+        &app,
+        "DELETE",
+        &format!("{path}/{chair_id}"),
+        Some("s3cret"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = http(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{MEETING}"),
+        Some(&app.code("chair")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (401, "invalid_access_code")
+    );
+    let (status, body) = http(
+        &app,
+        "POST",
+        &path,
+        Some("s3cret"),
+        Some(r#"{"role": "chair"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    // The operator token is no access code: it runs no command.
+    let (status, _) = http(
+        &app,
+        "POST",
+        &format!("/api/v1/meetings/{MEETING}/commands"),
+        Some("s3cret"),
+        Some(r#"{"command": {"type": "call_next"}}"#),
+    )
+    .await;
+    assert_eq!(status, 401);
+    app.finish().await;
+}
+
+async fn role_endpoints_without_a_code_are_unauthenticated(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let command = r#"{"command": {"type": "call_next"}}"#;
+    let endpoints = [
+        (
+            "POST",
+            format!("/api/v1/meetings/{MEETING}/commands"),
+            Some(command),
+        ),
+        ("GET", format!("/api/v1/meetings/{MEETING}/export"), None),
+        (
+            "GET",
+            format!("/api/v1/meetings/{MEETING}/access-codes"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/meetings/{MEETING}/access-codes"),
+            Some(r#"{"role": "chair"}"#),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/meetings/{MEETING}/access-codes/some-id"),
+            None,
+        ),
+    ];
+    for (method, path, body) in &endpoints {
+        for authorization in [
+            None,
+            Some("Basic YWxhZGRpbjpvcGVuc2VzYW1l"),
+            Some("Bearer "),
+        ] {
+            let (status, head, answer) = raw_http(&app, method, path, authorization, *body).await;
+            assert_eq!(
+                (status, json(&answer)["code"].as_str().unwrap()),
+                (401, "unauthenticated"),
+                "{method} {path} with {authorization:?}: {answer}"
+            );
+            assert!(head.contains("www-authenticate: bearer"), "{head}");
+        }
+    }
+    // The meeting's public view needs none, where the meeting allows it.
+    let (status, body) = http(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{MEETING}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["role"]["role"], "public");
+    // No operator token configured: nobody opens meetings at run time.
+    let (status, body) = http(
+        &app,
+        "POST",
+        "/api/v1/meetings",
+        Some("anything"),
+        Some(plenary_tests::REFERENCE),
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (403, "operator_disabled")
+    );
+    app.finish().await;
+}
+
+async fn wrong_codes_are_throttled_per_address(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, plenary_tests::reference(), |c| {
+        c.operator_token = Some(plenary_server::config::Secret::new("s3cret"));
+    })
+    .await
+    else {
+        return;
+    };
+    let state = format!("/api/v1/meetings/{MEETING}");
+    // A person mistyping is not slowed: right codes spend nothing.
+    for _ in 0..30 {
+        assert_eq!(
+            http(&app, "GET", &state, Some(&app.code("chair")), None)
+                .await
+                .0,
+            200
+        );
+    }
+    // Twenty wrong codes (and wrong operator tokens count too) are answered…
+    for n in 0..20 {
+        let (status, body) = if n % 5 == 4 {
+            http(&app, "POST", "/api/v1/meetings", Some("guess"), Some("x")).await
+        } else {
+            http(
+                &app,
+                "GET",
+                &state,
+                Some(&format!("AAAA-BBBB-CCCC-{n:04}")),
+                None,
+            )
+            .await
+        };
+        assert_eq!(status, 401, "attempt {n}: {body}");
+    }
+    // …then this address waits, even with a right code, on every endpoint.
+    for (method, path, code) in [
+        ("GET", state.clone(), "AAAA-BBBB-CCCC-9999".to_owned()),
+        ("GET", state.clone(), app.code("chair")),
+        ("POST", format!("{state}/commands"), app.code("chair")),
+        ("POST", "/api/v1/meetings".to_owned(), "s3cret".to_owned()),
+    ] {
+        let (status, head, body) =
+            http_with_head(&app, method, &path, Some(&code), Some("{}")).await;
+        assert_eq!(
+            (status, json(&body)["code"].as_str().unwrap()),
+            (429, "too_many_attempts"),
+            "{method} {path}: {body}"
+        );
+        let retry: u64 = head
+            .lines()
+            .find_map(|l| l.strip_prefix("retry-after: "))
+            .unwrap_or_else(|| panic!("no Retry-After: {head}"))
+            .trim()
+            .parse()
+            .unwrap();
+        assert!((1..=6).contains(&retry), "Retry-After {retry}");
+        assert!(json(&body)["messages"]["es"].is_string());
+    }
+    // Without a credential there is nothing to guess: the public still reads.
+    assert_eq!(http(&app, "GET", &state, None, None).await.0, 200);
+    app.finish().await;
+}
+
+async fn rest_commands_are_rate_limited_per_code(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, plenary_tests::reference(), |c| {
+        c.commands_per_second = 1;
+        c.command_burst = 3;
+    })
+    .await
+    else {
+        return;
+    };
+    let path = format!("/api/v1/meetings/{MEETING}/commands");
+    let open = r#"{"command": {"type": "open_item", "item": "stocktaking"}}"#;
+    let chair = app.code("chair");
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(http(&app, "POST", &path, Some(&chair), Some(open)).await.0);
+    }
+    // Accepted, then refused by the rules (already current), then limited.
+    assert_eq!(statuses, [200, 409, 409, 429]);
+    let (status, head, body) = http_with_head(&app, "POST", &path, Some(&chair), Some(open)).await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (429, "rate_limited")
+    );
+    assert!(head.contains("retry-after: 1"), "{head}");
+    // Another code has its own allowance.
+    let ask = r#"{"command": {"type": "request_floor", "item": "stocktaking", "delegation": "hn", "kind": "statement"}}"#;
+    assert_eq!(
+        http(
+            &app,
+            "POST",
+            &path,
+            Some(&app.code("delegation:hn")),
+            Some(ask)
+        )
+        .await
+        .0,
+        200
+    );
+    app.finish().await;
+}
+
 on_both_databases!(
     the_binary_serves_the_web_frontend,
     the_technician_issues_and_revokes_access_codes,
@@ -502,4 +948,9 @@ on_both_databases!(
     commands_over_http_use_the_websocket_codes,
     the_minutes_export_for_the_secretariat,
     the_openapi_document_describes_the_api,
+    who_manages_which_codes_is_the_core_table,
+    the_operator_token_manages_every_code,
+    role_endpoints_without_a_code_are_unauthenticated,
+    wrong_codes_are_throttled_per_address,
+    rest_commands_are_rate_limited_per_code,
 );

@@ -89,7 +89,12 @@ async fn malformed_and_unknown_messages_get_an_error_and_the_connection_stays() 
         serde_json::json!({"type": "command", "command_id": "x", "command": {"type": "call_nxt"}}),
     )
     .await;
-    assert_eq!(until(&mut ws, "error").await["code"], "bad_message");
+    let unknown = until(&mut ws, "error").await;
+    assert_eq!(unknown["code"], "bad_message");
+    assert_eq!(
+        unknown["command_id"], "x",
+        "a client matching answers by id is not left waiting"
+    );
     ws.send(Message::Binary(vec![1, 2, 3].into()))
         .await
         .unwrap();
@@ -282,4 +287,208 @@ async fn shutdown_closes_every_websocket_with_1001() {
         .await
         .expect("shutdown completes")
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_10_mib_frame_closes_with_1009_too() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut ws = welcomed(&app, "chair").await;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    // The server may close before the whole frame is written.
+    let _maybe = ws.send(Message::Text(huge.into())).await;
+    assert_eq!(closed(&mut ws).await, Some(1009));
+    app.finish().await;
+}
+
+/// A code revoked elsewhere (the CLI writes the store directly) ends the
+/// sockets opened with it, and the session token it gave is refused.
+#[tokio::test]
+async fn revoking_a_code_in_the_store_closes_its_sockets_with_1008() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut ws = welcomed(&app, "delegation:hn").await;
+    let mut other = welcomed(&app, "delegation:gt").await;
+    let codes = app.store.list_access_codes(&MEETING.into()).await.unwrap();
+    let hn = codes
+        .iter()
+        .find(|c| plenary_server::access::role_key(&c.role) == "delegation:hn")
+        .unwrap();
+    let revoked = app
+        .store
+        .revoke_access_code(&MEETING.into(), &hn.id, plenary_server::clock::now())
+        .await
+        .unwrap();
+    assert!(revoked);
+    assert_eq!(closed(&mut ws).await, Some(1008));
+    // Others are untouched.
+    send_json(
+        &mut other,
+        serde_json::json!({"type": "time_sync", "t0": 1.0}),
+    )
+    .await;
+    until(&mut other, "time_sync").await;
+    // Neither the code nor a token from it logs in again.
+    let mut again = raw(&app).await;
+    send_json(
+        &mut again,
+        serde_json::json!({"type": "hello", "protocol_version": 1, "access_code": app.code("delegation:hn")}),
+    )
+    .await;
+    assert_eq!(
+        until(&mut again, "error").await["code"],
+        "invalid_access_code"
+    );
+    app.finish().await;
+}
+
+/// Session tokens are signed, not remembered: one outlives a restart, a
+/// forged one is refused.
+#[tokio::test]
+async fn a_session_token_survives_a_restart_and_a_forged_one_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut ws = raw(&app).await;
+    send_json(
+        &mut ws,
+        serde_json::json!({"type": "hello", "protocol_version": 1, "access_code": app.code("chair")}),
+    )
+    .await;
+    let token = until(&mut ws, "welcome").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(ws);
+    let app = app.restart().await;
+    let mut back = raw(&app).await;
+    send_json(
+        &mut back,
+        serde_json::json!({"type": "hello", "protocol_version": 1, "token": token}),
+    )
+    .await;
+    assert_eq!(until(&mut back, "welcome").await["role"]["role"], "chair");
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    let mut bad = raw(&app).await;
+    send_json(
+        &mut bad,
+        serde_json::json!({"type": "hello", "protocol_version": 1, "token": forged}),
+    )
+    .await;
+    assert_eq!(
+        until(&mut bad, "error").await["code"],
+        "invalid_access_code"
+    );
+    assert_eq!(closed(&mut bad).await, Some(1008));
+    app.finish().await;
+}
+
+/// Closed connections are forgotten by the hub within a second, without
+/// waiting for the meeting's next event.
+#[tokio::test]
+async fn closed_connections_are_pruned_without_an_event() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let hub = app.service.state.meeting(&MEETING.into()).unwrap();
+    let mut viewers = Vec::new();
+    for _ in 0..40 {
+        let mut ws = raw(&app).await;
+        send_json(
+            &mut ws,
+            serde_json::json!({"type": "hello", "protocol_version": 1, "meeting": MEETING}),
+        )
+        .await;
+        until(&mut ws, "welcome").await;
+        viewers.push(ws);
+    }
+    assert_eq!(hub.subscriber_count(), 40);
+    for mut ws in viewers {
+        ws.close(None).await.unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while hub.subscriber_count() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} closed connections still held",
+            hub.subscriber_count()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.finish().await;
+}
+
+/// A countdown pushed past its thresholds by a command (a large negative
+/// extension) announces the phase it landed in at once.
+#[tokio::test]
+async fn a_jump_over_thresholds_is_announced() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut ws = welcomed(&app, "chair").await;
+    let command = |id: &str, command: serde_json::Value| serde_json::json!({"type": "command", "command_id": id, "command": command});
+    send_json(
+        &mut ws,
+        command(
+            "1",
+            serde_json::json!({"type": "open_item", "item": "stocktaking"}),
+        ),
+    )
+    .await;
+    until(&mut ws, "ack").await;
+    send_json(
+        &mut ws,
+        command(
+            "2",
+            serde_json::json!({"type": "insert_speaker", "item": "stocktaking", "delegation": "hn", "kind": "statement"}),
+        ),
+    )
+    .await;
+    let inserted = until(&mut ws, "ack").await;
+    assert!(inserted["seq"].is_u64(), "{inserted}");
+    send_json(
+        &mut ws,
+        command("3", serde_json::json!({"type": "call_next"})),
+    )
+    .await;
+    until(&mut ws, "ack").await;
+    // Leave 5 s of a limit of several minutes: past warning and final.
+    let state = app
+        .service
+        .state
+        .meeting(&MEETING.into())
+        .unwrap()
+        .view(plenary_protocol::Audience::Presiding)
+        .await
+        .unwrap()
+        .0;
+    let limit = state
+        .floor
+        .current
+        .as_ref()
+        .unwrap()
+        .timer
+        .limit
+        .as_millis();
+    send_json(
+        &mut ws,
+        command(
+            "4",
+            serde_json::json!({"type": "extend_timer", "by": -(limit - 5_000)}),
+        ),
+    )
+    .await;
+    let phase = until(&mut ws, "phase").await;
+    assert_eq!(phase["phase"], "final", "{phase}");
+    app.finish().await;
+}
+
+/// Guessing codes over the websocket is slowed per address: after a burst
+/// of wrong codes, even a right one waits.
+#[tokio::test]
+async fn wrong_codes_are_throttled_per_address() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let hello = |code: String| serde_json::json!({"type": "hello", "protocol_version": 1, "access_code": code});
+    for i in 0..20 {
+        let mut ws = raw(&app).await;
+        send_json(&mut ws, hello(format!("WRONG-CODE-{i:04}"))).await;
+        assert_eq!(until(&mut ws, "error").await["code"], "invalid_access_code");
+    }
+    let mut ws = raw(&app).await;
+    send_json(&mut ws, hello(app.code("chair"))).await;
+    assert_eq!(until(&mut ws, "error").await["code"], "too_many_attempts");
+    assert_eq!(closed(&mut ws).await, Some(1008));
+    app.finish().await;
 }

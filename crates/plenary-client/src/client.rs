@@ -50,7 +50,9 @@ pub enum CommandReply {
     /// already been queued for [`Client::next_frame`].
     Acked { seq: u64 },
     /// Refused: a command error code (`list_closed`…) or a protocol error
-    /// (`rate_limited`, `store_unavailable`…). Nothing was applied.
+    /// (`rate_limited`, `store_unavailable`…). Nothing was applied — except
+    /// for `outcome_unknown` ([`CommandReply::is_unknown`]): the database
+    /// did not confirm, so resend with the same command id to learn.
     Refused {
         code: String,
         message: String,
@@ -70,6 +72,12 @@ impl CommandReply {
             CommandReply::Acked { seq } => Some(*seq),
             CommandReply::Refused { .. } => None,
         }
+    }
+
+    /// Whether the server could not learn if the command was committed:
+    /// resend it with the same command id (it is never applied twice).
+    pub fn is_unknown(&self) -> bool {
+        self.code() == Some("outcome_unknown")
     }
 
     /// The refusal code when refused.

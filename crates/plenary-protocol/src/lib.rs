@@ -6,11 +6,13 @@
 //! Schema generated from these types ([`schema`]). `docs/protocol.md`
 //! describes the conversation with an example of every message.
 
+pub mod decode;
 pub mod messages;
 pub mod rest;
 pub mod schema;
 pub mod views;
 
+pub use decode::{BadMessage, MAX_COMMAND_ID_CHARS, decode_client_message};
 pub use messages::{
     ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence, ServerMessage,
 };

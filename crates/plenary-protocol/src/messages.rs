@@ -152,8 +152,14 @@ pub enum ProtocolErrorCode {
     RateLimited,
     /// The command could not be made durable; nothing was applied.
     StoreUnavailable,
+    /// The database did not confirm the commit and could not be asked
+    /// since: the command may or may not be applied. Resend it with the
+    /// same `command_id` to learn which (it is never applied twice).
+    OutcomeUnknown,
     /// The command_id is empty or longer than 128 characters.
     InvalidCommandId,
+    /// Too many wrong access codes from this address: wait and retry.
+    TooManyAttempts,
 }
 
 impl ProtocolErrorCode {
@@ -168,7 +174,9 @@ impl ProtocolErrorCode {
             Self::PublicViewClosed => "public_view_closed",
             Self::RateLimited => "rate_limited",
             Self::StoreUnavailable => "store_unavailable",
+            Self::OutcomeUnknown => "outcome_unknown",
             Self::InvalidCommandId => "invalid_command_id",
+            Self::TooManyAttempts => "too_many_attempts",
         }
     }
 
@@ -208,9 +216,17 @@ impl ProtocolErrorCode {
                 "the command could not be saved; nothing was applied, retry",
                 "no se pudo guardar el comando; no se aplicó nada, vuelva a intentarlo",
             ),
+            Self::OutcomeUnknown => (
+                "the database did not confirm the command: resend it with the same command_id to learn whether it was applied",
+                "la base de datos no confirmó el comando: reenvíelo con el mismo command_id para saber si se aplicó",
+            ),
             Self::InvalidCommandId => (
                 "command_id must be 1 to 128 characters",
                 "command_id debe tener entre 1 y 128 caracteres",
+            ),
+            Self::TooManyAttempts => (
+                "too many wrong access codes from this address: wait a minute and retry",
+                "demasiados códigos de acceso erróneos desde esta dirección: espere un minuto y vuelva a intentarlo",
             ),
         }
     }
@@ -229,6 +245,9 @@ pub enum CloseCode {
     TooSlow = 4000,
     /// No `hello` in time.
     HelloTimeout = 4001,
+    /// Nothing heard from the client (not even a pong) for two ping
+    /// intervals: reconnect and resume.
+    Silent = 4002,
 }
 
 impl ServerMessage {

@@ -4,12 +4,20 @@
 //! its SHA-256 is stored ([`plenary_store::hash_access_code`]); the code is
 //! shown once. A fast hash is enough because the code is random, and it
 //! lets a login find its code with one indexed lookup.
-
-use std::fmt;
+//!
+//! [`AccessCodes`] is the one service that issues, lists and revokes codes,
+//! for REST, the command line (as the operator) and the demo alike; who
+//! may manage whose codes is the core's table
+//! ([`plenary_core::roles::CODE_MANAGEMENT`]).
 
 use sha2::{Digest, Sha256};
 
-use plenary_core::Role;
+use plenary_core::ids::MeetingId;
+use plenary_core::roles::{self, CodeManager};
+use plenary_core::{CommandError, MeetingDefinition, Role};
+use plenary_store::{AccessCodeRecord, NewAccessCode, Store, StoreError};
+
+use crate::clock;
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -27,10 +35,21 @@ pub fn generate() -> String {
 /// A code derived from a secret, the meeting and the role: the demo prints
 /// the same codes every time it runs on the same data directory.
 pub fn derive(secret: &[u8], meeting: &str, role: &Role) -> String {
+    derive_nth(secret, meeting, role, 0)
+}
+
+/// The `n`th code derived for a role ([`derive`] is the 0th): when one was
+/// revoked, the demo moves on to the next, which stays the same from one
+/// run to the next too.
+pub fn derive_nth(secret: &[u8], meeting: &str, role: &Role, n: u32) -> String {
     let mut h = Sha256::new();
     h.update(secret);
     h.update(meeting.as_bytes());
-    h.update(role_key(role).as_bytes());
+    h.update(role.to_string().as_bytes());
+    if n > 0 {
+        h.update(b"#");
+        h.update(n.to_string().as_bytes());
+    }
     let digest = h.finalize();
     let mut bytes = [0u8; 10];
     bytes.copy_from_slice(&digest[..10]);
@@ -82,60 +101,144 @@ pub fn hash(input: &str) -> String {
     plenary_store::hash_access_code(&normalise(input))
 }
 
-/// A stable short name for a role: `chair`, `delegation:hn`,
-/// `interpreter:booth-es`, `screen:hall-left`. Used in CLI arguments, logs
-/// and to keep command ids of different roles apart.
+/// A role's short form: `chair`, `delegation:hn`, `interpreter:booth-es`,
+/// `screen:hall-left` — the core's `Display` of [`Role`], which parses back
+/// with `str::parse`. Kept for the callers that name it so.
 pub fn role_key(role: &Role) -> String {
-    match role {
-        Role::Chair => "chair".to_owned(),
-        Role::Secretariat => "secretariat".to_owned(),
-        Role::Technician => "technician".to_owned(),
-        Role::Public => "public".to_owned(),
-        Role::System => "system".to_owned(),
-        Role::Delegation { delegation } => format!("delegation:{delegation}"),
-        Role::Interpreter { booth } => format!("interpreter:{booth}"),
-        Role::Screen { screen } => format!("screen:{screen}"),
+    role.to_string()
+}
+
+/// Why the access-code service refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// The rules refuse it: who manages which codes
+    /// (`access_codes_not_permitted`, `no_access_codes`) or the chair's
+    /// last code (`last_chair_code`).
+    #[error(transparent)]
+    Refused(CommandError),
+    /// The role names a delegation, booth or screen the meeting does not
+    /// have (`unknown_delegation`, `unknown_booth`, `unknown_screen`).
+    #[error(transparent)]
+    UnknownRole(CommandError),
+    /// The meeting has no active code with this id.
+    #[error("no active access code with id {0}")]
+    UnknownCode(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A code just issued: its record, and the code itself, shown this once.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub record: AccessCodeRecord,
+    pub code: String,
+}
+
+/// Revocations are checked against the meeting's other codes (the chair's
+/// last one) and then made: one at a time in this process, so two
+/// revocations of the chair's last two codes cannot both pass the check.
+static REVOKING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The one way codes are issued, listed and revoked — by REST, the command
+/// line and the demo alike: the core's code-management table decides
+/// ([`plenary_core::roles::may_issue_code`] and friends), and only the
+/// hash of a code is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessCodes<'a> {
+    store: &'a Store,
+}
+
+impl<'a> AccessCodes<'a> {
+    pub fn new(store: &'a Store) -> AccessCodes<'a> {
+        AccessCodes { store }
+    }
+
+    /// Issues a fresh random code for `role` in the meeting `definition`
+    /// describes.
+    pub async fn issue(
+        &self,
+        definition: &MeetingDefinition,
+        manager: CodeManager,
+        role: Role,
+        label: String,
+    ) -> Result<Issued, AccessError> {
+        self.issue_code(definition, manager, role, label, generate())
+            .await
+    }
+
+    /// Issues `code`, chosen by the caller (the demo derives its codes so
+    /// they stay the same from one run to the next).
+    pub async fn issue_code(
+        &self,
+        definition: &MeetingDefinition,
+        manager: CodeManager,
+        role: Role,
+        label: String,
+        code: String,
+    ) -> Result<Issued, AccessError> {
+        roles::may_issue_code(manager, role.kind()).map_err(AccessError::Refused)?;
+        definition
+            .must_know(&role)
+            .map_err(AccessError::UnknownRole)?;
+        let record = self
+            .store
+            .insert_access_code(&NewAccessCode {
+                meeting: definition.id.clone(),
+                role,
+                label,
+                hash: hash(&code),
+                created_at: clock::now(),
+            })
+            .await?;
+        tracing::info!(meeting = %record.meeting, role = %record.role, id = %record.id, by = %manager, "access code issued");
+        Ok(Issued { record, code })
+    }
+
+    /// The meeting's codes (active and revoked, never the codes) of the
+    /// roles `manager` manages.
+    pub async fn list(
+        &self,
+        meeting: &MeetingId,
+        manager: CodeManager,
+    ) -> Result<Vec<AccessCodeRecord>, AccessError> {
+        roles::may_list_codes(manager).map_err(AccessError::Refused)?;
+        let mut records = self.store.list_access_codes(meeting).await?;
+        records.retain(|r| manager.manages(r.role.kind()));
+        Ok(records)
+    }
+
+    /// Revokes the active code `id` of `meeting`; nobody but the operator
+    /// revokes the chair's last one. Returns the code as it was.
+    pub async fn revoke(
+        &self,
+        meeting: &MeetingId,
+        manager: CodeManager,
+        id: &str,
+    ) -> Result<AccessCodeRecord, AccessError> {
+        let _one_at_a_time = REVOKING.lock().await;
+        let codes = self.store.list_access_codes(meeting).await?;
+        let record = codes
+            .iter()
+            .find(|r| r.id == id && r.revoked_at.is_none())
+            .cloned()
+            .ok_or_else(|| AccessError::UnknownCode(id.to_owned()))?;
+        let active_chair_codes = codes
+            .iter()
+            .filter(|r| r.revoked_at.is_none() && r.role == Role::Chair)
+            .count();
+        roles::may_revoke_code(manager, record.role.kind(), active_chair_codes)
+            .map_err(AccessError::Refused)?;
+        if !self
+            .store
+            .revoke_access_code(meeting, id, clock::now())
+            .await?
+        {
+            return Err(AccessError::UnknownCode(id.to_owned()));
+        }
+        tracing::info!(meeting = %meeting, role = %record.role, id = %id, by = %manager, "access code revoked");
+        Ok(record)
     }
 }
-
-/// Parses [`role_key`]'s form back.
-pub fn parse_role(key: &str) -> Result<Role, InvalidRole> {
-    use plenary_core::ids::{BoothId, DelegationId, ScreenId};
-    let invalid = || InvalidRole(key.to_owned());
-    Ok(match key.split_once(':') {
-        None => match key {
-            "chair" => Role::Chair,
-            "secretariat" => Role::Secretariat,
-            "technician" => Role::Technician,
-            _ => return Err(invalid()),
-        },
-        Some(("delegation", id)) if !id.is_empty() => Role::Delegation {
-            delegation: DelegationId::new(id),
-        },
-        Some(("interpreter", id)) if !id.is_empty() => Role::Interpreter {
-            booth: BoothId::new(id),
-        },
-        Some(("screen", id)) if !id.is_empty() => Role::Screen {
-            screen: ScreenId::new(id),
-        },
-        Some(_) => return Err(invalid()),
-    })
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidRole(pub String);
-
-impl fmt::Display for InvalidRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not a role: use chair, secretariat, technician, delegation:<id>, interpreter:<booth> or screen:<id>",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for InvalidRole {}
 
 #[cfg(test)]
 mod tests {
@@ -179,10 +282,22 @@ mod tests {
             "interpreter:booth-es",
             "screen:hall-left",
         ] {
-            assert_eq!(role_key(&parse_role(key).unwrap()), key);
+            assert_eq!(role_key(&key.parse::<Role>().unwrap()), key);
         }
-        assert!(parse_role("president").is_err());
-        assert!(parse_role("delegation:").is_err());
-        assert!(parse_role("public").is_err(), "the public needs no code");
+        assert!("president".parse::<Role>().is_err());
+        assert!("delegation:".parse::<Role>().is_err());
+        assert!(
+            "public".parse::<Role>().is_err(),
+            "the public needs no code"
+        );
+    }
+
+    #[test]
+    fn the_nth_derived_code_differs_and_the_0th_is_the_derived_one() {
+        let first = derive(b"secret", "m", &Role::Chair);
+        assert_eq!(derive_nth(b"secret", "m", &Role::Chair, 0), first);
+        let second = derive_nth(b"secret", "m", &Role::Chair, 1);
+        assert_ne!(second, first);
+        assert_eq!(derive_nth(b"secret", "m", &Role::Chair, 1), second);
     }
 }

@@ -13,16 +13,21 @@ pub mod api;
 pub mod clock;
 pub mod config;
 pub mod export;
+mod headers;
 pub mod hub;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 mod presence;
+pub mod session;
+pub mod throttle;
 pub mod web;
 pub mod ws;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -32,24 +37,13 @@ use tokio_util::task::TaskTracker;
 use tower_http::trace::TraceLayer;
 use tracing::info;
 
+use plenary_core::MeetingDefinition;
 use plenary_core::ids::MeetingId;
-use plenary_core::{MeetingDefinition, Role};
 use plenary_store::Store;
 
 pub use config::{ConfigError, LogFormat, ServerConfig};
 use hub::{HubConfig, HubError, HubHandle};
 pub use presence::Presence;
-
-/// A logged-in connection's identity, found again by its token.
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub meeting: MeetingId,
-    pub role: Role,
-    /// The access code it logged in with (none for the public).
-    pub code_id: Option<String>,
-    /// That code's hash, to check it was not revoked since.
-    pub code_hash: Option<String>,
-}
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -57,11 +51,32 @@ pub struct AppState {
     pub store: Store,
     pub config: ServerConfig,
     meetings: RwLock<BTreeMap<MeetingId, HubHandle>>,
-    sessions: Mutex<BTreeMap<String, Session>>,
+    /// Signs session tokens; read from the store on first use.
+    session_key: tokio::sync::OnceCell<session::SessionKey>,
+    /// The last readiness answer and when it was found: probes write to
+    /// the store, so they run at most once a second whoever asks.
+    readiness: tokio::sync::Mutex<Option<(Instant, Readiness)>>,
     pub presence: Presence,
+    /// Wrong access codes per source address, over websocket and REST.
+    pub login_throttle: throttle::LoginThrottle,
+    /// REST commands per access code, at the websocket's rate.
+    pub command_limits: throttle::CommandLimiter,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
 }
+
+/// Whether this node can get a command committed now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Why not, for the operator.
+    NotReady(String),
+}
+
+/// How long a readiness answer is reused.
+const READINESS_FRESH: Duration = Duration::from_secs(1);
+/// How often revocations made elsewhere (the CLI, another node) are looked for.
+const REVOCATION_POLL: Duration = Duration::from_secs(1);
 
 impl AppState {
     pub fn meeting(&self, id: &MeetingId) -> Option<HubHandle> {
@@ -75,23 +90,53 @@ impl AppState {
             .unwrap_or_default()
     }
 
-    pub fn new_session(&self, session: Session) -> String {
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        if let Ok(mut s) = self.sessions.lock() {
-            s.insert(token.clone(), session);
-        }
-        token
+    /// The key that signs session tokens, created in the store the first
+    /// time any node needs it.
+    pub async fn session_key(&self) -> Result<&session::SessionKey, plenary_store::StoreError> {
+        self.session_key
+            .get_or_try_init(|| async {
+                let secret = self
+                    .store
+                    .secret(session::KEY_NAME, &session::SessionKey::fresh_secret())
+                    .await?;
+                Ok(session::SessionKey::new(&secret))
+            })
+            .await
     }
 
-    pub fn session(&self, token: &str) -> Option<Session> {
-        self.sessions.lock().ok()?.get(token).cloned()
+    /// Access code `code_id` of `meeting` was revoked: its open
+    /// connections are closed with 1008.
+    pub async fn code_revoked(&self, meeting: &MeetingId, code_id: &str) {
+        if let Some(hub) = self.meeting(meeting) {
+            hub.revoked(code_id).await;
+        }
     }
 
-    /// Ends the sessions of a revoked code.
-    pub fn forget_code(&self, code_id: &str) {
-        if let Ok(mut s) = self.sessions.lock() {
-            s.retain(|_, session| session.code_id.as_deref() != Some(code_id));
+    /// Whether this node can get a command committed now: every meeting is
+    /// in step with the store, and a write transaction commits within the
+    /// database timeout. Answers are reused for a second.
+    pub async fn readiness(&self) -> Readiness {
+        if let Some(hub) = self.meetings().into_iter().find(|h| !h.is_synced()) {
+            return Readiness::NotReady(format!(
+                "meeting {} is out of step with the store",
+                hub.meeting
+            ));
         }
+        let mut cached = self.readiness.lock().await;
+        if let Some((at, answer)) = cached.as_ref()
+            && at.elapsed() < READINESS_FRESH
+        {
+            return answer.clone();
+        }
+        let answer = match self.store.probe_write().await {
+            Ok(()) => Readiness::Ready,
+            Err(e) => {
+                tracing::warn!(error = %e, "not ready: a write cannot be committed");
+                Readiness::NotReady(format!("the store cannot commit: {e}"))
+            }
+        };
+        *cached = Some((Instant::now(), answer.clone()));
+        answer
     }
 
     fn hub_config(&self) -> HubConfig {
@@ -128,13 +173,18 @@ impl Service {
     /// A service on a migrated store, with no meeting yet.
     pub fn new(config: ServerConfig, store: Store) -> Service {
         metrics::handle();
+        let command_limits =
+            throttle::CommandLimiter::new(config.commands_per_second, config.command_burst);
         Service {
             state: Arc::new(AppState {
                 store,
                 config,
                 meetings: RwLock::new(BTreeMap::new()),
-                sessions: Mutex::new(BTreeMap::new()),
+                session_key: tokio::sync::OnceCell::new(),
+                readiness: tokio::sync::Mutex::new(None),
                 presence: Presence::default(),
+                login_throttle: throttle::LoginThrottle::default(),
+                command_limits,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
             }),
@@ -211,6 +261,7 @@ impl Service {
             .route("/api/v1/meetings/{id}/commands", post(api::post_command))
             .route("/api/v1/meetings/{id}/export", get(api::export))
             .fallback(web::serve)
+            .layer(axum::middleware::map_response(headers::security))
             .layer(TraceLayer::new_for_http())
             .with_state(Arc::clone(&self.state))
     }
@@ -223,28 +274,56 @@ impl Service {
     }
 
     /// Serves until [`Service::shutdown`] (or a signal, see the binary),
-    /// then waits for every connection and hub to finish.
+    /// then waits for every connection and hub to finish. The limits on
+    /// connections (header read timeout, per-address cap) are in
+    /// [`listener`].
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            // Nagle plus delayed ACK would cost tens of milliseconds per frame.
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
-        });
-        let token = self.state.shutdown.clone();
-        let router = self.router();
-        axum::serve(
+        self.watch_revocations();
+        listener::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router(),
+            &self.state.config,
+            self.state.shutdown.clone(),
         )
-        .with_graceful_shutdown(async move { token.cancelled().await })
-        .await?;
-        // axum does not wait for upgraded websockets: the tracker does.
+        .await;
+        // Upgraded websockets left the listener's hands: the tracker has them.
         self.state.tracker.close();
         self.state.tracker.wait().await;
         info!("stopped");
         Ok(())
+    }
+
+    /// Ends the sessions of codes revoked by another process (the CLI,
+    /// another node): the store is polled, since they cannot call us.
+    fn watch_revocations(&self) {
+        let state = Arc::clone(&self.state);
+        self.state.tracker.spawn(async move {
+            let mut since = clock::now();
+            let mut ended: BTreeSet<String> = BTreeSet::new();
+            let mut tick = tokio::time::interval(REVOCATION_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = state.shutdown.cancelled() => break,
+                    _ = tick.tick() => {}
+                }
+                // Overlap a little: revocations stamped by another clock.
+                let from = plenary_core::Timestamp(since.0 - 5_000);
+                match state.store.revoked_since(from).await {
+                    Ok(codes) => {
+                        for code in codes {
+                            if let Some(at) = code.revoked_at {
+                                since = since.max(at);
+                            }
+                            if ended.insert(code.id.clone()) {
+                                state.code_revoked(&code.meeting, &code.id).await;
+                            }
+                        }
+                    }
+                    Err(e) => tracing::debug!(error = %e, "revocations not read"),
+                }
+            }
+        });
     }
 
     pub fn shutdown(&self) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -18,14 +18,16 @@ use governor::{Quota, RateLimiter};
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use plenary_core::ids::{MeetingId, ScreenId};
+use plenary_core::roles::{Capability, may};
 use plenary_core::{Command, Role};
 use plenary_protocol::views::Audience;
 use plenary_protocol::{
     ClientMessage, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ProtocolErrorCode, ServerMessage,
+    decode_client_message,
 };
 
-use crate::hub::{CommandOutcome, Frame, HubHandle, encode};
-use crate::{AppState, Session, access, clock, metrics as m};
+use crate::hub::{CommandOutcome, Ended, Frame, HubHandle, encode};
+use crate::{AppState, access, clock, metrics as m};
 
 /// `GET /ws`: checks the origin, then upgrades.
 pub async fn upgrade(
@@ -52,7 +54,10 @@ pub async fn upgrade(
         .max_message_size(4 * MAX_FRAME_BYTES)
         .max_frame_size(4 * MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
-            tracker.track_future(connection(socket, state).instrument(info_span!("ws", %peer)))
+            tracker.track_future(
+                connection(Socket::new(socket, &state.config), state, peer)
+                    .instrument(info_span!("ws", %peer)),
+            )
         })
 }
 
@@ -77,16 +82,66 @@ fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
-async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
-    socket.send(Message::Text(encode(message))).await.is_ok()
+/// A websocket whose every write is bounded in time: a client that stops
+/// reading (a suspended phone tab, a stalled network) is dropped after
+/// `write_timeout` instead of holding its task — and graceful shutdown —
+/// forever.
+struct Socket {
+    ws: WebSocket,
+    write_timeout: Duration,
 }
 
-async fn close(socket: &mut WebSocket, code: CloseCode, reason: &str) {
-    let frame = CloseFrame {
-        code: code as u16,
-        reason: Utf8Bytes::from(reason),
-    };
-    let _closing = socket.send(Message::Close(Some(frame))).await;
+impl Socket {
+    fn new(ws: WebSocket, config: &crate::ServerConfig) -> Socket {
+        Socket {
+            ws,
+            write_timeout: config.write_timeout,
+        }
+    }
+
+    /// Queues a frame; false when the connection is gone or stuck.
+    async fn feed(&mut self, message: Message) -> bool {
+        matches!(
+            tokio::time::timeout(self.write_timeout, self.ws.feed(message)).await,
+            Ok(Ok(()))
+        )
+    }
+
+    async fn flush(&mut self) -> bool {
+        matches!(
+            tokio::time::timeout(self.write_timeout, self.ws.flush()).await,
+            Ok(Ok(()))
+        )
+    }
+
+    async fn send(&mut self, message: &ServerMessage) -> bool {
+        self.feed(Message::Text(encode(message))).await && self.flush().await
+    }
+
+    async fn close(&mut self, code: CloseCode, reason: &str) {
+        let frame = CloseFrame {
+            code: code as u16,
+            reason: Utf8Bytes::from(reason),
+        };
+        let _closing = self.feed(Message::Close(Some(frame))).await && self.flush().await;
+    }
+
+    async fn recv(&mut self) -> Option<Result<Message, axum::Error>> {
+        self.ws.recv().await
+    }
+}
+
+/// Whether a read failed because the client sent a frame over the limit.
+fn too_big(e: &axum::Error) -> bool {
+    use std::error::Error as _;
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = s.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// The token given to the public: it carries only the meeting's id.
@@ -96,14 +151,33 @@ const PUBLIC_TOKEN: &str = "public:";
 struct Welcomed {
     hub: HubHandle,
     role: Role,
+    /// The access code used, directly or through a token (none for the public).
+    code_id: Option<Arc<str>>,
     token: String,
     resume_from: Option<u64>,
 }
 
-async fn authenticate(
-    state: &AppState,
-    message: ClientMessage,
-) -> Result<Welcomed, ProtocolErrorCode> {
+/// A hello refused, and whether it was a wrong code (throttled per address).
+struct Refused {
+    code: ProtocolErrorCode,
+    wrong_credentials: bool,
+}
+
+impl From<ProtocolErrorCode> for Refused {
+    fn from(code: ProtocolErrorCode) -> Refused {
+        Refused {
+            code,
+            wrong_credentials: code == ProtocolErrorCode::InvalidAccessCode,
+        }
+    }
+}
+
+fn store_down(e: &plenary_store::StoreError) -> ProtocolErrorCode {
+    warn!(error = %e, "the store did not answer a login");
+    ProtocolErrorCode::StoreUnavailable
+}
+
+async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcomed, Refused> {
     let ClientMessage::Hello {
         protocol_version,
         access_code,
@@ -112,87 +186,69 @@ async fn authenticate(
         resume_from_seq,
     } = message
     else {
-        return Err(ProtocolErrorCode::HelloRequired);
+        return Err(ProtocolErrorCode::HelloRequired.into());
     };
     if protocol_version != PROTOCOL_VERSION {
-        return Err(ProtocolErrorCode::UnsupportedVersion);
+        return Err(ProtocolErrorCode::UnsupportedVersion.into());
     }
-    // The public needs no session: its token just names the meeting, so
-    // thousands of viewers reconnecting leave nothing behind.
-    let (token, meeting) = match token.as_deref().and_then(|t| t.strip_prefix(PUBLIC_TOKEN)) {
-        Some(public_meeting) => (None, Some(MeetingId::new(public_meeting))),
-        None => (token, meeting),
-    };
-    let session = if let Some(token) = token.filter(|t| !t.is_empty()) {
-        let s = state
-            .session(&token)
-            .ok_or(ProtocolErrorCode::InvalidAccessCode)?;
-        // A token lives as long as its code: a revoked code ends it.
-        if let Some(hash) = &s.code_hash {
-            let still_valid = state.store.find_access_code(hash).await.map_err(|e| {
-                warn!(error = %e, "access code lookup failed");
-                ProtocolErrorCode::StoreUnavailable
-            })?;
-            if still_valid.is_none() {
-                if let Some(id) = &s.code_id {
-                    state.forget_code(id);
-                }
-                return Err(ProtocolErrorCode::InvalidAccessCode);
-            }
-        }
-        return Ok(Welcomed {
-            hub: state
-                .meeting(&s.meeting)
-                .ok_or(ProtocolErrorCode::UnknownMeeting)?,
-            role: s.role,
-            token,
-            resume_from: resume_from_seq,
-        });
-    } else if let Some(code) = access_code.filter(|c| !c.trim().is_empty()) {
-        let hash = access::hash(&code);
-        let record = state
-            .store
-            .find_access_code(&hash)
-            .await
-            .map_err(|e| {
-                warn!(error = %e, "access code lookup failed");
-                ProtocolErrorCode::StoreUnavailable
-            })?
-            .ok_or(ProtocolErrorCode::InvalidAccessCode)?;
-        Session {
-            meeting: record.meeting,
-            role: record.role,
-            code_id: Some(record.id),
-            code_hash: Some(hash),
-        }
-    } else if let Some(meeting) = meeting {
+    let public = |meeting: MeetingId| -> Result<Welcomed, Refused> {
         let hub = state
             .meeting(&meeting)
             .ok_or(ProtocolErrorCode::UnknownMeeting)?;
         if !hub.definition.public_view_open {
-            return Err(ProtocolErrorCode::PublicViewClosed);
+            return Err(ProtocolErrorCode::PublicViewClosed.into());
         }
-        Session {
-            meeting,
+        Ok(Welcomed {
+            hub,
             role: Role::Public,
             code_id: None,
-            code_hash: None,
+            // The public's token just names the meeting: thousands of
+            // viewers reconnecting need no signature and leave nothing.
+            token: format!("{PUBLIC_TOKEN}{meeting}"),
+            resume_from: resume_from_seq,
+        })
+    };
+    let token = token.filter(|t| !t.is_empty());
+    let record = if let Some(token) = token {
+        if let Some(meeting) = token.strip_prefix(PUBLIC_TOKEN) {
+            return public(MeetingId::new(meeting));
         }
+        let key = state.session_key().await.map_err(|e| store_down(&e))?;
+        let claims = key
+            .verify(&token)
+            .ok_or(ProtocolErrorCode::InvalidAccessCode)?;
+        // A token lives as long as its code: a revoked code ends it.
+        state
+            .store
+            .access_code_by_id(&claims.meeting, &claims.code_id)
+            .await
+            .map_err(|e| store_down(&e))?
+            .filter(|r| r.revoked_at.is_none())
+            .ok_or(ProtocolErrorCode::InvalidAccessCode)?
+    } else if let Some(code) = access_code.filter(|c| !c.trim().is_empty()) {
+        state
+            .store
+            .find_access_code(&access::hash(&code))
+            .await
+            .map_err(|e| store_down(&e))?
+            .ok_or(ProtocolErrorCode::InvalidAccessCode)?
+    } else if let Some(meeting) = meeting {
+        return public(meeting);
     } else {
-        return Err(ProtocolErrorCode::InvalidAccessCode);
+        return Err(ProtocolErrorCode::InvalidAccessCode.into());
     };
     let hub = state
-        .meeting(&session.meeting)
+        .meeting(&record.meeting)
         .ok_or(ProtocolErrorCode::UnknownMeeting)?;
-    let role = session.role.clone();
-    let token = if role == Role::Public {
-        format!("{PUBLIC_TOKEN}{}", session.meeting)
-    } else {
-        state.new_session(session)
-    };
+    let token = state
+        .session_key()
+        .await
+        .map_err(|e| store_down(&e))?
+        .token(&record.meeting, &record.id);
     Ok(Welcomed {
         hub,
-        role,
+        role: record.role,
+        code_id: Some(Arc::from(record.id)),
         token,
         resume_from: resume_from_seq,
     })
@@ -202,73 +258,90 @@ fn role_label(role: &Role) -> &'static str {
     role.kind().as_str()
 }
 
-async fn connection(mut socket: WebSocket, state: Arc<AppState>) {
+async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) {
     let shutdown = state.shutdown.clone();
     // 1. hello, within the configured time.
     let hello = tokio::select! {
-        () = shutdown.cancelled() => return close(&mut socket, CloseCode::GoingAway, "server shutting down").await,
+        () = shutdown.cancelled() => return socket.close(CloseCode::GoingAway, "server shutting down").await,
         r = tokio::time::timeout(state.config.hello_timeout, socket.recv()) => r,
     };
     let text = match hello {
-        Err(_) => return close(&mut socket, CloseCode::HelloTimeout, "no hello in time").await,
+        Err(_) => {
+            return socket
+                .close(CloseCode::HelloTimeout, "no hello in time")
+                .await;
+        }
+        Ok(Some(Err(e))) if too_big(&e) => {
+            return socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
+        }
         Ok(None | Some(Err(_))) => return,
         Ok(Some(Ok(Message::Text(t)))) => t,
         Ok(Some(Ok(_))) => {
-            send(
-                &mut socket,
-                &ServerMessage::protocol_error(ProtocolErrorCode::HelloRequired, None),
-            )
-            .await;
-            return close(&mut socket, CloseCode::Policy, "hello required").await;
+            socket
+                .send(&ServerMessage::protocol_error(
+                    ProtocolErrorCode::HelloRequired,
+                    None,
+                ))
+                .await;
+            return socket.close(CloseCode::Policy, "hello required").await;
         }
     };
     if text.len() > MAX_FRAME_BYTES {
-        return close(&mut socket, CloseCode::TooBig, "frame over 64 KiB").await;
+        return socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
     }
-    let parsed = match serde_json::from_str::<ClientMessage>(&text) {
-        Ok(m) => m,
-        Err(_) => {
-            send(
-                &mut socket,
-                &ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, None),
-            )
+    let Ok(parsed) = decode_client_message(&text) else {
+        socket
+            .send(&ServerMessage::protocol_error(
+                ProtocolErrorCode::BadMessage,
+                None,
+            ))
             .await;
-            return close(&mut socket, CloseCode::Policy, "hello required").await;
-        }
+        return socket.close(CloseCode::Policy, "hello required").await;
     };
+    // Guessing codes is slowed per address: past the allowance, even a
+    // right code waits.
+    if state.login_throttle.check(peer.ip()).is_err() {
+        info!("hello refused: too many wrong codes from this address");
+        let code = ProtocolErrorCode::TooManyAttempts;
+        socket
+            .send(&ServerMessage::protocol_error(code, None))
+            .await;
+        return socket.close(CloseCode::Policy, code.as_str()).await;
+    }
     let welcomed = match authenticate(&state, parsed).await {
         Ok(w) => w,
-        Err(code) => {
+        Err(refused) => {
+            if refused.wrong_credentials {
+                state.login_throttle.record_failure(peer.ip());
+            }
             // Logged without the code itself.
-            info!(code = code.as_str(), "hello refused");
-            send(&mut socket, &ServerMessage::protocol_error(code, None)).await;
-            return close(&mut socket, CloseCode::Policy, code.as_str()).await;
+            info!(code = refused.code.as_str(), "hello refused");
+            socket
+                .send(&ServerMessage::protocol_error(refused.code, None))
+                .await;
+            return socket.close(CloseCode::Policy, refused.code.as_str()).await;
         }
     };
-    let Welcomed {
-        hub,
-        role,
-        token,
-        resume_from,
-    } = welcomed;
-    let span = info_span!("session", meeting = %hub.meeting, role = %access::role_key(&role));
-    serve_session(socket, state, hub, role, token, resume_from)
+    let span = info_span!("session", meeting = %welcomed.hub.meeting, role = %access::role_key(&welcomed.role));
+    serve_session(socket, state, welcomed)
         .instrument(span)
         .await;
 }
 
-async fn serve_session(
-    mut socket: WebSocket,
-    state: Arc<AppState>,
-    hub: HubHandle,
-    role: Role,
-    token: String,
-    resume_from: Option<u64>,
-) {
+async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welcomed) {
+    let Welcomed {
+        hub,
+        role,
+        code_id,
+        token,
+        resume_from,
+    } = welcomed;
     let shutdown = state.shutdown.clone();
     let audience = Audience::of(&role);
-    let Ok(joined) = hub.subscribe(audience, resume_from).await else {
-        return close(&mut socket, CloseCode::GoingAway, "server shutting down").await;
+    let Ok(joined) = hub.subscribe(audience, code_id, resume_from).await else {
+        return socket
+            .close(CloseCode::GoingAway, "server shutting down")
+            .await;
     };
     let welcome = ServerMessage::Welcome {
         protocol_version: PROTOCOL_VERSION,
@@ -278,11 +351,11 @@ async fn serve_session(
         seq: joined.seq,
         token,
     };
-    let mut ok = socket.feed(Message::Text(encode(&welcome))).await.is_ok();
+    let mut ok = socket.feed(Message::Text(encode(&welcome))).await;
     for frame in joined.catch_up {
-        ok = ok && socket.feed(Message::Text(frame)).await.is_ok();
+        ok = ok && socket.feed(Message::Text(frame)).await;
     }
-    if !ok || socket.flush().await.is_err() {
+    if !ok || !socket.flush().await {
         return;
     }
     let label = role_label(&role);
@@ -300,25 +373,31 @@ async fn serve_session(
         state.presence.connected(&hub.meeting, screen, clock::now());
         publish_presence(&state, &hub).await;
     }
-    if matches!(audience, Audience::Presiding | Audience::Technician) {
+    if may(&role, Capability::SeePresence).is_ok() {
         let screens = presence_of(&state, &hub).await;
-        send(&mut socket, &ServerMessage::Presence { screens }).await;
+        socket.send(&ServerMessage::Presence { screens }).await;
     }
 
     let mut frames = joined.subscription.frames;
-    let lagged = joined.subscription.lagged;
+    let ended = joined.subscription.ended;
     let quota = Quota::per_second(
         NonZeroU32::new(state.config.commands_per_second).unwrap_or(NonZeroU32::MIN),
     )
     .allow_burst(NonZeroU32::new(state.config.command_burst).unwrap_or(NonZeroU32::MIN));
     let limiter = RateLimiter::direct(quota);
     let mut answers = FuturesUnordered::new();
+    // Keepalive: a ping every interval; a client silent (no frame, no
+    // pong) for two intervals is gone, whatever TCP believes.
+    let ping_every = state.config.ping_interval;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = tokio::time::Instant::now();
 
     loop {
         tokio::select! {
             biased;
             () = shutdown.cancelled() => {
-                close(&mut socket, CloseCode::GoingAway, "server shutting down").await;
+                socket.close(CloseCode::GoingAway, "server shutting down").await;
                 break;
             }
             frame = frames.recv() => match frame {
@@ -326,11 +405,16 @@ async fn serve_session(
                     if !forward(&mut socket, frame, &mut frames).await { break; }
                 }
                 None => {
-                    if lagged.load(Ordering::Acquire) {
-                        warn!("client too slow: cut loose");
-                        close(&mut socket, CloseCode::TooSlow, "too slow: reconnect and resume from your last seq").await;
-                    } else {
-                        close(&mut socket, CloseCode::GoingAway, "meeting closed").await;
+                    match ended.get() {
+                        Ended::TooSlow => {
+                            warn!("client too slow: cut loose");
+                            socket.close(CloseCode::TooSlow, "too slow: reconnect and resume from your last seq").await;
+                        }
+                        Ended::Revoked => {
+                            info!("access code revoked: session ended");
+                            socket.close(CloseCode::Policy, "access code revoked").await;
+                        }
+                        Ended::No => socket.close(CloseCode::GoingAway, "meeting closed").await,
                     }
                     break;
                 }
@@ -340,38 +424,53 @@ async fn serve_session(
                 // them first so the ack never overtakes them.
                 let mut ok = true;
                 while let Ok(frame) = frames.try_recv() {
-                    ok = ok && socket.feed(Message::Text(frame)).await.is_ok();
+                    ok = ok && socket.feed(Message::Text(frame)).await;
                 }
                 let reply = answer(&hub, command_id, outcome);
-                ok = ok && socket.feed(Message::Text(encode(&reply))).await.is_ok();
-                if !ok || socket.flush().await.is_err() { break; }
+                ok = ok && socket.feed(Message::Text(encode(&reply))).await;
+                if !ok || !socket.flush().await { break; }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > ping_every * 2 {
+                    info!("client silent for two ping intervals: closed");
+                    socket.close(CloseCode::Silent, "no sign of life: reconnect and resume").await;
+                    break;
+                }
+                if !(socket.feed(Message::Ping(Default::default())).await && socket.flush().await) {
+                    break;
+                }
             }
             incoming = socket.recv() => {
+                last_heard = tokio::time::Instant::now();
                 let text = match incoming {
+                    Some(Err(e)) if too_big(&e) => {
+                        socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
+                        break;
+                    }
                     None | Some(Err(_)) => break,
                     Some(Ok(Message::Text(t))) => t,
                     Some(Ok(Message::Close(_))) => break,
                     Some(Ok(Message::Binary(_))) => {
-                        send(&mut socket, &ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, None)).await;
+                        socket.send(&ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, None)).await;
                         continue;
                     }
                     Some(Ok(_)) => continue,
                 };
                 if text.len() > MAX_FRAME_BYTES {
-                    close(&mut socket, CloseCode::TooBig, "frame over 64 KiB").await;
+                    socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
                     break;
                 }
                 let received = clock::now_ms_f64();
-                match serde_json::from_str::<ClientMessage>(&text) {
-                    Err(_) => {
-                        send(&mut socket, &ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, None)).await;
+                match decode_client_message(&text) {
+                    Err(bad) => {
+                        socket.send(&ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, bad.command_id)).await;
                     }
                     Ok(ClientMessage::Hello { .. }) => {
-                        send(&mut socket, &ServerMessage::protocol_error(ProtocolErrorCode::AlreadyWelcomed, None)).await;
+                        socket.send(&ServerMessage::protocol_error(ProtocolErrorCode::AlreadyWelcomed, None)).await;
                     }
                     Ok(ClientMessage::TimeSync { t0 }) => {
                         let reply = ServerMessage::TimeSync { t0, t1: received, t2: clock::now_ms_f64() };
-                        if !send(&mut socket, &reply).await { break; }
+                        if !socket.send(&reply).await { break; }
                     }
                     Ok(ClientMessage::Status { rtt_ms, offset_ms }) => {
                         if let Some(screen) = &screen {
@@ -380,15 +479,15 @@ async fn serve_session(
                         }
                     }
                     Ok(ClientMessage::Command { command_id, command }) => {
-                        if command_id.is_empty() || command_id.chars().count() > 128 {
+                        if command_id.is_empty() || command_id.chars().count() > plenary_protocol::MAX_COMMAND_ID_CHARS {
                             let e = ServerMessage::protocol_error(ProtocolErrorCode::InvalidCommandId, Some(command_id));
-                            send(&mut socket, &e).await;
+                            socket.send(&e).await;
                             continue;
                         }
                         if limiter.check().is_err() {
                             m::command("rate_limited");
                             let e = ServerMessage::protocol_error(ProtocolErrorCode::RateLimited, Some(command_id));
-                            send(&mut socket, &e).await;
+                            socket.send(&e).await;
                             continue;
                         }
                         answers.push(run_command(hub.clone(), role.clone(), command_id, command));
@@ -452,6 +551,10 @@ pub fn answer(
                 messages,
             }
         }
+        Some(CommandOutcome::Unknown) => {
+            m::command("unknown");
+            ServerMessage::protocol_error(ProtocolErrorCode::OutcomeUnknown, Some(command_id))
+        }
         Some(CommandOutcome::Unavailable) | None => {
             m::command("unavailable");
             ServerMessage::protocol_error(ProtocolErrorCode::StoreUnavailable, Some(command_id))
@@ -461,24 +564,24 @@ pub fn answer(
 
 /// Sends `first` and whatever else is already queued, with one flush.
 async fn forward(
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     first: Frame,
     frames: &mut tokio::sync::mpsc::Receiver<Frame>,
 ) -> bool {
-    if socket.feed(Message::Text(first)).await.is_err() {
+    if !socket.feed(Message::Text(first)).await {
         return false;
     }
     for _ in 0..256 {
         match frames.try_recv() {
             Ok(f) => {
-                if socket.feed(Message::Text(f)).await.is_err() {
+                if !socket.feed(Message::Text(f)).await {
                     return false;
                 }
             }
             Err(_) => break,
         }
     }
-    socket.flush().await.is_ok()
+    socket.flush().await
 }
 
 async fn presence_of(state: &AppState, hub: &HubHandle) -> Vec<plenary_protocol::ScreenPresence> {
@@ -506,7 +609,7 @@ async fn publish_presence(state: &Arc<AppState>, hub: &HubHandle) {
     state.tracker.clone().spawn(async move {
         tokio::select! {
             () = state.shutdown.cancelled() => {}
-            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
+            () = tokio::time::sleep(Duration::from_millis(250)) => {
                 state.presence.published(&hub.meeting);
                 let screens = presence_of(&state, &hub).await;
                 hub.presence(screens).await;

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use plenary_core::MeetingDefinition;
 use plenary_core::definition::load_str;
 use plenary_core::ids::MeetingId;
+use plenary_core::roles::CodeManager;
+use plenary_core::{MeetingDefinition, Role};
+use plenary_server::access::{AccessCodes, AccessError};
 use plenary_server::config::{LogFormat, ServerConfig};
-use plenary_server::{Service, access, clock, export};
-use plenary_store::{NewAccessCode, Store};
+use plenary_server::{Service, clock, export};
+use plenary_store::{Store, StoreOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,7 +49,8 @@ pub(crate) enum Commands {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Issues, lists or revokes access codes.
+    /// Issues, lists or revokes access codes, as the operator (who manages
+    /// the codes of every role).
     Access {
         #[command(subcommand)]
         action: AccessAction,
@@ -116,8 +119,9 @@ pub(crate) enum AccessAction {
         #[arg(long)]
         meeting: String,
     },
-    /// Revokes a code by its id; open connections using it are closed at
-    /// their next hello.
+    /// Revokes a code by its id, of any role: the command line acts as the
+    /// operator, who alone may revoke the chair's last code. A running
+    /// service closes the connections that used it.
     Revoke {
         #[command(flatten)]
         store: StoreArgs,
@@ -254,11 +258,19 @@ pub(crate) async fn open_store(args: &StoreArgs) -> Result<Store, Failure> {
         }
         (None, None) => ServerConfig::default().database_url,
     };
-    connect(&url).await
+    connect(&url, StoreOptions::default()).await
+}
+
+/// How the service's store is opened, from its configuration.
+pub(crate) fn store_options(config: &ServerConfig) -> StoreOptions {
+    StoreOptions {
+        timeout: config.database_timeout,
+        sqlite_max_size_mb: config.sqlite_max_size_mb,
+    }
 }
 
 /// Opens and migrates a database, creating the directory of a SQLite file.
-pub(crate) async fn connect(url: &str) -> Result<Store, Failure> {
+pub(crate) async fn connect(url: &str, options: StoreOptions) -> Result<Store, Failure> {
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .map(|p| p.split('?').next().unwrap_or(p))
@@ -269,13 +281,13 @@ pub(crate) async fn connect(url: &str) -> Result<Store, Failure> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let store = Store::connect(url).await?;
+    let store = Store::connect_with(url, options).await?;
     store.migrate().await?;
     Ok(store)
 }
 
 async fn serve(config: ServerConfig) -> Result<(), Failure> {
-    let store = connect(&config.database_url).await?;
+    let store = connect(&config.database_url, store_options(&config)).await?;
     let definitions = config
         .meetings
         .iter()
@@ -331,6 +343,8 @@ async fn wait_for_signal() {
     }
 }
 
+/// `plenary access`: the access-code service acting as the operator, who
+/// may do anything with codes (even revoke the chair's last one).
 async fn access_command(action: AccessAction) -> Result<(), Failure> {
     match action {
         AccessAction::Issue {
@@ -339,33 +353,33 @@ async fn access_command(action: AccessAction) -> Result<(), Failure> {
             role,
             label,
         } => {
-            let role =
-                access::parse_role(&role).map_err(|e| Failure::Input(format!("error: {e}")))?;
+            let role: Role = role
+                .parse()
+                .map_err(|e| Failure::Input(format!("error: {e}")))?;
             let store = open_store(&store).await?;
             let id = MeetingId::new(meeting.clone());
-            check_role_exists(&store, &id, &role).await?;
-            let code = access::generate();
-            let record = store
-                .insert_access_code(&NewAccessCode {
-                    meeting: id,
-                    role: role.clone(),
-                    label,
-                    hash: access::hash(&code),
-                    created_at: clock::now(),
-                })
-                .await?;
-            println!("{code}");
+            let Some(state) = plenary_server::hub::load(&store, &id).await? else {
+                return Err(Failure::Input(format!(
+                    "error: there is no meeting `{meeting}` in this database"
+                )));
+            };
+            let issued = AccessCodes::new(&store)
+                .issue(&state.definition, CodeManager::Operator, role, label)
+                .await
+                .map_err(|e| access_failure(e, &meeting))?;
+            println!("{}", issued.code);
             eprintln!(
                 "issued {} for {} (id {}); the code is shown only now",
-                access::role_key(&role),
-                meeting,
-                record.id
+                issued.record.role, meeting, issued.record.id
             );
             Ok(())
         }
         AccessAction::List { store, meeting } => {
             let store = open_store(&store).await?;
-            let codes = store.list_access_codes(&MeetingId::new(meeting)).await?;
+            let codes = AccessCodes::new(&store)
+                .list(&MeetingId::new(meeting.clone()), CodeManager::Operator)
+                .await
+                .map_err(|e| access_failure(e, &meeting))?;
             println!("{:<38} {:<28} {:<10} label", "id", "role", "status");
             for c in codes {
                 let status = if c.revoked_at.is_some() {
@@ -376,7 +390,7 @@ async fn access_command(action: AccessAction) -> Result<(), Failure> {
                 println!(
                     "{:<38} {:<28} {:<10} {}",
                     c.id,
-                    access::role_key(&c.role),
+                    c.role.to_string(),
                     status,
                     c.label
                 );
@@ -385,47 +399,26 @@ async fn access_command(action: AccessAction) -> Result<(), Failure> {
         }
         AccessAction::Revoke { store, meeting, id } => {
             let store = open_store(&store).await?;
-            if store
-                .revoke_access_code(&MeetingId::new(meeting.clone()), &id, clock::now())
-                .await?
-            {
-                println!("revoked {id}");
-                Ok(())
-            } else {
-                Err(Failure::Input(format!(
-                    "error: meeting `{meeting}` has no active code with id {id}"
-                )))
-            }
+            let record = AccessCodes::new(&store)
+                .revoke(&MeetingId::new(meeting.clone()), CodeManager::Operator, &id)
+                .await
+                .map_err(|e| access_failure(e, &meeting))?;
+            println!("revoked {id}");
+            eprintln!("revoked the {} code {id} of {meeting}", record.role);
+            Ok(())
         }
     }
 }
 
-/// A code for a delegation, booth or screen the meeting does not have is
-/// refused before it is issued.
-async fn check_role_exists(
-    store: &Store,
-    meeting: &MeetingId,
-    role: &plenary_core::Role,
-) -> Result<(), Failure> {
-    use plenary_core::Role;
-    let Some(state) = plenary_server::hub::load(store, meeting).await? else {
-        return Err(Failure::Input(format!(
-            "error: there is no meeting `{meeting}` in this database"
-        )));
-    };
-    let d = &state.definition;
-    let known = match role {
-        Role::Delegation { delegation } => d.delegation(delegation).is_some(),
-        Role::Interpreter { booth } => d.booth(booth).is_some(),
-        Role::Screen { screen } => d.screens.get(screen).is_some(),
-        _ => true,
-    };
-    if known {
-        Ok(())
-    } else {
-        Err(Failure::Input(format!(
-            "error: meeting `{meeting}` has no {}",
-            access::role_key(role)
-        )))
+/// A refusal of the access-code service: the operator's input was wrong
+/// (exit 2), or the database failed (exit 1).
+fn access_failure(e: AccessError, meeting: &str) -> Failure {
+    match e {
+        AccessError::Refused(e) => Failure::Input(format!("error: {e}")),
+        AccessError::UnknownRole(e) => Failure::Input(format!("error: meeting `{meeting}`: {e}")),
+        AccessError::UnknownCode(id) => Failure::Input(format!(
+            "error: meeting `{meeting}` has no active code with id {id}"
+        )),
+        AccessError::Store(e) => Failure::Runtime(e.to_string()),
     }
 }

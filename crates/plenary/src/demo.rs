@@ -1,15 +1,19 @@
 //! `plenary demo`: the reference meeting on an embedded SQLite file, with
 //! an access code for every role printed as a link. The codes are derived
-//! from a secret kept in the data directory, so they stay the same from
-//! one run to the next; only their hashes are stored.
+//! from a secret kept in the data directory (readable by its owner only),
+//! so they stay the same from one run to the next; only their hashes are
+//! stored. A revoked demo code is replaced by the next code derived for
+//! its role, printed marked.
 
 use std::path::Path;
 
-use plenary_core::Role;
 use plenary_core::definition::load_str;
+use plenary_core::roles::CodeManager;
+use plenary_core::{MeetingDefinition, Role};
+use plenary_server::access::{self, AccessCodes};
 use plenary_server::config::ServerConfig;
-use plenary_server::{Service, access, clock};
-use plenary_store::{NewAccessCode, Store};
+use plenary_server::{Service, clock};
+use plenary_store::AccessCodeRecord;
 
 use crate::cli::{DemoArgs, Failure, connect, load_meeting, run_until_signal};
 
@@ -20,6 +24,9 @@ fn secret(dir: &Path) -> Result<Vec<u8>, Failure> {
     if let Ok(s) = std::fs::read_to_string(&path)
         && s.trim().len() >= 32
     {
+        // Written by an older plenary, or copied around: the secret gives
+        // every demo code, so only its owner may read it.
+        private(&path)?;
         return Ok(s.trim().as_bytes().to_vec());
     }
     let fresh = format!(
@@ -27,12 +34,44 @@ fn secret(dir: &Path) -> Result<Vec<u8>, Failure> {
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
-    std::fs::write(&path, &fresh).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(cannot)?;
+    // The mode applies to a new file only: a short one left over is
+    // tightened before the secret goes in.
+    private(&path)?;
+    std::io::Write::write_all(&mut file, fresh.as_bytes()).map_err(cannot)?;
     Ok(fresh.into_bytes())
 }
 
+/// Makes `path` readable and writable by its owner only (0600).
+fn private(path: &Path) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
+            tracing::warn!(path = %path.display(), "the demo secret was readable by others: now 0600");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Every role that gets a code, with a label for people.
-fn roles(definition: &plenary_core::MeetingDefinition) -> Vec<(Role, String)> {
+fn roles(definition: &MeetingDefinition) -> Vec<(Role, String)> {
     let en = plenary_core::i18n::Lang::english();
     let mut out = vec![
         (Role::Chair, "Chair".to_owned()),
@@ -66,33 +105,52 @@ fn roles(definition: &plenary_core::MeetingDefinition) -> Vec<(Role, String)> {
     out
 }
 
-async fn ensure_code(
-    store: &Store,
-    meeting: &plenary_core::ids::MeetingId,
+/// Revoked demo codes a role may have before the demo gives up.
+const MAX_REVOKED: u32 = 1000;
+
+/// The demo code of `role`: the first code derived for it that was not
+/// revoked, issued through the access-code service (as the operator) when
+/// it is not stored yet. Also says whether an earlier code was revoked.
+async fn demo_code(
+    codes: &AccessCodes<'_>,
+    stored: &[AccessCodeRecord],
+    definition: &MeetingDefinition,
+    secret: &[u8],
     role: &Role,
-    code: &str,
     label: &str,
-) -> Result<(), Failure> {
-    let hash = access::hash(code);
-    if store.find_access_code(&hash).await?.is_none() {
-        store
-            .insert_access_code(&NewAccessCode {
-                meeting: meeting.clone(),
-                role: role.clone(),
-                label: format!("demo: {label}"),
-                hash,
-                created_at: clock::now(),
-            })
-            .await?;
+) -> Result<(String, bool), Failure> {
+    for n in 0..MAX_REVOKED {
+        let code = access::derive_nth(secret, definition.id.as_str(), role, n);
+        let hash = access::hash(&code);
+        match stored.iter().find(|r| r.hash == hash) {
+            Some(r) if r.revoked_at.is_none() => return Ok((code, n > 0)),
+            // Revoked: the next derived code takes its place.
+            Some(_) => {}
+            None => {
+                codes
+                    .issue_code(
+                        definition,
+                        CodeManager::Operator,
+                        role.clone(),
+                        format!("demo: {label}"),
+                        code.clone(),
+                    )
+                    .await
+                    .map_err(|e| Failure::Runtime(e.to_string()))?;
+                return Ok((code, n > 0));
+            }
+        }
     }
-    Ok(())
+    Err(Failure::Runtime(format!(
+        "the demo codes of {role} were revoked {MAX_REVOKED} times: run with --fresh"
+    )))
 }
 
 /// The demo replays the 2017 schedule from now: every planned start moves
 /// by the same amount so the first item is planned for the next quarter
 /// hour (drift then reads "on time" or "5 min late", not "9 years late").
 /// Only a new meeting takes it; a continued one keeps its stored plan.
-fn rebase_schedule(definition: &mut plenary_core::MeetingDefinition, now: plenary_core::Timestamp) {
+fn rebase_schedule(definition: &mut MeetingDefinition, now: plenary_core::Timestamp) {
     const QUARTER: i64 = 15 * 60 * 1000;
     let Some(first) = definition.agenda.iter().find_map(|i| i.planned_start) else {
         return;
@@ -138,7 +196,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     };
     rebase_schedule(&mut definition, clock::now());
     let url = format!("sqlite://{}", db.display());
-    let store = connect(&url).await?;
+    let store = connect(&url, plenary_store::StoreOptions::default()).await?;
     let secret = secret(&args.data_dir)?;
     let config = ServerConfig {
         listen: args.listen,
@@ -152,11 +210,20 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
 
+    let codes = AccessCodes::new(&store);
+    let stored = store.list_access_codes(&meeting).await?;
     let mut lines = Vec::new();
+    let mut replaced = false;
     for (role, label) in roles(&hub.definition) {
-        let code = access::derive(&secret, meeting.as_str(), &role);
-        ensure_code(&store, &meeting, &role, &code, &label).await?;
-        lines.push((access::role_key(&role), label, code));
+        let (code, replaces_revoked) =
+            demo_code(&codes, &stored, &hub.definition, &secret, &role, &label).await?;
+        replaced |= replaces_revoked;
+        let key = if replaces_revoked {
+            format!("{role} *")
+        } else {
+            role.to_string()
+        };
+        lines.push((key, label, code));
     }
 
     let title = hub
@@ -174,6 +241,9 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     for (key, label, code) in &lines {
         let who: String = label.chars().take(48).collect();
         println!("{key:<30} {who:<50} {code:<20} {base}/#code={code}");
+    }
+    if replaced {
+        println!("\n* an earlier code of this role was revoked: this is its new code");
     }
     println!("\npublic view (no code): {base}/#public={meeting}");
     println!(

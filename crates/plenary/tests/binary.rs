@@ -434,3 +434,174 @@ fn a_bad_configuration_names_its_file_line_and_field() {
     let (code, _, err) = plenary(&["frobnicate"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A database with the reference meeting in it: served once, then stopped.
+fn served_once(dir: &Path) -> String {
+    let db = format!("sqlite://{}", dir.join("p.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let port = free_port();
+        let config = write_config(dir, port, &db);
+        let server = Server::start(&config, port).await;
+        assert!(server.terminate().success());
+    });
+    db
+}
+
+/// The id of the first active code of `role` in `plenary access list`.
+fn listed_id(db: &str, role: &str) -> String {
+    let (code, list, err) =
+        plenary(&["access", "list", "--database-url", db, "--meeting", MEETING]);
+    assert_eq!(code, 0, "{err}");
+    list.lines()
+        .find(|l| {
+            let mut columns = l.split_whitespace().skip(1);
+            columns.next() == Some(role) && columns.next() == Some("active")
+        })
+        .unwrap_or_else(|| panic!("no active {role} code in\n{list}"))
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn the_operator_revokes_the_chairs_last_code_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = served_once(dir.path());
+    let (code, out, err) = plenary(&[
+        "access",
+        "issue",
+        "--database-url",
+        &db,
+        "--meeting",
+        MEETING,
+        "--role",
+        "chair",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim().len(), 19);
+    // The chair's only code: over REST nobody may revoke it, here the
+    // operator may.
+    let id = listed_id(&db, "chair");
+    let (code, out, err) = plenary(&[
+        "access",
+        "revoke",
+        "--database-url",
+        &db,
+        "--meeting",
+        MEETING,
+        "--id",
+        &id,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("revoked {id}")));
+    assert!(err.contains("chair"), "{err}");
+    let (_, list, _) = plenary(&[
+        "access",
+        "list",
+        "--database-url",
+        &db,
+        "--meeting",
+        MEETING,
+    ]);
+    assert!(
+        list.lines()
+            .any(|l| l.contains(&id) && l.contains("revoked"))
+    );
+}
+
+/// `plenary demo` until it prints its codes: role key → code, and the
+/// whole output.
+fn demo_codes(data_dir: &Path) -> (std::collections::BTreeMap<String, String>, String) {
+    use std::io::BufRead;
+    let log = std::fs::File::create(data_dir.join("demo.log")).unwrap();
+    let mut child = Process::new(BIN)
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "--meeting",
+            reference_path().to_str().unwrap(),
+        ])
+        .env_remove("PLENARY_LISTEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut output = String::new();
+    let mut codes = std::collections::BTreeMap::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        output.push_str(&line);
+        output.push('\n');
+        if let Some((_, code)) = line.split_once("#code=") {
+            let role = line.split_whitespace().next().unwrap().to_owned();
+            let marked = line.split_whitespace().nth(1) == Some("*");
+            let key = if marked { format!("{role} *") } else { role };
+            codes.insert(key, code.trim().to_owned());
+        }
+        if line.starts_with("Stop with Ctrl-C") {
+            break;
+        }
+    }
+    Process::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let log = std::fs::read_to_string(data_dir.join("demo.log")).unwrap_or_default();
+    // (It may be stopped before its signal handler is in place: how it
+    // exits does not matter here, only that it started.)
+    assert!(
+        output.contains("Stop with Ctrl-C"),
+        "the demo did not start ({status}):\n{output}\n{log}"
+    );
+    (codes, output)
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_demo_starts_again_after_a_code_is_revoked_and_keeps_its_secret_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("demo-secret");
+    let (first, _) = demo_codes(dir.path());
+    assert_eq!(mode(&secret), 0o600, "a new secret is its owner's only");
+    assert!(first.contains_key("chair") && first.contains_key("technician"));
+    // The chair's demo code is revoked (its last one: as the operator).
+    let db = format!("sqlite://{}", dir.path().join("demo.sqlite").display());
+    let id = listed_id(&db, "chair");
+    let (code, _, err) = plenary(&[
+        "access",
+        "revoke",
+        "--database-url",
+        &db,
+        "--meeting",
+        MEETING,
+        "--id",
+        &id,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // A secret left readable by others is tightened.
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (second, output) = demo_codes(dir.path());
+    assert_eq!(mode(&secret), 0o600);
+    // The chair gets a new code, marked; the others keep theirs.
+    let new_chair = second.get("chair *").unwrap_or_else(|| panic!("{output}"));
+    assert_ne!(new_chair, &first["chair"]);
+    assert!(output.contains("was revoked"), "{output}");
+    assert_eq!(second["technician"], first["technician"]);
+    // And keeps it from one run to the next.
+    let (third, _) = demo_codes(dir.path());
+    assert_eq!(third.get("chair *"), Some(new_chair));
+}

@@ -5,7 +5,7 @@
 //! never waited for and never silently skipped.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
@@ -55,19 +55,51 @@ impl<'a> PerAudience<'a> {
     }
 }
 
+/// Why the hub ended a subscription (its queue is then closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Ended {
+    /// Still live, or the meeting closed.
+    No = 0,
+    /// Its queue was full: the client fell behind.
+    TooSlow = 1,
+    /// The access code it logged in with was revoked.
+    Revoked = 2,
+}
+
+/// The reason a subscription ended, set by the hub, read by the connection.
+#[derive(Debug, Default)]
+pub struct EndReason(AtomicU8);
+
+impl EndReason {
+    fn set(&self, why: Ended) {
+        self.0.store(why as u8, Ordering::Release);
+    }
+
+    pub fn get(&self) -> Ended {
+        match self.0.load(Ordering::Acquire) {
+            1 => Ended::TooSlow,
+            2 => Ended::Revoked,
+            _ => Ended::No,
+        }
+    }
+}
+
 /// The connection's end of a subscription.
 #[derive(Debug)]
 pub struct Subscription {
     pub frames: mpsc::Receiver<Frame>,
-    /// Set when the hub cut this subscriber loose for being too slow.
-    pub lagged: Arc<AtomicBool>,
+    /// Why the hub closed `frames`, if it did.
+    pub ended: Arc<EndReason>,
 }
 
 #[derive(Debug)]
 struct Subscriber {
     audience: Audience,
+    /// The access code the connection logged in with, to end it on revocation.
+    code_id: Option<Arc<str>>,
     tx: mpsc::Sender<Frame>,
-    lagged: Arc<AtomicBool>,
+    ended: Arc<EndReason>,
 }
 
 /// Everyone following one meeting. Consoles and room screens are served
@@ -86,20 +118,52 @@ pub struct Delivery {
 }
 
 impl Subscribers {
-    pub fn add(&mut self, audience: Audience, capacity: usize) -> Subscription {
+    pub fn add(
+        &mut self,
+        audience: Audience,
+        code_id: Option<Arc<str>>,
+        capacity: usize,
+    ) -> Subscription {
         let (tx, frames) = mpsc::channel(capacity);
-        let lagged = Arc::new(AtomicBool::new(false));
+        let ended = Arc::new(EndReason::default());
         let s = Subscriber {
             audience,
+            code_id,
             tx,
-            lagged: Arc::clone(&lagged),
+            ended: Arc::clone(&ended),
         };
         if audience == Audience::Public {
             self.public.push(s);
         } else {
             self.hall.push(s);
         }
-        Subscription { frames, lagged }
+        Subscription { frames, ended }
+    }
+
+    /// Forgets the subscribers whose connection has gone, so closed
+    /// connections never pile up between events.
+    pub fn prune(&mut self) -> usize {
+        let before = self.len();
+        for list in [&mut self.hall, &mut self.public] {
+            list.retain(|s| !s.tx.is_closed());
+        }
+        before - self.len()
+    }
+
+    /// Ends the subscriptions opened with access code `code_id`; their
+    /// connections close with 1008. Returns how many.
+    pub fn end_code(&mut self, code_id: &str) -> usize {
+        let before = self.len();
+        for list in [&mut self.hall, &mut self.public] {
+            list.retain(|s| {
+                let revoked = s.code_id.as_deref() == Some(code_id);
+                if revoked {
+                    s.ended.set(Ended::Revoked);
+                }
+                !revoked
+            });
+        }
+        before - self.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -132,7 +196,7 @@ impl Subscribers {
                     match s.tx.try_send(m.get(s.audience)) {
                         Ok(()) => delivery.delivered += 1,
                         Err(mpsc::error::TrySendError::Full(_)) => {
-                            s.lagged.store(true, Ordering::Release);
+                            s.ended.set(Ended::TooSlow);
                             delivery.dropped += 1;
                             return false;
                         }

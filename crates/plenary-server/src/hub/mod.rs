@@ -6,13 +6,14 @@
 
 pub mod fanout;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use plenary_core::ids::{MeetingId, SpeechId};
 use plenary_core::interpretation;
@@ -20,14 +21,14 @@ use plenary_core::projections;
 use plenary_core::rules::TimeUpPolicy;
 use plenary_core::timer::Phase;
 use plenary_core::{
-    Command, CommandError, EVENT_VERSION, Meeting, MeetingDefinition, Role, StoredEvent, Timestamp,
-    decide,
+    Command, CommandError, EVENT_VERSION, Event, Meeting, MeetingDefinition, Role, StoredEvent,
+    Timestamp, decide,
 };
 use plenary_protocol::views::{self, Audience};
 use plenary_protocol::{Insight, ScreenPresence, ServerMessage};
 use plenary_store::{Commit, Store, StoreError};
 
-pub use fanout::{Frame, Subscription, encode};
+pub use fanout::{Ended, Frame, Subscription, encode};
 use fanout::{PerAudience, Subscribers, encode_event};
 
 use crate::access::role_key;
@@ -53,6 +54,10 @@ pub enum CommandOutcome {
     Refused(CommandError),
     /// The store failed: nothing was applied.
     Unavailable,
+    /// The store did not confirm the commit and could not be asked
+    /// afterwards: the command may or may not be applied. Resending the
+    /// same command id tells which, once the store answers.
+    Unknown,
 }
 
 /// What a new subscriber gets: the frames to send first (a snapshot or the
@@ -73,8 +78,13 @@ enum Request {
     },
     Subscribe {
         audience: Audience,
+        code_id: Option<Arc<str>>,
         resume_from: Option<u64>,
         reply: oneshot::Sender<Joined>,
+    },
+    /// Access code `code_id` was revoked: end its connections.
+    Revoked {
+        code_id: String,
     },
     View {
         audience: Audience,
@@ -91,6 +101,11 @@ pub struct HubHandle {
     pub meeting: MeetingId,
     pub definition: Arc<MeetingDefinition>,
     tx: mpsc::Sender<Request>,
+    /// False while the hub does not know what the store holds (a commit
+    /// whose outcome it could not learn): readiness reads it.
+    synced: Arc<AtomicBool>,
+    /// Live subscriptions, as last counted by the hub.
+    subscribers: Arc<AtomicUsize>,
 }
 
 /// The hub has stopped (the service is shutting down).
@@ -118,15 +133,40 @@ impl HubHandle {
         rx.await.map_err(|_| HubGone)
     }
 
+    /// Whether the hub's state is the store's: false after a commit whose
+    /// outcome could not be learnt, until the store answers again.
+    pub fn is_synced(&self) -> bool {
+        self.synced.load(Ordering::Acquire)
+    }
+
+    /// How many connections follow the meeting, as the hub last counted
+    /// (closed ones are forgotten within a second).
+    pub fn subscriber_count(&self) -> usize {
+        self.subscribers.load(Ordering::Acquire)
+    }
+
+    /// Ends the connections opened with access code `code_id` (1008).
+    pub async fn revoked(&self, code_id: &str) {
+        // Advisory like presence: a hub that is gone has no connections.
+        let _ignored = self
+            .tx
+            .send(Request::Revoked {
+                code_id: code_id.to_owned(),
+            })
+            .await;
+    }
+
     pub async fn subscribe(
         &self,
         audience: Audience,
+        code_id: Option<Arc<str>>,
         resume_from: Option<u64>,
     ) -> Result<Joined, HubGone> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Request::Subscribe {
                 audience,
+                code_id,
                 resume_from,
                 reply,
             })
@@ -241,11 +281,23 @@ pub async fn start(
         }
     };
     let (tx, rx) = mpsc::channel(4096);
+    let synced = Arc::new(AtomicBool::new(true));
+    let subscriber_count = Arc::new(AtomicUsize::new(0));
     let handle = HubHandle {
         meeting: meeting_id.clone(),
         definition: Arc::clone(&meeting.definition),
         tx,
+        synced: Arc::clone(&synced),
+        subscribers: Arc::clone(&subscriber_count),
     };
+    // Every command id ever acked, so that a retry is answered from memory
+    // and deciding never waits for the store.
+    let acked: BTreeMap<String, u64> = store
+        .command_results_after(&meeting_id, 0)
+        .await?
+        .into_iter()
+        .map(|(id, r)| (id, r.last_seq))
+        .collect();
     // Clients resuming after a restart get the events they missed, not a
     // snapshot: the last events come back into the resume window.
     let window_start = meeting.seq.saturating_sub(config.resume_window as u64);
@@ -253,7 +305,7 @@ pub async fn start(
         .load_events(&meeting_id, window_start)
         .await?
         .into_iter()
-        .filter(|e| !matches!(e.event, plenary_core::Event::MeetingCreated { .. }))
+        .filter(|e| !matches!(e.event, Event::MeetingCreated { .. }))
         .collect();
     let hub = Hub {
         id: meeting_id,
@@ -263,12 +315,17 @@ pub async fn start(
         config,
         recent,
         subscribers: Subscribers::default(),
-        answered: BTreeMap::new(),
-        answered_order: VecDeque::new(),
-        batch_keys: Default::default(),
+        acked,
+        refused: BTreeMap::new(),
+        refused_order: VecDeque::new(),
+        batch_keys: BTreeSet::new(),
         before_batch: None,
         snapshots: Default::default(),
         deadline: None,
+        announced: None,
+        synced,
+        subscriber_count,
+        reconciling: None,
     };
     tracker.spawn(hub.run(rx, shutdown));
     Ok(handle)
@@ -295,8 +352,16 @@ enum PendingOutcome {
     Answered,
 }
 
-/// Command ids remembered per meeting for idempotent retries.
-const ANSWERS_KEPT: usize = 50_000;
+/// Refused command ids remembered per meeting, so a retry is refused the
+/// same way (acked ids are all kept: they are bounded by the log).
+const REFUSALS_KEPT: usize = 10_000;
+/// How often a hub that lost track of the store asks it again.
+const RECONCILE_EVERY: Duration = Duration::from_millis(500);
+/// How long a failed commit waits for the store to say what it holds
+/// before answering `outcome_unknown`.
+const IMMEDIATE_RECONCILE: Duration = Duration::from_secs(1);
+/// How often closed connections are forgotten.
+const PRUNE_EVERY: Duration = Duration::from_secs(1);
 
 struct Hub {
     id: MeetingId,
@@ -306,11 +371,13 @@ struct Hub {
     /// The last events, for clients resuming.
     recent: VecDeque<StoredEvent>,
     subscribers: Subscribers,
-    /// Answers by `role/command_id`.
-    answered: BTreeMap<String, CommandOutcome>,
-    answered_order: VecDeque<String>,
+    /// The last seq of every acked command, by `role/command_id`.
+    acked: BTreeMap<String, u64>,
+    /// Recent refusals by `role/command_id`, oldest first in `refused_order`.
+    refused: BTreeMap<String, CommandError>,
+    refused_order: VecDeque<String>,
     /// Keys of the commands in the batch being decided.
-    batch_keys: std::collections::BTreeSet<String>,
+    batch_keys: BTreeSet<String>,
     /// The state before the batch being decided applied anything.
     before_batch: Option<Meeting>,
     last_snapshot_seq: u64,
@@ -318,20 +385,70 @@ struct Hub {
     snapshots: [Option<(u64, Frame)>; 6],
     /// The next countdown threshold: when, for which speech, which phase.
     deadline: Option<(Instant, Wake)>,
+    /// The last phase announced to clients, for the speech on the floor:
+    /// a jump over thresholds (a large negative extension) is announced too.
+    announced: Option<(SpeechId, Phase)>,
+    /// Shared with the handles: false while the state may differ from the
+    /// store (see [`HubHandle::is_synced`]).
+    synced: Arc<AtomicBool>,
+    /// Shared with the handles: [`HubHandle::subscriber_count`].
+    subscriber_count: Arc<AtomicUsize>,
+    /// A read of the store under way while out of step with it.
+    reconciling: Option<oneshot::Receiver<Result<Loaded, StoreError>>>,
+}
+
+/// What the store holds after `after`.
+struct Loaded {
+    after: u64,
+    events: Vec<StoredEvent>,
+    results: Vec<(String, plenary_store::CommandResult)>,
+}
+
+async fn load_after(store: Store, meeting: MeetingId, after: u64) -> Result<Loaded, StoreError> {
+    let events = store.load_events(&meeting, after).await?;
+    let results = store.command_results_after(&meeting, after).await?;
+    Ok(Loaded {
+        after,
+        events,
+        results,
+    })
 }
 
 impl Hub {
     async fn run(mut self, mut rx: mpsc::Receiver<Request>, shutdown: CancellationToken) {
         self.schedule();
+        let mut prune = tokio::time::interval(PRUNE_EVERY);
+        prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut reconcile = tokio::time::interval(RECONCILE_EVERY);
+        reconcile.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let sleep_until = self
                 .deadline
                 .map(|(at, ..)| tokio::time::Instant::from_std(at));
+            let unsynced = !self.is_synced();
             let first = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
                 () = async { if let Some(at) = sleep_until { tokio::time::sleep_until(at).await } }, if sleep_until.is_some() => {
                     self.on_threshold().await;
+                    continue;
+                }
+                _ = reconcile.tick(), if unsynced => {
+                    self.start_reconcile();
+                    continue;
+                }
+                loaded = async {
+                    match self.reconciling.as_mut() {
+                        Some(rx) => rx.await.unwrap_or(Err(StoreError::Timeout { after: Duration::ZERO })),
+                        None => std::future::pending().await,
+                    }
+                }, if self.reconciling.is_some() => {
+                    self.reconciled(loaded).await;
+                    continue;
+                }
+                _ = prune.tick() => {
+                    self.subscribers.prune();
+                    self.count_subscribers();
                     continue;
                 }
                 request = rx.recv() => match request {
@@ -352,7 +469,30 @@ impl Hub {
         info!(meeting = %self.id, seq = self.meeting.seq, "hub stopped");
     }
 
+    fn is_synced(&self) -> bool {
+        self.synced.load(Ordering::Acquire)
+    }
+
+    fn count_subscribers(&self) {
+        let count = self.subscribers.len();
+        self.subscriber_count.store(count, Ordering::Release);
+        m::subscribers(&self.id, count);
+    }
+
+    fn set_synced(&self, synced: bool) {
+        if self.synced.swap(synced, Ordering::AcqRel) != synced {
+            if synced {
+                info!(meeting = %self.id, seq = self.meeting.seq, "back in step with the store");
+            } else {
+                warn!(meeting = %self.id, "out of step with the store: commands refused until it answers");
+            }
+        }
+    }
+
     async fn handle(&mut self, batch: Vec<Request>) {
+        // Out of step with the store, commands are refused at once (the
+        // background reconciliation brings the hub back): deciding against
+        // a state the store may not hold would fork the log.
         let mut pending: Vec<Pending> = Vec::new();
         for request in batch {
             match request {
@@ -362,9 +502,17 @@ impl Hub {
                     command,
                     reply,
                 } => {
-                    let p = self
-                        .decide(&actor, command_id, &command, clock::now(), Some(reply))
-                        .await;
+                    if !self.is_synced() {
+                        let _gone = reply.send(CommandOutcome::Unavailable);
+                        continue;
+                    }
+                    let p = self.decide(
+                        &actor,
+                        command_id.as_deref(),
+                        &command,
+                        clock::now(),
+                        Some(reply),
+                    );
                     pending.push(p);
                 }
                 other => {
@@ -379,10 +527,10 @@ impl Hub {
 
     /// Decides one command against the in-memory state (which includes the
     /// batch's earlier commands) and applies its events there.
-    async fn decide(
+    fn decide(
         &mut self,
         actor: &Role,
-        command_id: Option<String>,
+        command_id: Option<&str>,
         command: &Command,
         now: Timestamp,
         reply: Option<oneshot::Sender<CommandOutcome>>,
@@ -398,20 +546,11 @@ impl Hub {
                     outcome: PendingOutcome::SameAs(k.clone()),
                 };
             }
-            if let Some(answer) = self.answered.get(k) {
-                return answered(reply, answer.clone());
+            if let Some(seq) = self.acked.get(k) {
+                return answered(reply, CommandOutcome::Acked { seq: *seq });
             }
-            // A retry after a restart: the store remembers accepted commands.
-            match self.store.command_result(&self.id, k).await {
-                Ok(Some(result)) => {
-                    let answer = CommandOutcome::Acked {
-                        seq: result.last_seq,
-                    };
-                    self.remember(k.clone(), answer.clone());
-                    return answered(reply, answer);
-                }
-                Ok(None) => {}
-                Err(e) => warn!(meeting = %self.id, error = %e, "command result lookup failed"),
+            if let Some(e) = self.refused.get(k) {
+                return answered(reply, CommandOutcome::Refused(e.clone()));
             }
         }
         match decide(&self.meeting, actor, command, now) {
@@ -421,17 +560,7 @@ impl Hub {
                 outcome: PendingOutcome::Refused(e),
             },
             Ok(events) => {
-                let stored: Vec<StoredEvent> = events
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, event)| StoredEvent {
-                        seq: self.meeting.seq + 1 + i as u64,
-                        at: now,
-                        actor: actor.clone(),
-                        v: EVENT_VERSION,
-                        event,
-                    })
-                    .collect();
+                let stored = stamp(self.meeting.seq, now, actor, events);
                 // Kept until the batch is durable, to fall back to if it is not.
                 if self.before_batch.is_none() {
                     self.before_batch = Some(self.meeting.clone());
@@ -453,12 +582,12 @@ impl Hub {
         }
     }
 
-    fn remember(&mut self, key: String, answer: CommandOutcome) {
-        if self.answered.insert(key.clone(), answer).is_none() {
-            self.answered_order.push_back(key);
-            while self.answered_order.len() > ANSWERS_KEPT {
-                if let Some(old) = self.answered_order.pop_front() {
-                    self.answered.remove(&old);
+    fn remember_refusal(&mut self, key: String, e: CommandError) {
+        if self.refused.insert(key.clone(), e).is_none() {
+            self.refused_order.push_back(key);
+            while self.refused_order.len() > REFUSALS_KEPT {
+                if let Some(old) = self.refused_order.pop_front() {
+                    self.refused.remove(&old);
                 }
             }
         }
@@ -471,13 +600,7 @@ impl Hub {
         if pending.is_empty() {
             return;
         }
-        let seq_before = pending
-            .iter()
-            .find_map(|p| match &p.outcome {
-                PendingOutcome::Accepted { events, .. } => events.first().map(|e| e.seq - 1),
-                _ => None,
-            })
-            .unwrap_or(self.meeting.seq);
+        let seq_before = before_batch.as_ref().map_or(self.meeting.seq, |m| m.seq);
         let mut commits = Vec::new();
         let mut cursor = seq_before;
         for p in &pending {
@@ -497,16 +620,24 @@ impl Hub {
         if !commits.is_empty() {
             let started = Instant::now();
             if let Err(e) = self.store.append(&commits).await {
-                error!(meeting = %self.id, error = %e, "commit failed; nothing of this batch was applied");
-                // The store is the truth: forget what this batch applied.
+                // Forget what this batch applied in memory.
                 if let Some(before) = before_batch {
                     self.meeting = before;
                 }
-                for p in pending {
-                    if let Some(reply) = p.reply {
-                        let _gone = reply.send(CommandOutcome::Unavailable);
+                if e.nothing_written() {
+                    error!(meeting = %self.id, error = %e, "commit refused: nothing of this batch was applied");
+                    for p in pending {
+                        if let Some(reply) = p.reply {
+                            let _gone = reply.send(CommandOutcome::Unavailable);
+                        }
                     }
+                } else {
+                    // The commit may have happened with its answer lost:
+                    // the store says whether the batch is durable.
+                    error!(meeting = %self.id, error = %e, "commit outcome unknown; asking the store");
+                    self.resolve_failed(pending).await;
                 }
+                self.after_commit().await;
                 return;
             }
             m::commit(
@@ -516,61 +647,229 @@ impl Hub {
         }
         // Durable: fan out first, then answer, so a client sees its
         // command's events before the ack.
-        let fanout_started = Instant::now();
-        let events: Vec<&StoredEvent> = pending
+        let events: Vec<StoredEvent> = pending
             .iter()
             .filter_map(|p| match &p.outcome {
                 PendingOutcome::Accepted { events, .. } => Some(events),
                 _ => None,
             })
             .flatten()
+            .cloned()
             .collect();
-        if !events.is_empty() {
-            let insight = encode(&ServerMessage::Insight(Box::new(
-                self.insight(clock::now()),
-            )));
-            let mut messages: Vec<PerAudience<'_>> = events
-                .iter()
-                .map(|e| {
-                    let e = *e;
-                    PerAudience::new(move |a| encode_event(e, a))
-                })
-                .collect();
-            messages.push(PerAudience::new(move |_| insight.clone()));
-            let delivery = self.subscribers.send_all(&mut messages);
-            m::fanout(
-                fanout_started.elapsed(),
-                delivery.delivered,
-                delivery.dropped,
-            );
-            for e in events {
-                self.recent.push_back(e.clone());
-            }
-            while self.recent.len() > self.config.resume_window {
-                self.recent.pop_front();
-            }
-        }
+        self.publish(&events);
         for p in pending {
             let answer = match p.outcome {
                 PendingOutcome::Refused(e) => CommandOutcome::Refused(e),
                 PendingOutcome::Accepted { seq, .. } => CommandOutcome::Acked { seq },
-                PendingOutcome::SameAs(k) => match self.answered.get(&k) {
-                    Some(a) => a.clone(),
-                    None => CommandOutcome::Unavailable,
-                },
+                PendingOutcome::SameAs(k) => self.answer_for(&k),
                 PendingOutcome::Answered => continue,
             };
-            if let Some(k) = p.key {
-                self.remember(k, answer.clone());
-            }
+            self.record(p.key, &answer);
             if let Some(reply) = p.reply {
                 let _gone = reply.send(answer);
             }
         }
+        self.after_commit().await;
+    }
+
+    /// What a command with key `k`, committed or refused in this batch, was
+    /// answered.
+    fn answer_for(&self, k: &str) -> CommandOutcome {
+        if let Some(seq) = self.acked.get(k) {
+            CommandOutcome::Acked { seq: *seq }
+        } else if let Some(e) = self.refused.get(k) {
+            CommandOutcome::Refused(e.clone())
+        } else {
+            CommandOutcome::Unavailable
+        }
+    }
+
+    fn record(&mut self, key: Option<String>, answer: &CommandOutcome) {
+        let Some(k) = key else { return };
+        match answer {
+            CommandOutcome::Acked { seq } => {
+                self.acked.insert(k, *seq);
+            }
+            CommandOutcome::Refused(e) => self.remember_refusal(k, e.clone()),
+            CommandOutcome::Unavailable | CommandOutcome::Unknown => {}
+        }
+    }
+
+    /// A commit failed: learn from the store whether the batch is durable,
+    /// then answer every command of it with the truth.
+    async fn resolve_failed(&mut self, pending: Vec<Pending>) {
+        // Asked at once: after a cut connection the store usually answers
+        // a fresh one. A store that does not is asked again in the background.
+        let known = self.catch_up(IMMEDIATE_RECONCILE).await;
+        self.set_synced(known);
+        // A batch is one transaction: all of it is durable, or none.
+        let durable = known
+            && pending.iter().all(|p| match (&p.outcome, &p.key) {
+                (PendingOutcome::Accepted { .. }, Some(k)) => self.acked.contains_key(k),
+                (PendingOutcome::Accepted { seq, .. }, None) => self.meeting.seq >= *seq,
+                _ => true,
+            });
+        if durable {
+            info!(meeting = %self.id, seq = self.meeting.seq, "the failed commit was durable after all: acked");
+        }
+        for p in pending {
+            let answer = match (p.outcome, known, durable) {
+                (_, false, _) => CommandOutcome::Unknown,
+                (PendingOutcome::Accepted { seq, .. }, true, true) => CommandOutcome::Acked { seq },
+                (PendingOutcome::Refused(e), true, true) => CommandOutcome::Refused(e),
+                (PendingOutcome::SameAs(k), true, true) => self.answer_for(&k),
+                (PendingOutcome::Answered, ..) => continue,
+                (_, true, false) => CommandOutcome::Unavailable,
+            };
+            self.record(p.key, &answer);
+            if let Some(reply) = p.reply {
+                let _gone = reply.send(answer);
+            }
+        }
+    }
+
+    /// Reads what the store holds beyond the state in memory, applies it,
+    /// learns its command results and fans it out. False when the store
+    /// cannot be read within `wait`.
+    async fn catch_up(&mut self, wait: Duration) -> bool {
+        let read = load_after(self.store.clone(), self.id.clone(), self.meeting.seq);
+        match tokio::time::timeout(wait, read).await {
+            Ok(Ok(loaded)) => self.apply_loaded(loaded),
+            Ok(Err(e)) => {
+                warn!(meeting = %self.id, error = %e, "cannot read the store");
+                false
+            }
+            Err(_) => {
+                warn!(meeting = %self.id, "the store did not answer in time");
+                false
+            }
+        }
+    }
+
+    /// Applies what the store holds after the state in memory. False when
+    /// it does not follow on (read against an older state, or a gap).
+    fn apply_loaded(&mut self, loaded: Loaded) -> bool {
+        if loaded.after != self.meeting.seq {
+            return false;
+        }
+        for e in &loaded.events {
+            if e.seq != self.meeting.seq + 1 {
+                error!(meeting = %self.id, seq = e.seq, after = self.meeting.seq, "the stored log has a gap");
+                return false;
+            }
+            self.meeting.apply(e);
+        }
+        for (id, r) in loaded.results {
+            self.acked.insert(id, r.last_seq);
+        }
+        if !loaded.events.is_empty() {
+            info!(meeting = %self.id, events = loaded.events.len(), seq = self.meeting.seq, "caught up with the store");
+            self.publish(&loaded.events);
+        }
+        true
+    }
+
+    /// While out of step with the store: ask it again, in the background,
+    /// so that the hub goes on answering (commands with
+    /// `store_unavailable`, new connections with what it knows) instead of
+    /// waiting for a database that does not answer.
+    fn start_reconcile(&mut self) {
+        if self.reconciling.is_some() {
+            return;
+        }
+        let (tx, rx) = oneshot::channel();
+        let read = load_after(self.store.clone(), self.id.clone(), self.meeting.seq);
+        tokio::spawn(async move {
+            let _gone = tx.send(read.await);
+        });
+        self.reconciling = Some(rx);
+    }
+
+    async fn reconciled(&mut self, loaded: Result<Loaded, StoreError>) {
+        self.reconciling = None;
+        let known = match loaded {
+            Ok(loaded) => self.apply_loaded(loaded),
+            Err(e) => {
+                debug!(meeting = %self.id, error = %e, "the store still cannot be read");
+                false
+            }
+        };
+        self.set_synced(known);
+        if known {
+            self.after_commit().await;
+        }
+    }
+
+    /// Fans committed events out (with a fresh insight) and keeps them for
+    /// clients resuming.
+    fn publish(&mut self, events: &[StoredEvent]) {
+        if events.is_empty() {
+            return;
+        }
+        let fanout_started = Instant::now();
+        let insight = encode(&ServerMessage::Insight(Box::new(
+            self.insight(clock::now()),
+        )));
+        let mut messages: Vec<PerAudience<'_>> = events
+            .iter()
+            .map(|e| PerAudience::new(move |a| encode_event(e, a)))
+            .collect();
+        messages.push(PerAudience::new(move |_| insight.clone()));
+        let delivery = self.subscribers.send_all(&mut messages);
+        drop(messages);
+        m::fanout(
+            fanout_started.elapsed(),
+            delivery.delivered,
+            delivery.dropped,
+        );
+        self.recent.extend(events.iter().cloned());
+        while self.recent.len() > self.config.resume_window {
+            self.recent.pop_front();
+        }
+    }
+
+    /// After every commit, failed or not: snapshot now and then, announce
+    /// a phase the countdown jumped to, schedule the next threshold.
+    async fn after_commit(&mut self) {
         if self.meeting.seq >= self.last_snapshot_seq + self.config.snapshot_every {
             self.save_snapshot().await;
         }
         self.schedule();
+        self.announce_phase();
+    }
+
+    /// Sends a `phase` frame when the countdown on the floor is in another
+    /// phase than the one last announced — also when a command made it
+    /// jump over thresholds — and, under `end_speech`, ends a speech that
+    /// such a jump put in overtime.
+    fn announce_phase(&mut self) {
+        let now = clock::now();
+        let Some(current) = self.meeting.floor.current.as_ref() else {
+            self.announced = None;
+            return;
+        };
+        let (speech, phase) = (current.id, current.timer.phase(now));
+        let last = self.announced.filter(|(s, _)| *s == speech).map(|(_, p)| p);
+        self.announced = Some((speech, phase));
+        let Some(last) = last else {
+            // A new speech starts in its own phase: its events say so.
+            return;
+        };
+        if last == phase {
+            return;
+        }
+        let frame = encode(&ServerMessage::Phase {
+            speech,
+            phase,
+            at: now,
+        });
+        let mut message = [PerAudience::new(move |_| frame.clone())];
+        self.subscribers.send_all(&mut message);
+        let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
+        if phase == Phase::Overtime && ends_speeches && current.timer.is_running() {
+            // Time is up now, not at a threshold to come.
+            self.deadline = Some((Instant::now(), Wake::TimeUp));
+        }
     }
 
     async fn save_snapshot(&mut self) {
@@ -624,8 +923,16 @@ impl Hub {
     fn serve(&mut self, request: Request) {
         match request {
             Request::Command { .. } => {}
+            Request::Revoked { code_id } => {
+                let ended = self.subscribers.end_code(&code_id);
+                if ended > 0 {
+                    info!(meeting = %self.id, code = %code_id, connections = ended, "revoked code: connections ended");
+                    self.count_subscribers();
+                }
+            }
             Request::Subscribe {
                 audience,
+                code_id,
                 resume_from,
                 reply,
             } => {
@@ -647,8 +954,10 @@ impl Hub {
                 catch_up.push(encode(&ServerMessage::Insight(Box::new(
                     self.insight(clock::now()),
                 ))));
-                let subscription = self.subscribers.add(audience, self.config.outbound_queue);
-                m::subscribers(&self.id, self.subscribers.len());
+                let subscription =
+                    self.subscribers
+                        .add(audience, code_id, self.config.outbound_queue);
+                self.count_subscribers();
                 let _gone = reply.send(Joined {
                     seq,
                     catch_up,
@@ -709,8 +1018,9 @@ impl Hub {
             self.insight(clock::now()),
         )));
         let mut messages = vec![PerAudience::new(move |_| insight.clone())];
-        let mut time_up = false;
+        let mut time_up = matches!(wake, Wake::TimeUp);
         if let Wake::Threshold { at, speech, phase } = wake {
+            self.announced = Some((speech, phase));
             let frame = encode(&ServerMessage::Phase { speech, phase, at });
             messages.insert(0, PerAudience::new(move |_| frame.clone()));
             let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
@@ -718,14 +1028,28 @@ impl Hub {
         }
         self.subscribers.send_all(&mut messages);
         drop(messages);
-        if time_up {
-            let p = self
-                .decide(&Role::System, None, &Command::TimeUp, clock::now(), None)
-                .await;
+        if time_up && self.is_synced() {
+            let p = self.decide(&Role::System, None, &Command::TimeUp, clock::now(), None);
             self.commit(vec![p]).await;
         }
         self.schedule();
     }
+}
+
+/// Numbers events decided against a meeting at `seq_before` and stamps
+/// them with their time and actor: the one place events become stored.
+fn stamp(seq_before: u64, at: Timestamp, actor: &Role, events: Vec<Event>) -> Vec<StoredEvent> {
+    events
+        .into_iter()
+        .zip(seq_before + 1..)
+        .map(|(event, seq)| StoredEvent {
+            seq,
+            at,
+            actor: actor.clone(),
+            v: EVENT_VERSION,
+            event,
+        })
+        .collect()
 }
 
 /// Why the hub wakes up without a request.
@@ -740,6 +1064,8 @@ enum Wake {
     /// A speaker in overtime pushes every projection back: refresh the
     /// insight now and then, so drift and projected ends keep moving.
     Refresh,
+    /// A command put the countdown past its end under `end_speech`.
+    TimeUp,
 }
 
 /// How often the insight is refreshed while a speaker runs over.
