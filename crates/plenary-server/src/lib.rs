@@ -18,7 +18,6 @@ pub mod hub;
 pub mod listener;
 pub mod metrics;
 pub mod openapi;
-mod presence;
 pub mod session;
 pub mod throttle;
 pub mod web;
@@ -43,7 +42,6 @@ use plenary_store::Store;
 
 pub use config::{ConfigError, LogFormat, ServerConfig};
 use hub::{HubConfig, HubError, HubHandle};
-pub use presence::Presence;
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -56,7 +54,6 @@ pub struct AppState {
     /// The last readiness answer and when it was found: probes write to
     /// the store, so they run at most once a second whoever asks.
     readiness: tokio::sync::Mutex<Option<(Instant, Readiness)>>,
-    pub presence: Presence,
     /// Wrong access codes per source address, over websocket and REST.
     pub login_throttle: throttle::LoginThrottle,
     /// REST commands per access code, at the websocket's rate.
@@ -182,7 +179,6 @@ impl Service {
                 meetings: RwLock::new(BTreeMap::new()),
                 session_key: tokio::sync::OnceCell::new(),
                 readiness: tokio::sync::Mutex::new(None),
-                presence: Presence::default(),
                 login_throttle: throttle::LoginThrottle::default(),
                 command_limits,
                 shutdown: CancellationToken::new(),

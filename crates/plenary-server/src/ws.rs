@@ -1,8 +1,8 @@
 //! One task per websocket connection: hello and authentication, then a
-//! `select!` over the client's messages, the hub's frames for it, the
-//! answers to its commands, and shutdown.
+//! [`Session`] that `select!`s over the client's messages, the hub's frames
+//! for it (events, answers to its commands, presence — one ordered queue),
+//! keepalive pings and shutdown.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -12,13 +12,12 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::FuturesUnordered;
-use futures_util::{SinkExt, StreamExt};
-use governor::{Quota, RateLimiter};
-use tracing::{Instrument, debug, info, info_span, warn};
+use futures_util::SinkExt;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::mpsc;
+use tracing::{Instrument, info, info_span, warn};
 
 use plenary_core::ids::{MeetingId, ScreenId};
-use plenary_core::roles::{Capability, may};
 use plenary_core::{Command, Role};
 use plenary_protocol::views::Audience;
 use plenary_protocol::{
@@ -26,7 +25,8 @@ use plenary_protocol::{
     decode_client_message,
 };
 
-use crate::hub::{CommandOutcome, Ended, Frame, HubHandle, encode};
+use crate::hub::fanout::EndReason;
+use crate::hub::{Ended, Frame, HubHandle, ScreenReport, SubscriberId, encode};
 use crate::{AppState, access, clock, metrics as m};
 
 /// `GET /ws`: checks the origin, then upgrades.
@@ -328,6 +328,33 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
         .await;
 }
 
+/// What to do after handling something.
+enum Flow {
+    Continue,
+    Close,
+}
+
+/// One welcomed connection: everything its task holds, and one method per
+/// thing that can happen to it (in the manner of mini-redis's `Handler`).
+/// It talks to nothing but its socket and its meeting's hub: commands go
+/// to the hub, and everything the client receives — events, the answers
+/// to its commands, presence — comes back as frames in one ordered queue.
+struct Session {
+    socket: Socket,
+    hub: HubHandle,
+    role: Role,
+    /// The screen this connection is, if it is one (for presence).
+    screen: Option<ScreenId>,
+    subscriber: SubscriberId,
+    frames: mpsc::Receiver<Frame>,
+    ended: Arc<EndReason>,
+    limiter: DefaultDirectRateLimiter,
+    /// Keepalive: a ping every interval; a client silent (no frame, no
+    /// pong) for two intervals is gone, whatever TCP believes.
+    ping_every: Duration,
+    last_heard: tokio::time::Instant,
+}
+
 async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welcomed) {
     let Welcomed {
         hub,
@@ -336,7 +363,6 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
         token,
         resume_from,
     } = welcomed;
-    let shutdown = state.shutdown.clone();
     let audience = Audience::of(&role);
     let Ok(joined) = hub.subscribe(audience, code_id, resume_from).await else {
         return socket
@@ -370,194 +396,196 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
         _ => None,
     };
     if let Some(screen) = &screen {
-        state.presence.connected(&hub.meeting, screen, clock::now());
-        publish_presence(&state, &hub).await;
+        hub.screen(screen.clone(), ScreenReport::Connected).await;
     }
-    if may(&role, Capability::SeePresence).is_ok() {
-        let screens = presence_of(&state, &hub).await;
-        socket.send(&ServerMessage::Presence { screens }).await;
-    }
-
-    let mut frames = joined.subscription.frames;
-    let ended = joined.subscription.ended;
     let quota = Quota::per_second(
         NonZeroU32::new(state.config.commands_per_second).unwrap_or(NonZeroU32::MIN),
     )
     .allow_burst(NonZeroU32::new(state.config.command_burst).unwrap_or(NonZeroU32::MIN));
-    let limiter = RateLimiter::direct(quota);
-    let mut answers = FuturesUnordered::new();
-    // Keepalive: a ping every interval; a client silent (no frame, no
-    // pong) for two intervals is gone, whatever TCP believes.
-    let ping_every = state.config.ping_interval;
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_heard = tokio::time::Instant::now();
-
-    loop {
-        tokio::select! {
-            biased;
-            () = shutdown.cancelled() => {
-                socket.close(CloseCode::GoingAway, "server shutting down").await;
-                break;
-            }
-            frame = frames.recv() => match frame {
-                Some(frame) => {
-                    if !forward(&mut socket, frame, &mut frames).await { break; }
-                }
-                None => {
-                    match ended.get() {
-                        Ended::TooSlow => {
-                            warn!("client too slow: cut loose");
-                            socket.close(CloseCode::TooSlow, "too slow: reconnect and resume from your last seq").await;
-                        }
-                        Ended::Revoked => {
-                            info!("access code revoked: session ended");
-                            socket.close(CloseCode::Policy, "access code revoked").await;
-                        }
-                        Ended::No => socket.close(CloseCode::GoingAway, "meeting closed").await,
-                    }
-                    break;
-                }
-            },
-            Some((command_id, outcome)) = answers.next(), if !answers.is_empty() => {
-                // The command's events were queued before its answer: send
-                // them first so the ack never overtakes them.
-                let mut ok = true;
-                while let Ok(frame) = frames.try_recv() {
-                    ok = ok && socket.feed(Message::Text(frame)).await;
-                }
-                let reply = answer(&hub, command_id, outcome);
-                ok = ok && socket.feed(Message::Text(encode(&reply))).await;
-                if !ok || !socket.flush().await { break; }
-            }
-            _ = ping.tick() => {
-                if last_heard.elapsed() > ping_every * 2 {
-                    info!("client silent for two ping intervals: closed");
-                    socket.close(CloseCode::Silent, "no sign of life: reconnect and resume").await;
-                    break;
-                }
-                if !(socket.feed(Message::Ping(Default::default())).await && socket.flush().await) {
-                    break;
-                }
-            }
-            incoming = socket.recv() => {
-                last_heard = tokio::time::Instant::now();
-                let text = match incoming {
-                    Some(Err(e)) if too_big(&e) => {
-                        socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
-                        break;
-                    }
-                    None | Some(Err(_)) => break,
-                    Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Close(_))) => break,
-                    Some(Ok(Message::Binary(_))) => {
-                        socket.send(&ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, None)).await;
-                        continue;
-                    }
-                    Some(Ok(_)) => continue,
-                };
-                if text.len() > MAX_FRAME_BYTES {
-                    socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
-                    break;
-                }
-                let received = clock::now_ms_f64();
-                match decode_client_message(&text) {
-                    Err(bad) => {
-                        socket.send(&ServerMessage::protocol_error(ProtocolErrorCode::BadMessage, bad.command_id)).await;
-                    }
-                    Ok(ClientMessage::Hello { .. }) => {
-                        socket.send(&ServerMessage::protocol_error(ProtocolErrorCode::AlreadyWelcomed, None)).await;
-                    }
-                    Ok(ClientMessage::TimeSync { t0 }) => {
-                        let reply = ServerMessage::TimeSync { t0, t1: received, t2: clock::now_ms_f64() };
-                        if !socket.send(&reply).await { break; }
-                    }
-                    Ok(ClientMessage::Status { rtt_ms, offset_ms }) => {
-                        if let Some(screen) = &screen {
-                            state.presence.reported(&hub.meeting, screen, clock::now(), rtt_ms, offset_ms);
-                            publish_presence(&state, &hub).await;
-                        }
-                    }
-                    Ok(ClientMessage::Command { command_id, command }) => {
-                        if command_id.is_empty() || command_id.chars().count() > plenary_protocol::MAX_COMMAND_ID_CHARS {
-                            let e = ServerMessage::protocol_error(ProtocolErrorCode::InvalidCommandId, Some(command_id));
-                            socket.send(&e).await;
-                            continue;
-                        }
-                        if limiter.check().is_err() {
-                            m::command("rate_limited");
-                            let e = ServerMessage::protocol_error(ProtocolErrorCode::RateLimited, Some(command_id));
-                            socket.send(&e).await;
-                            continue;
-                        }
-                        answers.push(run_command(hub.clone(), role.clone(), command_id, command));
-                    }
-                }
-            }
-        }
-    }
+    let session = Session {
+        socket,
+        hub,
+        role,
+        screen,
+        subscriber: joined.subscription.id,
+        frames: joined.subscription.frames,
+        ended: joined.subscription.ended,
+        limiter: RateLimiter::direct(quota),
+        ping_every: state.config.ping_interval,
+        last_heard: tokio::time::Instant::now(),
+    };
+    session.run(state.shutdown.clone()).await;
     m::connection_closed(label);
-    if let Some(screen) = &screen {
-        let at = clock::now();
-        state.presence.disconnected(&hub.meeting, screen, at);
-        if let Err(e) = state
-            .store
-            .touch_screen(&hub.meeting, screen.as_str(), at)
-            .await
-        {
-            debug!(error = %e, "screen last-seen not stored");
-        }
-        publish_presence(&state, &hub).await;
-    }
     info!("disconnected");
 }
 
-async fn run_command(
-    hub: HubHandle,
-    role: Role,
-    command_id: String,
-    command: Command,
-) -> (String, Option<CommandOutcome>) {
-    let outcome = hub
-        .command(role, Some(command_id.clone()), command)
-        .await
-        .ok();
-    (command_id, outcome)
-}
-
-/// The `ack` or `error` for a command, in the meeting's languages.
-pub fn answer(
-    hub: &HubHandle,
-    command_id: String,
-    outcome: Option<CommandOutcome>,
-) -> ServerMessage {
-    match outcome {
-        Some(CommandOutcome::Acked { seq }) => {
-            m::command("acked");
-            ServerMessage::Ack { command_id, seq }
-        }
-        Some(CommandOutcome::Refused(e)) => {
-            m::command("refused");
-            let languages = &hub.definition.languages;
-            let messages = e.messages(languages);
-            let main = languages
-                .first()
-                .and_then(|l| messages.get(l))
-                .map_or_else(|| e.to_string(), str::to_owned);
-            ServerMessage::Error {
-                command_id: Some(command_id),
-                code: e.code().to_owned(),
-                message: main,
-                messages,
+impl Session {
+    async fn run(mut self, shutdown: tokio_util::sync::CancellationToken) {
+        let mut ping = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.ping_every,
+            self.ping_every,
+        );
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let flow = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => {
+                    self.socket.close(CloseCode::GoingAway, "server shutting down").await;
+                    Flow::Close
+                }
+                frame = self.frames.recv() => self.on_frame(frame).await,
+                _ = ping.tick() => self.on_ping().await,
+                incoming = self.socket.recv() => self.on_incoming(incoming).await,
+            };
+            if let Flow::Close = flow {
+                break;
             }
         }
-        Some(CommandOutcome::Unknown) => {
-            m::command("unknown");
-            ServerMessage::protocol_error(ProtocolErrorCode::OutcomeUnknown, Some(command_id))
+        if let Some(screen) = self.screen.take() {
+            self.hub.screen(screen, ScreenReport::Disconnected).await;
         }
-        Some(CommandOutcome::Unavailable) | None => {
-            m::command("unavailable");
-            ServerMessage::protocol_error(ProtocolErrorCode::StoreUnavailable, Some(command_id))
+    }
+
+    /// A frame from the hub, or the end of the subscription.
+    async fn on_frame(&mut self, frame: Option<Frame>) -> Flow {
+        let Some(frame) = frame else {
+            match self.ended.get() {
+                Ended::TooSlow => {
+                    warn!("client too slow: cut loose");
+                    self.socket
+                        .close(
+                            CloseCode::TooSlow,
+                            "too slow: reconnect and resume from your last seq",
+                        )
+                        .await;
+                }
+                Ended::Revoked => {
+                    info!("access code revoked: session ended");
+                    self.socket
+                        .close(CloseCode::Policy, "access code revoked")
+                        .await;
+                }
+                Ended::No => {
+                    self.socket
+                        .close(CloseCode::GoingAway, "meeting closed")
+                        .await;
+                }
+            }
+            return Flow::Close;
+        };
+        if forward(&mut self.socket, frame, &mut self.frames).await {
+            Flow::Continue
+        } else {
+            Flow::Close
+        }
+    }
+
+    async fn on_ping(&mut self) -> Flow {
+        if self.last_heard.elapsed() > self.ping_every * 2 {
+            info!("client silent for two ping intervals: closed");
+            self.socket
+                .close(CloseCode::Silent, "no sign of life: reconnect and resume")
+                .await;
+            return Flow::Close;
+        }
+        if self.socket.feed(Message::Ping(Default::default())).await && self.socket.flush().await {
+            Flow::Continue
+        } else {
+            Flow::Close
+        }
+    }
+
+    /// Whatever the client sent.
+    async fn on_incoming(&mut self, incoming: Option<Result<Message, axum::Error>>) -> Flow {
+        self.last_heard = tokio::time::Instant::now();
+        let text = match incoming {
+            Some(Err(e)) if too_big(&e) => {
+                self.socket
+                    .close(CloseCode::TooBig, "frame over 64 KiB")
+                    .await;
+                return Flow::Close;
+            }
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Flow::Close,
+            Some(Ok(Message::Text(t))) => t,
+            Some(Ok(Message::Binary(_))) => {
+                return self.error(ProtocolErrorCode::BadMessage, None).await;
+            }
+            Some(Ok(_)) => return Flow::Continue,
+        };
+        if text.len() > MAX_FRAME_BYTES {
+            self.socket
+                .close(CloseCode::TooBig, "frame over 64 KiB")
+                .await;
+            return Flow::Close;
+        }
+        let received = clock::now_ms_f64();
+        match decode_client_message(&text) {
+            Err(bad) => self.error(ProtocolErrorCode::BadMessage, bad.command_id).await,
+            Ok(ClientMessage::Hello { .. }) => {
+                self.error(ProtocolErrorCode::AlreadyWelcomed, None).await
+            }
+            Ok(ClientMessage::TimeSync { t0 }) => {
+                let reply = ServerMessage::TimeSync {
+                    t0,
+                    t1: received,
+                    t2: clock::now_ms_f64(),
+                };
+                self.send(&reply).await
+            }
+            Ok(ClientMessage::Status { rtt_ms, offset_ms }) => {
+                if let Some(screen) = &self.screen {
+                    let report = ScreenReport::Measured { rtt_ms, offset_ms };
+                    self.hub.screen(screen.clone(), report).await;
+                }
+                Flow::Continue
+            }
+            Ok(ClientMessage::Command {
+                command_id,
+                command,
+            }) => self.command(command_id, command).await,
+        }
+    }
+
+    /// A command: checked here for what needs no meeting state, then
+    /// decided by the hub, which answers in this connection's queue.
+    async fn command(&mut self, command_id: String, command: Command) -> Flow {
+        let length = command_id.chars().count();
+        if !(1..=plenary_protocol::MAX_COMMAND_ID_CHARS).contains(&length) {
+            return self
+                .error(ProtocolErrorCode::InvalidCommandId, Some(command_id))
+                .await;
+        }
+        if self.limiter.check().is_err() {
+            m::command("rate_limited");
+            return self
+                .error(ProtocolErrorCode::RateLimited, Some(command_id))
+                .await;
+        }
+        let submitted = self
+            .hub
+            .submit(self.role.clone(), self.subscriber, command_id.clone(), command)
+            .await;
+        match submitted {
+            Ok(()) => Flow::Continue,
+            Err(_gone) => {
+                self.socket
+                    .close(CloseCode::GoingAway, "server shutting down")
+                    .await;
+                Flow::Close
+            }
+        }
+    }
+
+    async fn error(&mut self, code: ProtocolErrorCode, command_id: Option<String>) -> Flow {
+        self.send(&ServerMessage::protocol_error(code, command_id))
+            .await
+    }
+
+    async fn send(&mut self, message: &ServerMessage) -> Flow {
+        if self.socket.send(message).await {
+            Flow::Continue
+        } else {
+            Flow::Close
         }
     }
 }
@@ -566,7 +594,7 @@ pub fn answer(
 async fn forward(
     socket: &mut Socket,
     first: Frame,
-    frames: &mut tokio::sync::mpsc::Receiver<Frame>,
+    frames: &mut mpsc::Receiver<Frame>,
 ) -> bool {
     if !socket.feed(Message::Text(first)).await {
         return false;
@@ -582,38 +610,4 @@ async fn forward(
         }
     }
     socket.flush().await
-}
-
-async fn presence_of(state: &AppState, hub: &HubHandle) -> Vec<plenary_protocol::ScreenPresence> {
-    let seen: BTreeMap<ScreenId, plenary_core::Timestamp> = state
-        .store
-        .screens_seen(&hub.meeting)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(s, t)| (ScreenId(s), t))
-        .collect();
-    let known = hub.definition.screens.iter().map(|s| s.id.clone());
-    state.presence.screens(&hub.meeting, known, &seen)
-}
-
-/// Presence changes are coalesced: at most one `presence` frame (and one
-/// store read) per meeting every 250 ms, however many screens come and go —
-/// a reconnect storm of screens must not flood the chair's queue.
-async fn publish_presence(state: &Arc<AppState>, hub: &HubHandle) {
-    if !state.presence.schedule_publish(&hub.meeting) {
-        return;
-    }
-    let state = Arc::clone(state);
-    let hub = hub.clone();
-    state.tracker.clone().spawn(async move {
-        tokio::select! {
-            () = state.shutdown.cancelled() => {}
-            () = tokio::time::sleep(Duration::from_millis(250)) => {
-                state.presence.published(&hub.meeting);
-                let screens = presence_of(&state, &hub).await;
-                hub.presence(screens).await;
-            }
-        }
-    });
 }

@@ -85,9 +85,15 @@ impl EndReason {
     }
 }
 
+/// Names a subscription within its hub, so that a command's answer can go
+/// into the issuing connection's own queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SubscriberId(u64);
+
 /// The connection's end of a subscription.
 #[derive(Debug)]
 pub struct Subscription {
+    pub id: SubscriberId,
     pub frames: mpsc::Receiver<Frame>,
     /// Why the hub closed `frames`, if it did.
     pub ended: Arc<EndReason>,
@@ -95,6 +101,7 @@ pub struct Subscription {
 
 #[derive(Debug)]
 struct Subscriber {
+    id: SubscriberId,
     audience: Audience,
     /// The access code the connection logged in with, to end it on revocation.
     code_id: Option<Arc<str>>,
@@ -108,6 +115,7 @@ struct Subscriber {
 pub struct Subscribers {
     hall: Vec<Subscriber>,
     public: Vec<Subscriber>,
+    next_id: u64,
 }
 
 /// What one fan-out did.
@@ -126,7 +134,10 @@ impl Subscribers {
     ) -> Subscription {
         let (tx, frames) = mpsc::channel(capacity);
         let ended = Arc::new(EndReason::default());
+        self.next_id += 1;
+        let id = SubscriberId(self.next_id);
         let s = Subscriber {
+            id,
             audience,
             code_id,
             tx,
@@ -137,7 +148,27 @@ impl Subscribers {
         } else {
             self.hall.push(s);
         }
-        Subscription { frames, ended }
+        Subscription { id, frames, ended }
+    }
+
+    /// Queues `frame` for one subscriber (a command's answer, after its
+    /// events). One whose queue is full is cut loose, as in a fan-out.
+    pub fn send_one(&mut self, id: SubscriberId, frame: Frame) {
+        for list in [&mut self.hall, &mut self.public] {
+            if let Some(at) = list.iter().position(|s| s.id == id) {
+                match list[at].tx.try_send(frame) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        list[at].ended.set(Ended::TooSlow);
+                        list.swap_remove(at);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                        list.swap_remove(at);
+                    }
+                }
+                return;
+            }
+        }
     }
 
     /// Forgets the subscribers whose connection has gone, so closed

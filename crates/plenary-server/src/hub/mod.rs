@@ -5,6 +5,7 @@
 //! with a snapshot or the events a client missed.
 
 pub mod fanout;
+pub mod presence;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
-use plenary_core::ids::{MeetingId, SpeechId};
+use plenary_core::ids::{MeetingId, ScreenId, SpeechId};
 use plenary_core::interpretation;
 use plenary_core::projections;
 use plenary_core::rules::TimeUpPolicy;
@@ -25,10 +26,12 @@ use plenary_core::{
     Timestamp, decide,
 };
 use plenary_protocol::views::{self, Audience};
-use plenary_protocol::{Insight, ScreenPresence, ServerMessage};
+use plenary_protocol::{Insight, ServerMessage};
 use plenary_store::{Commit, Store, StoreError};
 
-pub use fanout::{Ended, Frame, Subscription, encode};
+pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
+pub use presence::ScreenReport;
+use presence::Presence;
 use fanout::{PerAudience, Subscribers, encode_event};
 
 use crate::access::role_key;
@@ -69,12 +72,26 @@ pub struct Joined {
     pub subscription: Subscription,
 }
 
+/// Where a command's answer goes.
+#[derive(Debug)]
+enum Reply {
+    /// To a caller waiting for it (REST, tests).
+    Caller(oneshot::Sender<CommandOutcome>),
+    /// As an `ack` or `error` frame into the issuing connection's own
+    /// queue, after the command's events: one ordered stream per
+    /// connection, so the answer can never overtake the events.
+    Connection {
+        subscriber: SubscriberId,
+        command_id: String,
+    },
+}
+
 enum Request {
     Command {
         actor: Role,
         command_id: Option<String>,
         command: Command,
-        reply: oneshot::Sender<CommandOutcome>,
+        reply: Reply,
     },
     Subscribe {
         audience: Audience,
@@ -90,8 +107,10 @@ enum Request {
         audience: Audience,
         reply: oneshot::Sender<(Meeting, Insight)>,
     },
-    Presence {
-        screens: Vec<ScreenPresence>,
+    /// A connection reports on its screen.
+    Screen {
+        screen: ScreenId,
+        report: ScreenReport,
     },
 }
 
@@ -126,11 +145,34 @@ impl HubHandle {
                 actor,
                 command_id,
                 command,
-                reply,
+                reply: Reply::Caller(reply),
             })
             .await
             .map_err(|_| HubGone)?;
         rx.await.map_err(|_| HubGone)
+    }
+
+    /// Sends a command from a connection: its answer comes as a frame in
+    /// that connection's queue, after the command's events.
+    pub async fn submit(
+        &self,
+        actor: Role,
+        subscriber: SubscriberId,
+        command_id: String,
+        command: Command,
+    ) -> Result<(), HubGone> {
+        self.tx
+            .send(Request::Command {
+                actor,
+                command_id: Some(command_id.clone()),
+                command,
+                reply: Reply::Connection {
+                    subscriber,
+                    command_id,
+                },
+            })
+            .await
+            .map_err(|_| HubGone)
     }
 
     /// Whether the hub's state is the store's: false after a commit whose
@@ -185,9 +227,10 @@ impl HubHandle {
         rx.await.map_err(|_| HubGone)
     }
 
-    pub async fn presence(&self, screens: Vec<ScreenPresence>) {
+    /// Reports on a room screen's connection, for presence.
+    pub async fn screen(&self, screen: ScreenId, report: ScreenReport) {
         // Presence is advisory: if the hub is gone, nobody listens anyway.
-        let _ignored = self.tx.send(Request::Presence { screens }).await;
+        let _ignored = self.tx.send(Request::Screen { screen, report }).await;
     }
 }
 
@@ -290,6 +333,12 @@ pub async fn start(
         synced: Arc::clone(&synced),
         subscribers: Arc::clone(&subscriber_count),
     };
+    let seen = store
+        .screens_seen(&meeting_id)
+        .await?
+        .into_iter()
+        .map(|(screen, at)| (ScreenId::new(screen), at));
+    let presence = Presence::new(seen);
     // Every command id ever acked, so that a retry is answered from memory
     // and deciding never waits for the store.
     let acked: BTreeMap<String, u64> = store
@@ -326,6 +375,8 @@ pub async fn start(
         synced,
         subscriber_count,
         reconciling: None,
+        presence,
+        presence_due: None,
     };
     tracker.spawn(hub.run(rx, shutdown));
     Ok(handle)
@@ -333,7 +384,7 @@ pub async fn start(
 
 /// A command decided in this batch, waiting for the commit.
 struct Pending {
-    reply: Option<oneshot::Sender<CommandOutcome>>,
+    reply: Option<Reply>,
     key: Option<String>,
     outcome: PendingOutcome,
 }
@@ -395,7 +446,16 @@ struct Hub {
     subscriber_count: Arc<AtomicUsize>,
     /// A read of the store under way while out of step with it.
     reconciling: Option<oneshot::Receiver<Result<Loaded, StoreError>>>,
+    /// The room screens' connections.
+    presence: Presence,
+    /// When the next coalesced `presence` frame goes out, if one is due.
+    presence_due: Option<tokio::time::Instant>,
 }
+
+/// Who gets `presence` frames: the audiences of the roles with
+/// [`Capability::SeePresence`](plenary_core::roles::Capability) — the chair
+/// and secretariat, and the technician (checked by a test).
+const PRESENCE_AUDIENCES: [Audience; 2] = [Audience::Presiding, Audience::Technician];
 
 /// What the store holds after `after`.
 struct Loaded {
@@ -444,6 +504,13 @@ impl Hub {
                     }
                 }, if self.reconciling.is_some() => {
                     self.reconciled(loaded).await;
+                    continue;
+                }
+                () = async {
+                    if let Some(at) = self.presence_due { tokio::time::sleep_until(at).await }
+                }, if self.presence_due.is_some() => {
+                    self.presence_due = None;
+                    self.publish_presence();
                     continue;
                 }
                 _ = prune.tick() => {
@@ -503,7 +570,7 @@ impl Hub {
                     reply,
                 } => {
                     if !self.is_synced() {
-                        let _gone = reply.send(CommandOutcome::Unavailable);
+                        self.reply(Some(reply), CommandOutcome::Unavailable);
                         continue;
                     }
                     let p = self.decide(
@@ -533,7 +600,7 @@ impl Hub {
         command_id: Option<&str>,
         command: &Command,
         now: Timestamp,
-        reply: Option<oneshot::Sender<CommandOutcome>>,
+        reply: Option<Reply>,
     ) -> Pending {
         let key = command_id
             .as_ref()
@@ -547,10 +614,12 @@ impl Hub {
                 };
             }
             if let Some(seq) = self.acked.get(k) {
-                return answered(reply, CommandOutcome::Acked { seq: *seq });
+                let seq = *seq;
+                return self.answered(reply, CommandOutcome::Acked { seq });
             }
             if let Some(e) = self.refused.get(k) {
-                return answered(reply, CommandOutcome::Refused(e.clone()));
+                let e = e.clone();
+                return self.answered(reply, CommandOutcome::Refused(e));
             }
         }
         match decide(&self.meeting, actor, command, now) {
@@ -578,6 +647,34 @@ impl Hub {
                         command_id: key,
                     },
                 }
+            }
+        }
+    }
+
+    /// A retry of a committed or refused command: answered at once, like
+    /// the first time.
+    fn answered(&mut self, reply: Option<Reply>, answer: CommandOutcome) -> Pending {
+        self.reply(reply, answer);
+        Pending {
+            reply: None,
+            key: None,
+            outcome: PendingOutcome::Answered,
+        }
+    }
+
+    /// Delivers a command's answer where its sender waits for it.
+    fn reply(&mut self, reply: Option<Reply>, outcome: CommandOutcome) {
+        match reply {
+            None => {}
+            Some(Reply::Caller(tx)) => {
+                let _gone = tx.send(outcome);
+            }
+            Some(Reply::Connection {
+                subscriber,
+                command_id,
+            }) => {
+                let message = answer(&self.meeting.definition.languages, command_id, outcome);
+                self.subscribers.send_one(subscriber, encode(&message));
             }
         }
     }
@@ -627,9 +724,7 @@ impl Hub {
                 if e.nothing_written() {
                     error!(meeting = %self.id, error = %e, "commit refused: nothing of this batch was applied");
                     for p in pending {
-                        if let Some(reply) = p.reply {
-                            let _gone = reply.send(CommandOutcome::Unavailable);
-                        }
+                        self.reply(p.reply, CommandOutcome::Unavailable);
                     }
                 } else {
                     // The commit may have happened with its answer lost:
@@ -665,9 +760,7 @@ impl Hub {
                 PendingOutcome::Answered => continue,
             };
             self.record(p.key, &answer);
-            if let Some(reply) = p.reply {
-                let _gone = reply.send(answer);
-            }
+            self.reply(p.reply, answer);
         }
         self.after_commit().await;
     }
@@ -722,9 +815,7 @@ impl Hub {
                 (_, true, false) => CommandOutcome::Unavailable,
             };
             self.record(p.key, &answer);
-            if let Some(reply) = p.reply {
-                let _gone = reply.send(answer);
-            }
+            self.reply(p.reply, answer);
         }
     }
 
@@ -890,6 +981,20 @@ impl Hub {
         }
     }
 
+    fn presence_frame(&self) -> Frame {
+        let known = self.meeting.definition.screens.iter().map(|s| s.id.clone());
+        encode(&ServerMessage::Presence {
+            screens: self.presence.screens(known),
+        })
+    }
+
+    fn publish_presence(&mut self) {
+        let frame = self.presence_frame();
+        let mut message = [PerAudience::new(move |_| frame.clone())];
+        self.subscribers
+            .send_to(&PRESENCE_AUDIENCES, &mut message);
+    }
+
     fn insight(&self, now: Timestamp) -> Insight {
         let m = &self.meeting;
         Insight {
@@ -954,6 +1059,9 @@ impl Hub {
                 catch_up.push(encode(&ServerMessage::Insight(Box::new(
                     self.insight(clock::now()),
                 ))));
+                if PRESENCE_AUDIENCES.contains(&audience) {
+                    catch_up.push(self.presence_frame());
+                }
                 let subscription =
                     self.subscribers
                         .add(audience, code_id, self.config.outbound_queue);
@@ -968,11 +1076,21 @@ impl Hub {
                 let view = views::redact(&self.meeting, audience);
                 let _gone = reply.send((view, self.insight(clock::now())));
             }
-            Request::Presence { screens } => {
-                let frame = encode(&ServerMessage::Presence { screens });
-                let mut message = [PerAudience::new(move |_| frame.clone())];
-                self.subscribers
-                    .send_to(&[Audience::Presiding, Audience::Technician], &mut message);
+            Request::Screen { screen, report } => {
+                let at = clock::now();
+                if report == ScreenReport::Disconnected {
+                    // Remembered across restarts, written in the background.
+                    let store = self.store.clone();
+                    let (meeting, id) = (self.id.clone(), screen.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_screen(&meeting, id.as_str(), at).await {
+                            debug!(error = %e, "screen last-seen not stored");
+                        }
+                    });
+                }
+                self.presence.report(screen, report, at);
+                self.presence_due
+                    .get_or_insert_with(|| tokio::time::Instant::now() + presence::COALESCE);
             }
         }
     }
@@ -1036,6 +1154,49 @@ impl Hub {
     }
 }
 
+/// The `ack` or `error` frame answering a command, in the meeting's
+/// languages.
+pub fn answer(
+    languages: &[plenary_core::i18n::Lang],
+    command_id: String,
+    outcome: CommandOutcome,
+) -> ServerMessage {
+    match outcome {
+        CommandOutcome::Acked { seq } => {
+            m::command("acked");
+            ServerMessage::Ack { command_id, seq }
+        }
+        CommandOutcome::Refused(e) => {
+            m::command("refused");
+            let messages = e.messages(languages);
+            let main = languages
+                .first()
+                .and_then(|l| messages.get(l))
+                .map_or_else(|| e.to_string(), str::to_owned);
+            ServerMessage::Error {
+                command_id: Some(command_id),
+                code: e.code().to_owned(),
+                message: main,
+                messages,
+            }
+        }
+        CommandOutcome::Unknown => {
+            m::command("unknown");
+            ServerMessage::protocol_error(
+                plenary_protocol::ProtocolErrorCode::OutcomeUnknown,
+                Some(command_id),
+            )
+        }
+        CommandOutcome::Unavailable => {
+            m::command("unavailable");
+            ServerMessage::protocol_error(
+                plenary_protocol::ProtocolErrorCode::StoreUnavailable,
+                Some(command_id),
+            )
+        }
+    }
+}
+
 /// Numbers events decided against a meeting at `seq_before` and stamps
 /// them with their time and actor: the one place events become stored.
 fn stamp(seq_before: u64, at: Timestamp, actor: &Role, events: Vec<Event>) -> Vec<StoredEvent> {
@@ -1071,14 +1232,40 @@ enum Wake {
 /// How often the insight is refreshed while a speaker runs over.
 const OVERTIME_REFRESH: Duration = Duration::from_secs(15);
 
-/// A retry of a committed command: answered at once, like the first time.
-fn answered(reply: Option<oneshot::Sender<CommandOutcome>>, answer: CommandOutcome) -> Pending {
-    if let Some(reply) = reply {
-        let _gone = reply.send(answer);
-    }
-    Pending {
-        reply: None,
-        key: None,
-        outcome: PendingOutcome::Answered,
+
+#[cfg(test)]
+mod tests {
+    use plenary_core::Role;
+    use plenary_core::ids::{BoothId, DelegationId, ScreenId};
+    use plenary_core::roles::{Capability, may};
+
+    use super::*;
+
+    /// Presence goes to exactly the audiences of the roles the capability
+    /// table lets see it.
+    #[test]
+    fn presence_audiences_follow_the_capability_table() {
+        let roles = [
+            Role::Chair,
+            Role::Secretariat,
+            Role::Technician,
+            Role::Delegation {
+                delegation: DelegationId::new("hn"),
+            },
+            Role::Interpreter {
+                booth: BoothId::new("booth-es"),
+            },
+            Role::Screen {
+                screen: ScreenId::new("hall-left"),
+            },
+            Role::Public,
+        ];
+        for role in roles {
+            assert_eq!(
+                PRESENCE_AUDIENCES.contains(&Audience::of(&role)),
+                may(&role, Capability::SeePresence).is_ok(),
+                "{role}"
+            );
+        }
     }
 }
