@@ -614,21 +614,19 @@ async fn hidden_events_keep_their_seq_for_the_public(backend: Backend) {
 
 /// The server schedules thresholds from the timer's next-threshold
 /// instant; under `end_speech` it takes the floor back when time is up.
+/// On a manual clock: the test moves time, nothing waits real seconds.
 async fn the_server_ends_a_speech_when_time_is_up(backend: Backend) {
     let definition = plenary_core::definition::load_str(
         "short.toml",
-        &plenary_tests::REFERENCE
-            .replacen("statement_limit = \"5m\"", "statement_limit = \"2s\"", 1)
-            .replacen("warning = \"1m\"", "warning = \"1s\"", 1)
-            .replacen("final = \"15s\"", "final = \"500ms\"", 1)
-            .replacen(
-                "on_time_up = \"overtime\"",
-                "on_time_up = \"end_speech\"",
-                1,
-            ),
+        &plenary_tests::REFERENCE.replacen(
+            "on_time_up = \"overtime\"",
+            "on_time_up = \"end_speech\"",
+            1,
+        ),
     )
     .unwrap();
-    let Some(app) = TestApp::spawn_with(backend, definition, |_| {}).await else {
+    let (clock, time) = plenary_server::clock::Clock::manual();
+    let Some(app) = TestApp::spawn_on_clock(backend, definition, |_| {}, clock).await else {
         return;
     };
     let chair = app.connect("chair").await;
@@ -645,23 +643,32 @@ async fn the_server_ends_a_speech_when_time_is_up(backend: Backend) {
         request_floor("hn", "stocktaking"),
     )
     .await;
-    ok(&chair, Command::CallNext).await;
+    let called = ok(&chair, Command::CallNext).await;
+    screen.wait_for_seq(called).await.unwrap();
+    // A statement of 5 minutes, warned at 1 minute left, final at 15 s.
     let mut phases = Vec::new();
-    let ended = loop {
+    let mut next_phase = async |screen: &mut plenary_client::Client| loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), screen.next_frame())
             .await
             .expect("in time")
             .unwrap();
         match frame {
-            ServerMessage::Phase { phase, .. } => phases.push(phase),
+            ServerMessage::Phase { phase, .. } => return Ok(phase),
             ServerMessage::Event(e) => {
                 if let Some(Event::SpeechEnded { reason, .. }) = e.event {
-                    break (reason, e.actor);
+                    return Err((reason, e.actor));
                 }
             }
             _ => {}
         }
     };
+    time.advance(plenary_core::Millis::from_mins(4));
+    phases.push(next_phase(&mut screen).await.unwrap());
+    time.advance(plenary_core::Millis::from_secs(45));
+    phases.push(next_phase(&mut screen).await.unwrap());
+    time.advance(plenary_core::Millis::from_secs(15));
+    phases.push(next_phase(&mut screen).await.unwrap());
+    let ended = next_phase(&mut screen).await.unwrap_err();
     use plenary_core::timer::Phase;
     assert_eq!(phases, [Phase::Warning, Phase::Final, Phase::Overtime]);
     assert_eq!(

@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use plenary_client::{Client, Hello};
 use plenary_core::definition::load_str;
 use plenary_core::{MeetingDefinition, Role};
+use plenary_server::clock::Clock;
 use plenary_server::config::ServerConfig;
 use plenary_server::{Service, access, clock};
 use plenary_store::{NewAccessCode, Store};
@@ -144,6 +145,17 @@ impl TestApp {
         definition: MeetingDefinition,
         configure: impl FnOnce(&mut ServerConfig),
     ) -> Option<TestApp> {
+        Self::spawn_on_clock(backend, definition, configure, Clock::System).await
+    }
+
+    /// A service whose meetings run on `clock` (a manual one moves only
+    /// when the test says: countdowns on virtual time).
+    pub async fn spawn_on_clock(
+        backend: Backend,
+        definition: MeetingDefinition,
+        configure: impl FnOnce(&mut ServerConfig),
+        clock: Clock,
+    ) -> Option<TestApp> {
         let database = Database::fresh(backend).await?;
         let store = Store::connect(&database.url).await.expect("store opens");
         store.migrate().await.expect("migrations run");
@@ -153,7 +165,7 @@ impl TestApp {
             ..ServerConfig::default()
         };
         configure(&mut config);
-        Some(Self::start(config, store, definition, database).await)
+        Some(Self::start(config, store, definition, database, clock).await)
     }
 
     async fn start(
@@ -161,8 +173,9 @@ impl TestApp {
         store: Store,
         definition: MeetingDefinition,
         database: Database,
+        clock: Clock,
     ) -> TestApp {
-        let service = Service::new(config.clone(), store.clone());
+        let service = Service::with_clock(config.clone(), store.clone(), clock);
         service
             .open_meeting(definition.clone())
             .await
@@ -235,9 +248,10 @@ impl TestApp {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             ..self.service.state.config.clone()
         };
+        let clock = self.service.state.clock.clone();
         let database = self.stop().await;
         let store = Store::connect(&database.url).await.expect("store reopens");
-        let service = Service::new(config.clone(), store.clone());
+        let service = Service::with_clock(config.clone(), store.clone(), clock);
         service
             .open_stored_meetings()
             .await

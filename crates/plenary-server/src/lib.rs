@@ -60,6 +60,9 @@ pub struct AppState {
     pub command_limits: throttle::CommandLimiter,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
+    /// What "now" is for the meetings: the system clock, or a manual one
+    /// in tests.
+    pub clock: clock::Clock,
 }
 
 /// Whether this node can get a command committed now.
@@ -138,6 +141,7 @@ impl AppState {
 
     fn hub_config(&self) -> HubConfig {
         HubConfig {
+            clock: self.clock.clone(),
             snapshot_every: self.config.snapshot_every,
             resume_window: self.config.resume_window,
             outbound_queue: self.config.outbound_queue,
@@ -169,6 +173,11 @@ pub struct Service {
 impl Service {
     /// A service on a migrated store, with no meeting yet.
     pub fn new(config: ServerConfig, store: Store) -> Service {
+        Service::with_clock(config, store, clock::Clock::System)
+    }
+
+    /// A service whose meetings run on `clock` (a manual one in tests).
+    pub fn with_clock(config: ServerConfig, store: Store, clock: clock::Clock) -> Service {
         metrics::handle();
         let command_limits =
             throttle::CommandLimiter::new(config.commands_per_second, config.command_burst);
@@ -183,6 +192,7 @@ impl Service {
                 command_limits,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
+                clock,
             }),
         }
     }

@@ -27,7 +27,7 @@ use plenary_protocol::{
 
 use crate::hub::fanout::EndReason;
 use crate::hub::{Ended, Frame, HubHandle, ScreenReport, SubscriberId, encode};
-use crate::{AppState, access, clock, metrics as m};
+use crate::{AppState, access, metrics as m};
 
 /// `GET /ws`: checks the origin, then upgrades.
 pub async fn upgrade(
@@ -353,6 +353,8 @@ struct Session {
     /// pong) for two intervals is gone, whatever TCP believes.
     ping_every: Duration,
     last_heard: tokio::time::Instant,
+    /// The meetings' clock, for `time_sync` answers.
+    clock: crate::clock::Clock,
 }
 
 async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welcomed) {
@@ -373,7 +375,7 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
         protocol_version: PROTOCOL_VERSION,
         role: role.clone(),
         meeting: hub.meeting.clone(),
-        server_time: clock::now(),
+        server_time: state.clock.now(),
         seq: joined.seq,
         token,
     };
@@ -413,6 +415,7 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
         limiter: RateLimiter::direct(quota),
         ping_every: state.config.ping_interval,
         last_heard: tokio::time::Instant::now(),
+        clock: state.clock.clone(),
     };
     session.run(state.shutdown.clone()).await;
     m::connection_closed(label);
@@ -518,9 +521,12 @@ impl Session {
                 .await;
             return Flow::Close;
         }
-        let received = clock::now_ms_f64();
+        let received = self.clock.now_ms_f64();
         match decode_client_message(&text) {
-            Err(bad) => self.error(ProtocolErrorCode::BadMessage, bad.command_id).await,
+            Err(bad) => {
+                self.error(ProtocolErrorCode::BadMessage, bad.command_id)
+                    .await
+            }
             Ok(ClientMessage::Hello { .. }) => {
                 self.error(ProtocolErrorCode::AlreadyWelcomed, None).await
             }
@@ -528,7 +534,7 @@ impl Session {
                 let reply = ServerMessage::TimeSync {
                     t0,
                     t1: received,
-                    t2: clock::now_ms_f64(),
+                    t2: self.clock.now_ms_f64(),
                 };
                 self.send(&reply).await
             }
@@ -563,7 +569,12 @@ impl Session {
         }
         let submitted = self
             .hub
-            .submit(self.role.clone(), self.subscriber, command_id.clone(), command)
+            .submit(
+                self.role.clone(),
+                self.subscriber,
+                command_id.clone(),
+                command,
+            )
             .await;
         match submitted {
             Ok(()) => Flow::Continue,
@@ -591,11 +602,7 @@ impl Session {
 }
 
 /// Sends `first` and whatever else is already queued, with one flush.
-async fn forward(
-    socket: &mut Socket,
-    first: Frame,
-    frames: &mut mpsc::Receiver<Frame>,
-) -> bool {
+async fn forward(socket: &mut Socket, first: Frame, frames: &mut mpsc::Receiver<Frame>) -> bool {
     if !socket.feed(Message::Text(first)).await {
         return false;
     }

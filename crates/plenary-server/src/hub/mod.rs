@@ -30,17 +30,19 @@ use plenary_protocol::{Insight, ServerMessage};
 use plenary_store::{Commit, Store, StoreError};
 
 pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
-pub use presence::ScreenReport;
-use presence::Presence;
 use fanout::{PerAudience, Subscribers, encode_event};
+use presence::Presence;
+pub use presence::ScreenReport;
 
 use crate::access::role_key;
-use crate::clock;
+use crate::clock::Clock;
 use crate::metrics as m;
 
 /// Tuning of a hub, from the service configuration.
 #[derive(Clone, Debug)]
 pub struct HubConfig {
+    /// What "now" is for decisions and countdowns.
+    pub clock: Clock,
     pub snapshot_every: u64,
     pub resume_window: usize,
     pub outbound_queue: usize,
@@ -100,9 +102,7 @@ enum Request {
         reply: oneshot::Sender<Joined>,
     },
     /// Access code `code_id` was revoked: end its connections.
-    Revoked {
-        code_id: String,
-    },
+    Revoked { code_id: String },
     View {
         audience: Audience,
         reply: oneshot::Sender<(Meeting, Insight)>,
@@ -303,7 +303,7 @@ pub async fn start(
             };
             let created = StoredEvent {
                 seq: 1,
-                at: clock::now(),
+                at: config.clock.now(),
                 actor: Role::System,
                 v: EVENT_VERSION,
                 event: Meeting::created(definition.clone()),
@@ -434,8 +434,9 @@ struct Hub {
     last_snapshot_seq: u64,
     /// The last snapshot frame per audience, with its seq.
     snapshots: [Option<(u64, Frame)>; 6],
-    /// The next countdown threshold: when, for which speech, which phase.
-    deadline: Option<(Instant, Wake)>,
+    /// The next countdown threshold: when (on the hub's clock), for which
+    /// speech, which phase.
+    deadline: Option<(Timestamp, Wake)>,
     /// The last phase announced to clients, for the speech on the floor:
     /// a jump over thresholds (a large negative extension) is announced too.
     announced: Option<(SpeechId, Phase)>,
@@ -482,14 +483,13 @@ impl Hub {
         let mut reconcile = tokio::time::interval(RECONCILE_EVERY);
         reconcile.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let sleep_until = self
-                .deadline
-                .map(|(at, ..)| tokio::time::Instant::from_std(at));
+            let sleep_until = self.deadline.map(|(at, ..)| at);
+            let clock = self.config.clock.clone();
             let unsynced = !self.is_synced();
             let first = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
-                () = async { if let Some(at) = sleep_until { tokio::time::sleep_until(at).await } }, if sleep_until.is_some() => {
+                () = async { if let Some(at) = sleep_until { clock.sleep_until(at).await } }, if sleep_until.is_some() => {
                     self.on_threshold().await;
                     continue;
                 }
@@ -577,7 +577,7 @@ impl Hub {
                         &actor,
                         command_id.as_deref(),
                         &command,
-                        clock::now(),
+                        self.config.clock.now(),
                         Some(reply),
                     );
                     pending.push(p);
@@ -899,7 +899,7 @@ impl Hub {
         }
         let fanout_started = Instant::now();
         let insight = encode(&ServerMessage::Insight(Box::new(
-            self.insight(clock::now()),
+            self.insight(self.config.clock.now()),
         )));
         let mut messages: Vec<PerAudience<'_>> = events
             .iter()
@@ -934,7 +934,7 @@ impl Hub {
     /// jump over thresholds — and, under `end_speech`, ends a speech that
     /// such a jump put in overtime.
     fn announce_phase(&mut self) {
-        let now = clock::now();
+        let now = self.config.clock.now();
         let Some(current) = self.meeting.floor.current.as_ref() else {
             self.announced = None;
             return;
@@ -959,7 +959,7 @@ impl Hub {
         let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
         if phase == Phase::Overtime && ends_speeches && current.timer.is_running() {
             // Time is up now, not at a threshold to come.
-            self.deadline = Some((Instant::now(), Wake::TimeUp));
+            self.deadline = Some((now, Wake::TimeUp));
         }
     }
 
@@ -991,8 +991,7 @@ impl Hub {
     fn publish_presence(&mut self) {
         let frame = self.presence_frame();
         let mut message = [PerAudience::new(move |_| frame.clone())];
-        self.subscribers
-            .send_to(&PRESENCE_AUDIENCES, &mut message);
+        self.subscribers.send_to(&PRESENCE_AUDIENCES, &mut message);
     }
 
     fn insight(&self, now: Timestamp) -> Insight {
@@ -1057,7 +1056,7 @@ impl Hub {
                     _ => catch_up.push(self.snapshot_frame(audience)),
                 }
                 catch_up.push(encode(&ServerMessage::Insight(Box::new(
-                    self.insight(clock::now()),
+                    self.insight(self.config.clock.now()),
                 ))));
                 if PRESENCE_AUDIENCES.contains(&audience) {
                     catch_up.push(self.presence_frame());
@@ -1074,10 +1073,10 @@ impl Hub {
             }
             Request::View { audience, reply } => {
                 let view = views::redact(&self.meeting, audience);
-                let _gone = reply.send((view, self.insight(clock::now())));
+                let _gone = reply.send((view, self.insight(self.config.clock.now())));
             }
             Request::Screen { screen, report } => {
-                let at = clock::now();
+                let at = self.config.clock.now();
                 if report == ScreenReport::Disconnected {
                     // Remembered across restarts, written in the background.
                     let store = self.store.clone();
@@ -1098,27 +1097,22 @@ impl Hub {
     /// Schedules the next countdown threshold of whoever has the floor, or
     /// a refresh while they are in overtime.
     fn schedule(&mut self) {
-        let now = clock::now();
+        let now = self.config.clock.now();
         self.deadline =
             self.meeting
                 .floor
                 .current
                 .as_ref()
                 .map(|s| match s.timer.next_threshold(now) {
-                    Some((at, phase)) => {
-                        let wait = Duration::from_millis(
-                            u64::try_from((at - now).as_millis()).unwrap_or(0),
-                        );
-                        (
-                            Instant::now() + wait,
-                            Wake::Threshold {
-                                at,
-                                speech: s.id,
-                                phase,
-                            },
-                        )
-                    }
-                    None => (Instant::now() + OVERTIME_REFRESH, Wake::Refresh),
+                    Some((at, phase)) => (
+                        at,
+                        Wake::Threshold {
+                            at,
+                            speech: s.id,
+                            phase,
+                        },
+                    ),
+                    None => (now + OVERTIME_REFRESH, Wake::Refresh),
                 });
         // A paused countdown has no threshold and does not run over.
         if let (Some((_, Wake::Refresh)), Some(s)) = (&self.deadline, &self.meeting.floor.current)
@@ -1133,7 +1127,7 @@ impl Hub {
             return;
         };
         let insight = encode(&ServerMessage::Insight(Box::new(
-            self.insight(clock::now()),
+            self.insight(self.config.clock.now()),
         )));
         let mut messages = vec![PerAudience::new(move |_| insight.clone())];
         let mut time_up = matches!(wake, Wake::TimeUp);
@@ -1147,7 +1141,13 @@ impl Hub {
         self.subscribers.send_all(&mut messages);
         drop(messages);
         if time_up && self.is_synced() {
-            let p = self.decide(&Role::System, None, &Command::TimeUp, clock::now(), None);
+            let p = self.decide(
+                &Role::System,
+                None,
+                &Command::TimeUp,
+                self.config.clock.now(),
+                None,
+            );
             self.commit(vec![p]).await;
         }
         self.schedule();
@@ -1230,8 +1230,7 @@ enum Wake {
 }
 
 /// How often the insight is refreshed while a speaker runs over.
-const OVERTIME_REFRESH: Duration = Duration::from_secs(15);
-
+const OVERTIME_REFRESH: plenary_core::Millis = plenary_core::Millis::from_secs(15);
 
 #[cfg(test)]
 mod tests {
