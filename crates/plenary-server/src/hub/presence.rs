@@ -25,7 +25,10 @@ pub enum ScreenReport {
     Connected,
     Disconnected,
     /// The round trip and clock offset the screen measured.
-    Measured { rtt_ms: f64, offset_ms: f64 },
+    Measured {
+        rtt_ms: f64,
+        offset_ms: f64,
+    },
 }
 
 #[derive(Debug, Default, Clone)]
