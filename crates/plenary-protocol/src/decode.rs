@@ -32,6 +32,12 @@ impl fmt::Display for BadMessage {
 
 impl std::error::Error for BadMessage {}
 
+/// Whether `id` may be a `command_id`: 1 to [`MAX_COMMAND_ID_CHARS`]
+/// characters. The one check, for the websocket and REST alike.
+pub fn valid_command_id(id: &str) -> bool {
+    (1..=MAX_COMMAND_ID_CHARS).contains(&id.chars().count())
+}
+
 /// Decodes one text frame from a client.
 pub fn decode_client_message(text: &str) -> Result<ClientMessage, BadMessage> {
     serde_json::from_str::<ClientMessage>(text).map_err(|_| BadMessage {
@@ -50,8 +56,7 @@ struct CommandEnvelope {
 
 fn command_id_of(text: &str) -> Option<String> {
     let envelope = serde_json::from_str::<CommandEnvelope>(text).ok()?;
-    let length = envelope.command_id.chars().count();
-    (envelope.kind == "command" && (1..=MAX_COMMAND_ID_CHARS).contains(&length))
+    (envelope.kind == "command" && valid_command_id(&envelope.command_id))
         .then_some(envelope.command_id)
 }
 

@@ -12,7 +12,7 @@ pub mod rest;
 pub mod schema;
 pub mod views;
 
-pub use decode::{BadMessage, MAX_COMMAND_ID_CHARS, decode_client_message};
+pub use decode::{BadMessage, MAX_COMMAND_ID_CHARS, decode_client_message, valid_command_id};
 pub use messages::{
     ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence, ServerMessage,
 };

@@ -555,8 +555,7 @@ impl Session {
     /// A command: checked here for what needs no meeting state, then
     /// decided by the hub, which answers in this connection's queue.
     async fn command(&mut self, command_id: String, command: Command) -> Flow {
-        let length = command_id.chars().count();
-        if !(1..=plenary_protocol::MAX_COMMAND_ID_CHARS).contains(&length) {
+        if !plenary_protocol::valid_command_id(&command_id) {
             return self
                 .error(ProtocolErrorCode::InvalidCommandId, Some(command_id))
                 .await;
