@@ -1,14 +1,18 @@
 //! The agenda as it runs: the running order, which item is current, when
 //! each actually started and ended, and each item's speakers list and
-//! schedule of presenters.
+//! schedule of presenters. Opening and moving items are decided
+//! (`decide_*`) and applied (`apply_*`) here.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::Decider;
 use crate::definition::MeetingDefinition;
 use crate::error::CommandError;
+use crate::event::Event;
 use crate::ids::ItemId;
+use crate::meeting::Meeting;
 use crate::presentations::Schedule;
 use crate::rules::Category;
 use crate::speakers::SpeakersList;
@@ -141,4 +145,49 @@ impl Agenda {
             self.items.insert(to, item);
         }
     }
+}
+
+// --- Rules: opening and moving items ------------------------------------------
+
+/// Opens `item`: it must exist, not be current already, and the floor must
+/// be free.
+pub(crate) fn decide_open_item(d: &Decider<'_>, item: &ItemId) -> Result<Vec<Event>, CommandError> {
+    d.meeting.agenda.item(item)?;
+    if d.meeting.agenda.current.as_ref() == Some(item) {
+        return Err(CommandError::ItemAlreadyCurrent { item: item.clone() });
+    }
+    if let Some(s) = &d.meeting.floor.current {
+        return Err(CommandError::FloorOccupied {
+            delegation: s.delegation.clone(),
+        });
+    }
+    Ok(vec![Event::ItemOpened { item: item.clone() }])
+}
+
+pub(crate) fn decide_move_item(
+    d: &Decider<'_>,
+    item: &ItemId,
+    to: usize,
+) -> Result<Vec<Event>, CommandError> {
+    d.meeting.agenda.item(item)?;
+    let max = d.meeting.agenda.items.len() - 1;
+    if to > max {
+        return Err(CommandError::PositionOutOfRange { position: to, max });
+    }
+    Ok(vec![Event::ItemMoved {
+        item: item.clone(),
+        to,
+    }])
+}
+
+pub(crate) fn apply_item_opened(m: &mut Meeting, item: &ItemId, at: Timestamp) {
+    m.agenda.open(item, at);
+    // Interpreters' shifts start when the meeting does.
+    for booth in m.interpretation.booths.values_mut() {
+        booth.on_mic_since.get_or_insert(at);
+    }
+}
+
+pub(crate) fn apply_item_moved(m: &mut Meeting, item: &ItemId, to: usize) {
+    m.agenda.move_item(item, to);
 }

@@ -2,8 +2,6 @@
 //! checks it against the state and the actor's role and either refuses it
 //! or turns it into events.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::display::{ScreenTarget, View};
@@ -12,8 +10,37 @@ use crate::ids::{BoothId, DelegationId, ItemId, RequestId};
 use crate::rules::{Category, RequestKind};
 use crate::time::Millis;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+// `CommandKind`, the command's name without its arguments (the key of the
+// permissions table), is derived from it by `strum::EnumDiscriminants`.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    strum::EnumDiscriminants,
+)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(CommandKind),
+    doc = "A command's name, without its arguments: the key of the permissions table.",
+    derive(
+        PartialOrd,
+        Ord,
+        Hash,
+        Serialize,
+        Deserialize,
+        schemars::JsonSchema,
+        strum::VariantArray,
+        strum::EnumCount,
+        strum::IntoStaticStr,
+        strum::Display
+    ),
+    serde(rename_all = "snake_case"),
+    strum(serialize_all = "snake_case")
+)]
 pub enum Command {
     // --- Agenda and running order -----------------------------------------
     /// Makes `item` the current item (the current one is closed).
@@ -161,179 +188,40 @@ pub enum Command {
     },
 }
 
-/// A command's name, without its arguments: the key of the permissions table.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CommandKind {
-    OpenItem,
-    NextItem,
-    PreviousItem,
-    MoveItem,
-    SetTimeLimit,
-    RequestFloor,
-    InsertSpeaker,
-    WithdrawRequest,
-    DeclareLanguage,
-    MoveRequest,
-    RemoveRequest,
-    ReaddRequest,
-    CloseList,
-    ReopenList,
-    CallNext,
-    GiveFloor,
-    EndSpeech,
-    PauseTimer,
-    ResumeTimer,
-    ExtendTimer,
-    ResetTimer,
-    TimeUp,
-    StartPresentation,
-    SkipPresenter,
-    DeferPresenter,
-    SetFloorLanguage,
-    RequestHandover,
-    AcceptHandover,
-    SlowerPlease,
-    AcknowledgeSlowerPlease,
-    AssignView,
-    PushMessage,
-    ClearMessage,
-    ReloadScreens,
-}
-
 impl CommandKind {
-    pub const ALL: [CommandKind; 34] = [
-        CommandKind::OpenItem,
-        CommandKind::NextItem,
-        CommandKind::PreviousItem,
-        CommandKind::MoveItem,
-        CommandKind::SetTimeLimit,
-        CommandKind::RequestFloor,
-        CommandKind::InsertSpeaker,
-        CommandKind::WithdrawRequest,
-        CommandKind::DeclareLanguage,
-        CommandKind::MoveRequest,
-        CommandKind::RemoveRequest,
-        CommandKind::ReaddRequest,
-        CommandKind::CloseList,
-        CommandKind::ReopenList,
-        CommandKind::CallNext,
-        CommandKind::GiveFloor,
-        CommandKind::EndSpeech,
-        CommandKind::PauseTimer,
-        CommandKind::ResumeTimer,
-        CommandKind::ExtendTimer,
-        CommandKind::ResetTimer,
-        CommandKind::TimeUp,
-        CommandKind::StartPresentation,
-        CommandKind::SkipPresenter,
-        CommandKind::DeferPresenter,
-        CommandKind::SetFloorLanguage,
-        CommandKind::RequestHandover,
-        CommandKind::AcceptHandover,
-        CommandKind::SlowerPlease,
-        CommandKind::AcknowledgeSlowerPlease,
-        CommandKind::AssignView,
-        CommandKind::PushMessage,
-        CommandKind::ClearMessage,
-        CommandKind::ReloadScreens,
-    ];
+    /// Every command kind, in declaration order.
+    pub const ALL: [CommandKind; <CommandKind as strum::EnumCount>::COUNT] =
+        match <CommandKind as strum::VariantArray>::VARIANTS.first_chunk() {
+            Some(all) => *all,
+            None => panic!("strum's VARIANTS has COUNT elements"),
+        };
 
+    /// The kind's name on the wire: the command's `type` tag.
     pub fn as_str(self) -> &'static str {
-        match self {
-            CommandKind::OpenItem => "open_item",
-            CommandKind::NextItem => "next_item",
-            CommandKind::PreviousItem => "previous_item",
-            CommandKind::MoveItem => "move_item",
-            CommandKind::SetTimeLimit => "set_time_limit",
-            CommandKind::RequestFloor => "request_floor",
-            CommandKind::InsertSpeaker => "insert_speaker",
-            CommandKind::WithdrawRequest => "withdraw_request",
-            CommandKind::DeclareLanguage => "declare_language",
-            CommandKind::MoveRequest => "move_request",
-            CommandKind::RemoveRequest => "remove_request",
-            CommandKind::ReaddRequest => "readd_request",
-            CommandKind::CloseList => "close_list",
-            CommandKind::ReopenList => "reopen_list",
-            CommandKind::CallNext => "call_next",
-            CommandKind::GiveFloor => "give_floor",
-            CommandKind::EndSpeech => "end_speech",
-            CommandKind::PauseTimer => "pause_timer",
-            CommandKind::ResumeTimer => "resume_timer",
-            CommandKind::ExtendTimer => "extend_timer",
-            CommandKind::ResetTimer => "reset_timer",
-            CommandKind::TimeUp => "time_up",
-            CommandKind::StartPresentation => "start_presentation",
-            CommandKind::SkipPresenter => "skip_presenter",
-            CommandKind::DeferPresenter => "defer_presenter",
-            CommandKind::SetFloorLanguage => "set_floor_language",
-            CommandKind::RequestHandover => "request_handover",
-            CommandKind::AcceptHandover => "accept_handover",
-            CommandKind::SlowerPlease => "slower_please",
-            CommandKind::AcknowledgeSlowerPlease => "acknowledge_slower_please",
-            CommandKind::AssignView => "assign_view",
-            CommandKind::PushMessage => "push_message",
-            CommandKind::ClearMessage => "clear_message",
-            CommandKind::ReloadScreens => "reload_screens",
-        }
-    }
-}
-
-impl fmt::Display for CommandKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl Command {
     pub fn kind(&self) -> CommandKind {
-        match self {
-            Command::OpenItem { .. } => CommandKind::OpenItem,
-            Command::NextItem => CommandKind::NextItem,
-            Command::PreviousItem => CommandKind::PreviousItem,
-            Command::MoveItem { .. } => CommandKind::MoveItem,
-            Command::SetTimeLimit { .. } => CommandKind::SetTimeLimit,
-            Command::RequestFloor { .. } => CommandKind::RequestFloor,
-            Command::InsertSpeaker { .. } => CommandKind::InsertSpeaker,
-            Command::WithdrawRequest { .. } => CommandKind::WithdrawRequest,
-            Command::DeclareLanguage { .. } => CommandKind::DeclareLanguage,
-            Command::MoveRequest { .. } => CommandKind::MoveRequest,
-            Command::RemoveRequest { .. } => CommandKind::RemoveRequest,
-            Command::ReaddRequest { .. } => CommandKind::ReaddRequest,
-            Command::CloseList { .. } => CommandKind::CloseList,
-            Command::ReopenList { .. } => CommandKind::ReopenList,
-            Command::CallNext => CommandKind::CallNext,
-            Command::GiveFloor { .. } => CommandKind::GiveFloor,
-            Command::EndSpeech => CommandKind::EndSpeech,
-            Command::PauseTimer => CommandKind::PauseTimer,
-            Command::ResumeTimer => CommandKind::ResumeTimer,
-            Command::ExtendTimer { .. } => CommandKind::ExtendTimer,
-            Command::ResetTimer => CommandKind::ResetTimer,
-            Command::TimeUp => CommandKind::TimeUp,
-            Command::StartPresentation { .. } => CommandKind::StartPresentation,
-            Command::SkipPresenter { .. } => CommandKind::SkipPresenter,
-            Command::DeferPresenter { .. } => CommandKind::DeferPresenter,
-            Command::SetFloorLanguage { .. } => CommandKind::SetFloorLanguage,
-            Command::RequestHandover { .. } => CommandKind::RequestHandover,
-            Command::AcceptHandover { .. } => CommandKind::AcceptHandover,
-            Command::SlowerPlease { .. } => CommandKind::SlowerPlease,
-            Command::AcknowledgeSlowerPlease => CommandKind::AcknowledgeSlowerPlease,
-            Command::AssignView { .. } => CommandKind::AssignView,
-            Command::PushMessage { .. } => CommandKind::PushMessage,
-            Command::ClearMessage { .. } => CommandKind::ClearMessage,
-            Command::ReloadScreens { .. } => CommandKind::ReloadScreens,
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_the_serde_names() {
+        assert_eq!(CommandKind::ALL.len(), 34);
+        for kind in CommandKind::ALL {
+            let json = serde_json::to_value(kind).unwrap_or_default();
+            assert_eq!(json, kind.as_str());
+            assert_eq!(kind.to_string(), kind.as_str());
         }
+        let command = serde_json::json!({ "type": "acknowledge_slower_please" });
+        let command: Command = serde_json::from_value(command).unwrap_or(Command::CallNext);
+        assert_eq!(command.kind().as_str(), "acknowledge_slower_please");
     }
 }

@@ -1,13 +1,18 @@
 //! Room displays: which view each screen shows, in which language(s), and
-//! the messages pushed to them.
+//! the messages pushed to them. The display commands are decided
+//! (`decide_*`) and applied (`apply_*`) here.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::Decider;
 use crate::definition::MeetingDefinition;
+use crate::error::CommandError;
+use crate::event::Event;
 use crate::i18n::{Lang, Texts};
 use crate::ids::{ScreenGroup, ScreenId};
+use crate::meeting::Meeting;
 use crate::time::Timestamp;
 
 /// What a screen shows.
@@ -190,4 +195,112 @@ impl Displays {
             }
         }
     }
+}
+
+// --- Rules: views, languages, messages -----------------------------------------
+
+/// The screens `target` names, refused when it names none.
+fn screens(d: &Decider<'_>, target: &ScreenTarget) -> Result<Vec<ScreenId>, CommandError> {
+    let screens = target.resolve(&d.meeting.definition);
+    match (screens.is_empty(), target) {
+        (true, ScreenTarget::Screen(screen)) => Err(CommandError::UnknownScreen {
+            screen: screen.clone(),
+        }),
+        (true, _) => Err(CommandError::NoScreens),
+        (false, _) => Ok(screens),
+    }
+}
+
+/// A view, and optionally languages — the meeting's only, at least one.
+pub(crate) fn decide_assign_view(
+    d: &Decider<'_>,
+    target: &ScreenTarget,
+    view: View,
+    languages: Option<&[Lang]>,
+) -> Result<Vec<Event>, CommandError> {
+    let screens = screens(d, target)?;
+    let languages = match languages {
+        None => None,
+        Some(list) => {
+            for l in list {
+                d.known_language(l)?;
+            }
+            Some(ScreenLanguages::new(list.to_vec()).ok_or_else(|| {
+                CommandError::UnknownLanguage {
+                    language: d.main_language(),
+                }
+            })?)
+        }
+    };
+    Ok(vec![Event::ViewAssigned {
+        screens,
+        view,
+        languages,
+    }])
+}
+
+/// A message with a text in at least one language.
+pub(crate) fn decide_push_message(
+    d: &Decider<'_>,
+    target: &ScreenTarget,
+    text: &Texts,
+) -> Result<Vec<Event>, CommandError> {
+    let screens = screens(d, target)?;
+    if text.0.values().all(|t| t.trim().is_empty()) {
+        return Err(CommandError::EmptyMessage);
+    }
+    Ok(vec![Event::MessagePushed {
+        screens,
+        text: text.clone(),
+    }])
+}
+
+pub(crate) fn decide_clear_message(
+    d: &Decider<'_>,
+    target: &ScreenTarget,
+) -> Result<Vec<Event>, CommandError> {
+    Ok(vec![Event::MessageCleared {
+        screens: screens(d, target)?,
+    }])
+}
+
+pub(crate) fn decide_reload_screens(
+    d: &Decider<'_>,
+    target: &ScreenTarget,
+) -> Result<Vec<Event>, CommandError> {
+    Ok(vec![Event::ScreensReloaded {
+        screens: screens(d, target)?,
+    }])
+}
+
+// --- Applying -----------------------------------------------------------------
+
+pub(crate) fn apply_view_assigned(
+    m: &mut Meeting,
+    screens: &[ScreenId],
+    view: View,
+    languages: Option<&ScreenLanguages>,
+) {
+    m.displays.assign(screens, view, languages);
+}
+
+pub(crate) fn apply_message_pushed(
+    m: &mut Meeting,
+    screens: &[ScreenId],
+    text: &Texts,
+    at: Timestamp,
+) {
+    let message = ScreenMessage {
+        text: text.clone(),
+        since: at,
+    };
+    m.displays.set_message(screens, Some(&message));
+}
+
+pub(crate) fn apply_message_cleared(m: &mut Meeting, screens: &[ScreenId]) {
+    m.displays.set_message(screens, None);
+}
+
+pub(crate) fn apply_screens_reloaded(m: &mut Meeting, screens: &[ScreenId]) {
+    m.displays.reload(screens);
 }

@@ -31,8 +31,20 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+    strum::EnumCount,
+)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Event {
     /// Always the first event: the meeting as defined.
     MeetingCreated {
@@ -52,6 +64,13 @@ pub enum Event {
         item: ItemId,
         category: Category,
         limit: Millis,
+        /// The requests that take the new limit: the statements of that
+        /// category waiting when it was set. Absent from events written
+        /// before it was recorded; replaying one of those gives the limit
+        /// to the statements of that category waiting then
+        /// (`SpeakersList::statements_waiting`), which is the same thing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        changed: Option<Vec<RequestId>>,
     },
 
     // --- Speakers list -------------------------------------------------------
@@ -168,72 +187,33 @@ pub enum Event {
 
 impl Event {
     /// Every event's `type` tag, in declaration order.
-    pub const TYPES: [&'static str; 29] = [
-        "meeting_created",
-        "item_opened",
-        "item_moved",
-        "time_limit_set",
-        "floor_requested",
-        "request_withdrawn",
-        "request_removed",
-        "request_moved",
-        "request_readded",
-        "language_declared",
-        "list_closed",
-        "list_reopened",
-        "speech_started",
-        "speech_ended",
-        "timer_paused",
-        "timer_resumed",
-        "timer_extended",
-        "timer_reset",
-        "presenter_skipped",
-        "presenter_deferred",
-        "floor_language_set",
-        "handover_requested",
-        "handover_accepted",
-        "slower_please_signalled",
-        "slower_please_acknowledged",
-        "view_assigned",
-        "message_pushed",
-        "message_cleared",
-        "screens_reloaded",
-    ];
+    pub const TYPES: [&'static str; <Event as strum::EnumCount>::COUNT] =
+        match <Event as strum::VariantNames>::VARIANTS.first_chunk() {
+            Some(all) => *all,
+            None => panic!("strum's VARIANTS has COUNT names"),
+        };
 
     /// This event's `type` tag on the wire.
     pub fn type_name(&self) -> &'static str {
-        match self {
-            Event::MeetingCreated { .. } => "meeting_created",
-            Event::ItemOpened { .. } => "item_opened",
-            Event::ItemMoved { .. } => "item_moved",
-            Event::TimeLimitSet { .. } => "time_limit_set",
-            Event::FloorRequested { .. } => "floor_requested",
-            Event::RequestWithdrawn { .. } => "request_withdrawn",
-            Event::RequestRemoved { .. } => "request_removed",
-            Event::RequestMoved { .. } => "request_moved",
-            Event::RequestReadded { .. } => "request_readded",
-            Event::LanguageDeclared { .. } => "language_declared",
-            Event::ListClosed { .. } => "list_closed",
-            Event::ListReopened { .. } => "list_reopened",
-            Event::SpeechStarted { .. } => "speech_started",
-            Event::SpeechEnded { .. } => "speech_ended",
-            Event::TimerPaused => "timer_paused",
-            Event::TimerResumed => "timer_resumed",
-            Event::TimerExtended { .. } => "timer_extended",
-            Event::TimerReset => "timer_reset",
-            Event::PresenterSkipped { .. } => "presenter_skipped",
-            Event::PresenterDeferred { .. } => "presenter_deferred",
-            Event::FloorLanguageSet { .. } => "floor_language_set",
-            Event::HandoverRequested { .. } => "handover_requested",
-            Event::HandoverAccepted { .. } => "handover_accepted",
-            Event::SlowerPleaseSignalled { .. } => "slower_please_signalled",
-            Event::SlowerPleaseAcknowledged => "slower_please_acknowledged",
-            Event::ViewAssigned { .. } => "view_assigned",
-            Event::MessagePushed { .. } => "message_pushed",
-            Event::MessageCleared { .. } => "message_cleared",
-            Event::ScreensReloaded { .. } => "screens_reloaded",
-        }
+        self.into()
     }
+}
+
+/// Numbers events decided against a meeting at `seq_before` and stamps them
+/// with their time and actor: the one place events become stored (used by
+/// [`crate::execute`] and by the server).
+pub fn stamp(seq_before: u64, at: Timestamp, actor: &Role, events: Vec<Event>) -> Vec<StoredEvent> {
+    events
+        .into_iter()
+        .zip(seq_before + 1..)
+        .map(|(event, seq)| StoredEvent {
+            seq,
+            at,
+            actor: actor.clone(),
+            v: EVENT_VERSION,
+            event,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -248,5 +228,33 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap_or_default();
         assert_eq!(json["type"], e.type_name());
         assert!(Event::TYPES.contains(&Event::TimerPaused.type_name()));
+    }
+
+    /// Every name in [`Event::TYPES`] is a serde tag: a unit-like payload
+    /// is enough to check that serde knows the tag.
+    #[test]
+    fn every_type_is_a_serde_tag() {
+        assert_eq!(Event::TYPES.len(), 29);
+        for t in Event::TYPES {
+            let json = serde_json::json!({ "type": t });
+            let err = serde_json::from_value::<Event>(json)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(!err.contains("unknown variant"), "{t}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_time_limit_without_changes_reads_as_legacy() {
+        let json = serde_json::json!({
+            "type": "time_limit_set",
+            "item": "x",
+            "category": "civil_society",
+            "limit": 1000,
+        });
+        let e: Event = serde_json::from_value(json.clone()).unwrap_or(Event::TimerPaused);
+        assert!(matches!(e, Event::TimeLimitSet { changed: None, .. }));
+        assert_eq!(serde_json::to_value(&e).unwrap_or_default(), json);
     }
 }

@@ -1,14 +1,24 @@
 //! The floor: who speaks now, who was interrupted by a point of order, and
 //! the log of every speech. Only one speaker holds the floor; an
 //! interrupted speaker waits on a stack with a paused timer.
+//!
+//! The floor rules live here too: calling the next speaker, giving the
+//! floor, ending a speech, points of order, the timer commands
+//! (`decide_*`), and how their events change the meeting (`apply_*`).
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::Decider;
+use crate::error::CommandError;
+use crate::event::Event;
 use crate::i18n::Lang;
 use crate::ids::{DelegationId, ItemId, RequestId, SpeechId};
-use crate::rules::RequestKind;
+use crate::meeting::Meeting;
+use crate::presentations::{Slot, SlotStatus};
+use crate::rules::{RequestKind, TimeUpPolicy};
+use crate::speakers::{Request, RequestStatus};
 use crate::time::{Millis, Timestamp};
-use crate::timer::Timer;
+use crate::timer::{Thresholds, Timer};
 
 /// Why someone has the floor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -227,5 +237,297 @@ impl Floor {
             self.current = Some(back);
         }
         ended.map(|s| s.finish(at, reason))
+    }
+}
+
+// --- Rules: calling, giving the floor, ending, points of order, timers ---------
+
+/// The longest a single extension may be: guards against a typo such as
+/// minutes sent as seconds ×1000.
+pub(crate) const MAX_EXTENSION: Millis = Millis::from_mins(60);
+
+/// Ends a speech; ending the one on the floor gives it back to the speaker
+/// a point of order interrupted, if any.
+pub(crate) fn end(d: &Decider<'_>, speech: SpeechId, reason: EndReason) -> Event {
+    let floor = &d.meeting.floor;
+    let on_floor = floor.current.as_ref().is_some_and(|s| s.id == speech);
+    let resumed = if on_floor {
+        floor.interrupted.last().map(|s| s.id)
+    } else {
+        None
+    };
+    Event::SpeechEnded {
+        speech,
+        reason,
+        resumed,
+    }
+}
+
+fn end_current(d: &Decider<'_>, reason: EndReason) -> Result<Event, CommandError> {
+    Ok(end(d, d.current()?.id, reason))
+}
+
+/// Ends whatever speech is on the floor (none, or one event).
+pub(crate) fn end_any(d: &Decider<'_>) -> Vec<Event> {
+    d.meeting
+        .floor
+        .current
+        .iter()
+        .map(|s| end(d, s.id, EndReason::Chair))
+        .collect()
+}
+
+fn start_request(d: &Decider<'_>, item: &ItemId, r: &Request, interrupting: bool) -> Event {
+    let rules = &d.meeting.definition.rules;
+    Event::SpeechStarted {
+        speech: d.meeting.next_speech_id(),
+        item: item.clone(),
+        delegation: r.delegation.clone(),
+        source: SpeechSource::Request {
+            request: r.id,
+            kind: r.kind.clone(),
+        },
+        language: r.language.clone(),
+        limit: r.limit,
+        thresholds: rules.thresholds,
+        interrupting,
+    }
+}
+
+/// Gives the floor to a scheduled presenter.
+pub(crate) fn start_slot(d: &Decider<'_>, item: &ItemId, slot: &Slot) -> Event {
+    let def = &d.meeting.definition;
+    let language = slot.language.clone().or_else(|| {
+        def.delegation(&slot.presenter)
+            .map(|d| d.floor_language.clone())
+    });
+    Event::SpeechStarted {
+        speech: d.meeting.next_speech_id(),
+        item: item.clone(),
+        delegation: slot.presenter.clone(),
+        source: SpeechSource::Presentation,
+        language: language.unwrap_or_else(|| d.main_language()),
+        limit: slot.allotted,
+        thresholds: def.rules.thresholds,
+        interrupting: false,
+    }
+}
+
+/// Events that give `r` the floor, following the point-of-order rules.
+fn give_to(d: &Decider<'_>, item: &ItemId, r: &Request) -> Result<Vec<Event>, CommandError> {
+    let floor = &d.meeting.floor;
+    let is_point_of_order = r.kind == RequestKind::PointOfOrder;
+    if floor.point_of_order_in_progress() && !is_point_of_order {
+        return Err(CommandError::PointOfOrderInProgress);
+    }
+    // A point of order interrupts a speaker, never another point of order:
+    // the next one replaces the one being heard.
+    let point_on_floor = floor
+        .current
+        .as_ref()
+        .is_some_and(|s| s.source.is_point_of_order());
+    let interrupts = is_point_of_order
+        && d.meeting.definition.rules.point_of_order.interrupts
+        && !point_on_floor;
+    let mut events = Vec::new();
+    if let Some(current) = &floor.current
+        && !interrupts
+    {
+        // Ended without resuming anyone: whoever was interrupted keeps
+        // waiting for the points of order to be dealt with.
+        events.push(Event::SpeechEnded {
+            speech: current.id,
+            reason: EndReason::Chair,
+            resumed: None,
+        });
+    }
+    events.push(start_request(
+        d,
+        item,
+        r,
+        interrupts && floor.current.is_some(),
+    ));
+    Ok(events)
+}
+
+/// A waiting point of order, else (a point being dealt with) the
+/// interrupted speaker resumes, else the next presenter, else the head of
+/// the list.
+pub(crate) fn decide_call_next(d: &Decider<'_>) -> Result<Vec<Event>, CommandError> {
+    let item = d
+        .meeting
+        .agenda
+        .current_item()
+        .ok_or(CommandError::NoCurrentItem)?;
+    let floor = &d.meeting.floor;
+    if let Some(point) = item.speakers.next_point_of_order() {
+        return give_to(d, &item.id, point);
+    }
+    if floor.point_of_order_in_progress() {
+        // The point is dealt with: the interrupted speaker resumes.
+        return Ok(vec![end_current(d, EndReason::Chair)?]);
+    }
+    let mut events = end_any(d);
+    if let Some(slot) = item.schedule.next_pending() {
+        events.push(start_slot(d, &item.id, slot));
+    } else if let Some(head) = item.speakers.head() {
+        events.push(start_request(d, &item.id, head, false));
+    } else {
+        return Err(CommandError::QueueEmpty);
+    }
+    Ok(events)
+}
+
+/// Gives the floor to a waiting request out of order.
+pub(crate) fn decide_give_floor(
+    d: &Decider<'_>,
+    id: RequestId,
+) -> Result<Vec<Event>, CommandError> {
+    let (item, r) = d.waiting_request(id)?;
+    d.meeting.agenda.require_current(item)?;
+    give_to(d, item, r)
+}
+
+pub(crate) fn decide_end_speech(d: &Decider<'_>) -> Result<Vec<Event>, CommandError> {
+    Ok(vec![end_current(d, EndReason::Chair)?])
+}
+
+pub(crate) fn decide_pause_timer(d: &Decider<'_>) -> Result<Vec<Event>, CommandError> {
+    if !d.current()?.timer.is_running() {
+        return Err(CommandError::TimerNotRunning);
+    }
+    Ok(vec![Event::TimerPaused])
+}
+
+pub(crate) fn decide_resume_timer(d: &Decider<'_>) -> Result<Vec<Event>, CommandError> {
+    if d.current()?.timer.is_running() {
+        return Err(CommandError::TimerNotPaused);
+    }
+    Ok(vec![Event::TimerResumed])
+}
+
+pub(crate) fn decide_extend_timer(d: &Decider<'_>, by: Millis) -> Result<Vec<Event>, CommandError> {
+    d.current()?;
+    // `unsigned_abs`: `abs` of `i64::MIN` overflows (a panic in debug
+    // builds, and a wrap to a negative that passed the check in release).
+    if by == Millis::ZERO
+        || by.as_millis().unsigned_abs() > MAX_EXTENSION.as_millis().unsigned_abs()
+    {
+        return Err(CommandError::InvalidDuration);
+    }
+    Ok(vec![Event::TimerExtended { by }])
+}
+
+pub(crate) fn decide_reset_timer(d: &Decider<'_>) -> Result<Vec<Event>, CommandError> {
+    d.current()?;
+    Ok(vec![Event::TimerReset])
+}
+
+/// Sent by the server when the countdown reaches zero: ends the speech or
+/// lets it run into overtime, as the rules say.
+pub(crate) fn decide_time_up(d: &Decider<'_>) -> Result<Vec<Event>, CommandError> {
+    if d.current()?.timer.remaining(d.now) > Millis::ZERO {
+        return Err(CommandError::TimeNotUp);
+    }
+    match d.meeting.definition.rules.on_time_up {
+        TimeUpPolicy::EndSpeech => Ok(vec![end_current(d, EndReason::Time)?]),
+        // Overtime: the countdown counts up; nothing to record.
+        TimeUpPolicy::Overtime => Ok(vec![]),
+    }
+}
+
+// --- Applying -----------------------------------------------------------------
+
+/// The fields of a `speech_started` event.
+#[derive(Debug)]
+pub(crate) struct SpeechStarted<'e> {
+    pub(crate) speech: SpeechId,
+    pub(crate) item: &'e ItemId,
+    pub(crate) delegation: &'e DelegationId,
+    pub(crate) source: &'e SpeechSource,
+    pub(crate) language: &'e Lang,
+    pub(crate) limit: Millis,
+    pub(crate) thresholds: Thresholds,
+    pub(crate) interrupting: bool,
+}
+
+pub(crate) fn apply_speech_started(m: &mut Meeting, e: &SpeechStarted<'_>, at: Timestamp) {
+    match e.source {
+        SpeechSource::Request { request, .. } => {
+            m.set_request_status(*request, RequestStatus::Speaking { speech: e.speech });
+        }
+        SpeechSource::Presentation => {
+            if let Some(it) = m.agenda.item_mut(e.item) {
+                it.schedule
+                    .set_status(e.delegation, SlotStatus::Presenting { speech: e.speech });
+            }
+        }
+    }
+    m.floor.start(
+        Speech::new(
+            e.speech,
+            e.item.clone(),
+            e.delegation.clone(),
+            e.source.clone(),
+            e.language.clone(),
+            Timer::started(e.limit, e.thresholds, at),
+            at,
+        ),
+        e.interrupting,
+        at,
+    );
+    m.interpretation.floor_language_override = None;
+    m.next_speech = m.next_speech.max(e.speech.0 + 1);
+}
+
+pub(crate) fn apply_speech_ended(
+    m: &mut Meeting,
+    speech: SpeechId,
+    reason: EndReason,
+    resumed: Option<SpeechId>,
+    at: Timestamp,
+) {
+    if let Some(record) = m.floor.end(speech, reason, resumed, at) {
+        match &record.source {
+            SpeechSource::Request { request, .. } => {
+                // A speaker who yields has still spoken: the request is
+                // done; the log says how it ended.
+                m.set_request_status(*request, RequestStatus::Done { speech });
+            }
+            SpeechSource::Presentation => {
+                if let Some(it) = m.agenda.item_mut(&record.item) {
+                    it.schedule
+                        .set_status(&record.delegation, SlotStatus::Done { speech });
+                }
+            }
+        }
+        m.log.push(record);
+    }
+    if resumed.is_some() {
+        m.interpretation.floor_language_override = None;
+    }
+}
+
+pub(crate) fn apply_timer_paused(m: &mut Meeting, at: Timestamp) {
+    if let Some(s) = m.floor.current.as_mut() {
+        s.pause(at);
+    }
+}
+
+pub(crate) fn apply_timer_resumed(m: &mut Meeting, at: Timestamp) {
+    if let Some(s) = m.floor.current.as_mut() {
+        s.resume(at);
+    }
+}
+
+pub(crate) fn apply_timer_extended(m: &mut Meeting, by: Millis) {
+    if let Some(s) = m.floor.current.as_mut() {
+        s.timer.extend(by);
+    }
+}
+
+pub(crate) fn apply_timer_reset(m: &mut Meeting, at: Timestamp) {
+    if let Some(s) = m.floor.current.as_mut() {
+        s.reset(at);
     }
 }

@@ -1,23 +1,24 @@
 //! The meeting state and how events change it. `apply` is mechanical: every
-//! decision was taken in [`crate::decide`] and recorded in the event.
+//! decision was taken in [`crate::decide`] and recorded in the event. Like
+//! `decide`, it is a table of contents: the code that changes the state for
+//! each event lives in the module of its rule area.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::agenda::Agenda;
+use crate::agenda::{Agenda, AgendaItem};
 use crate::definition::MeetingDefinition;
-use crate::display::{Displays, ScreenMessage};
+use crate::display::Displays;
 use crate::event::{Event, StoredEvent};
-use crate::floor::{Floor, Speech, SpeechRecord, SpeechSource};
+use crate::floor::{Floor, SpeechRecord};
 use crate::i18n::Lang;
 use crate::ids::{ItemId, RequestId, SpeechId};
-use crate::interpretation::{Interpretation, SlowerPlease};
-use crate::presentations::SlotStatus;
+use crate::interpretation::Interpretation;
 use crate::speakers::{Request, RequestStatus};
 use crate::time::Timestamp;
-use crate::timer::Timer;
+use crate::{agenda, display, floor, interpretation, presentations, speakers};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meeting {
@@ -32,12 +33,12 @@ pub struct Meeting {
     pub seq: u64,
     /// When the last event was committed.
     pub updated_at: Timestamp,
-    next_request: u64,
-    next_speech: u64,
+    pub(crate) next_request: u64,
+    pub(crate) next_speech: u64,
     /// Which item each request belongs to (`[request, item]` pairs on the wire).
     #[serde(with = "crate::roster::pairs")]
     #[schemars(with = "Vec<(RequestId, ItemId)>")]
-    request_items: BTreeMap<RequestId, ItemId>,
+    pub(crate) request_items: BTreeMap<RequestId, ItemId>,
 }
 
 /// A log that does not start with `meeting_created`, or skips a number.
@@ -116,12 +117,12 @@ impl Meeting {
         Some((item, r))
     }
 
-    fn request_mut(&mut self, id: RequestId) -> Option<&mut Request> {
+    pub(crate) fn request_mut(&mut self, id: RequestId) -> Option<&mut Request> {
         let item = self.request_items.get(&id)?.clone();
         self.agenda.item_mut(&item)?.speakers.requests.get_mut(&id)
     }
 
-    fn set_request_status(&mut self, id: RequestId, status: RequestStatus) {
+    pub(crate) fn set_request_status(&mut self, id: RequestId, status: RequestStatus) {
         if let Some(item) = self.request_items.get(&id).cloned()
             && let Some(item) = self.agenda.item_mut(&item)
         {
@@ -138,41 +139,36 @@ impl Meeting {
             .or_else(|| self.floor.current.as_ref().map(|s| &s.language))
     }
 
-    /// Applies one committed event. Never fails: events are facts.
+    /// The agenda item a request belongs to.
+    pub(crate) fn item_of_request_mut(&mut self, id: RequestId) -> Option<&mut AgendaItem> {
+        let item = self.request_items.get(&id)?.clone();
+        self.agenda.item_mut(&item)
+    }
+
+    /// Applies one committed event. Never fails: events are facts. Each
+    /// event goes to the `apply_*` function of its rule area, next to the
+    /// `decide_*` function that records it.
     pub fn apply(&mut self, stored: &StoredEvent) {
         let at = stored.at;
         self.seq = stored.seq;
         self.updated_at = at;
+        let m = self;
         match &stored.event {
             // A second creation event would be a corrupt log; replay refuses
             // it as the first event only, so ignore it here.
             Event::MeetingCreated { .. } => {}
-            Event::ItemOpened { item } => {
-                self.agenda.open(item, at);
-                // Interpreters' shifts start when the meeting does.
-                for booth in self.interpretation.booths.values_mut() {
-                    booth.on_mic_since.get_or_insert(at);
-                }
-            }
-            Event::ItemMoved { item, to } => self.agenda.move_item(item, *to),
+
+            // Agenda and running order.
+            Event::ItemOpened { item } => agenda::apply_item_opened(m, item, at),
+            Event::ItemMoved { item, to } => agenda::apply_item_moved(m, item, *to),
+
+            // The speakers list.
             Event::TimeLimitSet {
                 item,
                 category,
                 limit,
-            } => {
-                if let Some(item) = self.agenda.item_mut(item) {
-                    item.time_limits.insert(*category, *limit);
-                    // Waiting statements of that category get the new limit.
-                    for id in item.speakers.queue.clone() {
-                        if let Some(r) = item.speakers.requests.get_mut(&id)
-                            && r.category == *category
-                            && r.kind == crate::rules::RequestKind::Statement
-                        {
-                            r.limit = *limit;
-                        }
-                    }
-                }
-            }
+                changed,
+            } => speakers::apply_time_limit_set(m, item, *category, *limit, changed.as_deref()),
             Event::FloorRequested {
                 request,
                 item,
@@ -182,78 +178,35 @@ impl Meeting {
                 limit,
                 position,
                 by_chair,
-            } => {
-                let category = self
-                    .definition
-                    .delegation(delegation)
-                    .map_or(crate::rules::Category::Observer, |d| d.category);
-                if let Some(it) = self.agenda.item_mut(item) {
-                    it.speakers.insert(
-                        Request {
-                            id: *request,
-                            delegation: delegation.clone(),
-                            category,
-                            kind: kind.clone(),
-                            language: language.clone(),
-                            requested_at: at,
-                            limit: *limit,
-                            by_chair: *by_chair,
-                            status: RequestStatus::Requested,
-                        },
-                        *position,
-                    );
-                    self.request_items.insert(*request, item.clone());
-                }
-                self.next_request = self.next_request.max(request.0 + 1);
-            }
-            Event::RequestWithdrawn { request } => {
-                self.set_request_status(*request, RequestStatus::Withdrawn);
-            }
-            Event::RequestRemoved { request } => {
-                self.set_request_status(*request, RequestStatus::Removed);
-            }
-            Event::RequestMoved { request, to } => {
-                if let Some(item) = self.request_items.get(request).cloned()
-                    && let Some(item) = self.agenda.item_mut(&item)
-                {
-                    item.speakers.move_to(*request, *to);
-                }
-            }
+            } => speakers::apply_floor_requested(
+                m,
+                &speakers::FloorRequested {
+                    request: *request,
+                    item,
+                    delegation,
+                    kind,
+                    language,
+                    limit: *limit,
+                    position: *position,
+                    by_chair: *by_chair,
+                },
+                at,
+            ),
+            Event::RequestWithdrawn { request } => speakers::apply_request_withdrawn(m, *request),
+            Event::RequestRemoved { request } => speakers::apply_request_removed(m, *request),
+            Event::RequestMoved { request, to } => speakers::apply_request_moved(m, *request, *to),
             Event::RequestReadded {
                 request,
                 position,
                 limit,
-            } => {
-                if let Some(item) = self.request_items.get(request).cloned()
-                    && let Some(item) = self.agenda.item_mut(&item)
-                {
-                    item.speakers.readd(*request, *position, *limit, at);
-                }
-            }
+            } => speakers::apply_request_readded(m, *request, *position, *limit, at),
             Event::LanguageDeclared { request, language } => {
-                if let Some(r) = self.request_mut(*request) {
-                    r.language = language.clone();
-                }
-                if let Some(speech) = self
-                    .floor
-                    .current
-                    .iter_mut()
-                    .chain(self.floor.interrupted.iter_mut())
-                    .find(|s| s.source.request() == Some(*request))
-                {
-                    speech.language = language.clone();
-                }
+                speakers::apply_language_declared(m, *request, language);
             }
-            Event::ListClosed { item } => {
-                if let Some(item) = self.agenda.item_mut(item) {
-                    item.speakers.open = false;
-                }
-            }
-            Event::ListReopened { item } => {
-                if let Some(item) = self.agenda.item_mut(item) {
-                    item.speakers.open = true;
-                }
-            }
+            Event::ListClosed { item } => speakers::apply_list_open(m, item, false),
+            Event::ListReopened { item } => speakers::apply_list_open(m, item, true),
+
+            // The floor.
             Event::SpeechStarted {
                 speech,
                 item,
@@ -263,137 +216,64 @@ impl Meeting {
                 limit,
                 thresholds,
                 interrupting,
-            } => {
-                match source {
-                    SpeechSource::Request { request, .. } => {
-                        self.set_request_status(
-                            *request,
-                            RequestStatus::Speaking { speech: *speech },
-                        );
-                    }
-                    SpeechSource::Presentation => {
-                        if let Some(it) = self.agenda.item_mut(item) {
-                            it.schedule
-                                .set_status(delegation, SlotStatus::Presenting { speech: *speech });
-                        }
-                    }
-                }
-                self.floor.start(
-                    Speech::new(
-                        *speech,
-                        item.clone(),
-                        delegation.clone(),
-                        source.clone(),
-                        language.clone(),
-                        Timer::started(*limit, *thresholds, at),
-                        at,
-                    ),
-                    *interrupting,
-                    at,
-                );
-                self.interpretation.floor_language_override = None;
-                self.next_speech = self.next_speech.max(speech.0 + 1);
-            }
+            } => floor::apply_speech_started(
+                m,
+                &floor::SpeechStarted {
+                    speech: *speech,
+                    item,
+                    delegation,
+                    source,
+                    language,
+                    limit: *limit,
+                    thresholds: *thresholds,
+                    interrupting: *interrupting,
+                },
+                at,
+            ),
             Event::SpeechEnded {
                 speech,
                 reason,
                 resumed,
-            } => {
-                if let Some(record) = self.floor.end(*speech, *reason, *resumed, at) {
-                    match &record.source {
-                        SpeechSource::Request { request, .. } => {
-                            // A speaker who yields has still spoken: the
-                            // request is done; the log says how it ended.
-                            self.set_request_status(
-                                *request,
-                                RequestStatus::Done { speech: *speech },
-                            );
-                        }
-                        SpeechSource::Presentation => {
-                            if let Some(it) = self.agenda.item_mut(&record.item) {
-                                it.schedule.set_status(
-                                    &record.delegation,
-                                    SlotStatus::Done { speech: *speech },
-                                );
-                            }
-                        }
-                    }
-                    self.log.push(record);
-                }
-                if resumed.is_some() {
-                    self.interpretation.floor_language_override = None;
-                }
-            }
-            Event::TimerPaused => {
-                if let Some(s) = self.floor.current.as_mut() {
-                    s.pause(at);
-                }
-            }
-            Event::TimerResumed => {
-                if let Some(s) = self.floor.current.as_mut() {
-                    s.resume(at);
-                }
-            }
-            Event::TimerExtended { by } => {
-                if let Some(s) = self.floor.current.as_mut() {
-                    s.timer.extend(*by);
-                }
-            }
-            Event::TimerReset => {
-                if let Some(s) = self.floor.current.as_mut() {
-                    s.reset(at);
-                }
-            }
+            } => floor::apply_speech_ended(m, *speech, *reason, *resumed, at),
+            Event::TimerPaused => floor::apply_timer_paused(m, at),
+            Event::TimerResumed => floor::apply_timer_resumed(m, at),
+            Event::TimerExtended { by } => floor::apply_timer_extended(m, *by),
+            Event::TimerReset => floor::apply_timer_reset(m, at),
+
+            // Scheduled presentations.
             Event::PresenterSkipped { item, presenter } => {
-                if let Some(it) = self.agenda.item_mut(item) {
-                    it.schedule.set_status(presenter, SlotStatus::Skipped);
-                }
+                presentations::apply_skipped(m, item, presenter);
             }
             Event::PresenterDeferred { item, presenter } => {
-                if let Some(it) = self.agenda.item_mut(item) {
-                    it.schedule.defer(presenter);
-                }
+                presentations::apply_deferred(m, item, presenter);
             }
+
+            // Interpretation.
             Event::FloorLanguageSet { language } => {
-                self.interpretation.floor_language_override = language.clone();
+                interpretation::apply_floor_language_set(m, language.as_ref());
             }
             Event::HandoverRequested { booth } => {
-                if let Some(b) = self.interpretation.booths.get_mut(booth) {
-                    b.handover_requested = Some(at);
-                }
+                interpretation::apply_handover_requested(m, booth, at);
             }
             Event::HandoverAccepted { booth, on_mic } => {
-                if let Some(b) = self.interpretation.booths.get_mut(booth) {
-                    b.on_mic = *on_mic;
-                    b.on_mic_since = Some(at);
-                    b.handover_requested = None;
-                }
+                interpretation::apply_handover_accepted(m, booth, *on_mic, at);
             }
             Event::SlowerPleaseSignalled { booth } => {
-                if let Some(b) = self.definition.booth(booth) {
-                    self.interpretation.slower_please.push(SlowerPlease {
-                        at,
-                        language: b.output.clone(),
-                    });
-                }
+                interpretation::apply_slower_please_signalled(m, booth, at);
             }
-            Event::SlowerPleaseAcknowledged => self.interpretation.slower_please.clear(),
+            Event::SlowerPleaseAcknowledged => interpretation::apply_slower_please_acknowledged(m),
+
+            // Room displays.
             Event::ViewAssigned {
                 screens,
                 view,
                 languages,
-            } => {
-                self.displays.assign(screens, *view, languages.as_ref());
-            }
+            } => display::apply_view_assigned(m, screens, *view, languages.as_ref()),
             Event::MessagePushed { screens, text } => {
-                let message = ScreenMessage {
-                    text: text.clone(),
-                    since: at,
-                };
-                self.displays.set_message(screens, Some(&message));
+                display::apply_message_pushed(m, screens, text, at);
             }
-            Event::MessageCleared { screens } => self.displays.set_message(screens, None),
-            Event::ScreensReloaded { screens } => self.displays.reload(screens),
+            Event::MessageCleared { screens } => display::apply_message_cleared(m, screens),
+            Event::ScreensReloaded { screens } => display::apply_screens_reloaded(m, screens),
         }
     }
 }

@@ -1,13 +1,18 @@
 //! Scheduled presentations: an agenda item whose speakers are a fixed
 //! schedule of presenters with allotted times (each country's national
-//! operational plan), rather than an open list.
+//! operational plan), rather than an open list. Starting, skipping and
+//! deferring presenters are decided (`decide_*`) and applied (`apply_*`) here.
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::Decider;
 use crate::definition::Presenter;
 use crate::error::CommandError;
+use crate::event::Event;
+use crate::floor;
 use crate::i18n::Lang;
-use crate::ids::{DelegationId, SpeechId};
+use crate::ids::{DelegationId, ItemId, SpeechId};
+use crate::meeting::Meeting;
 use crate::time::Millis;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -118,5 +123,78 @@ impl Schedule {
     /// Allotted time of everyone still to present.
     pub fn pending_time(&self) -> Millis {
         self.pending().map(|s| s.allotted).sum()
+    }
+}
+
+// --- Rules: starting, skipping, deferring presenters --------------------------
+
+/// The item's schedule of presenters, refused if it has none.
+fn schedule_of<'m>(d: &Decider<'m>, item: &ItemId) -> Result<&'m Schedule, CommandError> {
+    let schedule = &d.meeting.agenda.item(item)?.schedule;
+    if schedule.is_empty() {
+        return Err(CommandError::NoSchedule { item: item.clone() });
+    }
+    Ok(schedule)
+}
+
+/// Starts the next pending presenter, or the one named, ending whoever
+/// speaks (never during a point of order).
+pub(crate) fn decide_start(
+    d: &Decider<'_>,
+    item: &ItemId,
+    presenter: Option<&DelegationId>,
+) -> Result<Vec<Event>, CommandError> {
+    d.meeting.agenda.require_current(item)?;
+    let schedule = schedule_of(d, item)?;
+    let slot = match presenter {
+        Some(p) => schedule.pending_slot(p)?,
+        None => schedule
+            .next_pending()
+            .ok_or(CommandError::NoPresenterPending)?,
+    };
+    if d.meeting.floor.point_of_order_in_progress() {
+        return Err(CommandError::PointOfOrderInProgress);
+    }
+    let mut events = floor::end_any(d);
+    events.push(floor::start_slot(d, item, slot));
+    Ok(events)
+}
+
+pub(crate) fn decide_skip(
+    d: &Decider<'_>,
+    item: &ItemId,
+    presenter: &DelegationId,
+) -> Result<Vec<Event>, CommandError> {
+    schedule_of(d, item)?.pending_slot(presenter)?;
+    Ok(vec![Event::PresenterSkipped {
+        item: item.clone(),
+        presenter: presenter.clone(),
+    }])
+}
+
+/// Moves a pending presenter to the end of the schedule.
+pub(crate) fn decide_defer(
+    d: &Decider<'_>,
+    item: &ItemId,
+    presenter: &DelegationId,
+) -> Result<Vec<Event>, CommandError> {
+    schedule_of(d, item)?.pending_slot(presenter)?;
+    Ok(vec![Event::PresenterDeferred {
+        item: item.clone(),
+        presenter: presenter.clone(),
+    }])
+}
+
+// --- Applying -----------------------------------------------------------------
+
+pub(crate) fn apply_skipped(m: &mut Meeting, item: &ItemId, presenter: &DelegationId) {
+    if let Some(it) = m.agenda.item_mut(item) {
+        it.schedule.set_status(presenter, SlotStatus::Skipped);
+    }
+}
+
+pub(crate) fn apply_deferred(m: &mut Meeting, item: &ItemId, presenter: &DelegationId) {
+    if let Some(it) = m.agenda.item_mut(item) {
+        it.schedule.defer(presenter);
     }
 }

@@ -1,13 +1,21 @@
 //! The list of speakers of one agenda item, and its rules of procedure:
 //! who may ask, in which order they wait, and how long each may speak.
+//!
+//! The commands on the list (ask, insert, withdraw, declare a language,
+//! move, remove, put back, close, reopen, set a time limit) are decided
+//! here (`decide_*`), and their events applied here (`apply_*`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::Decider;
 use crate::error::CommandError;
+use crate::event::Event;
+use crate::floor::{self, EndReason};
 use crate::i18n::Lang;
 use crate::ids::{DelegationId, ItemId, RequestId, SpeechId};
+use crate::meeting::Meeting;
 use crate::rules::{Category, ReplyPosition, RequestKind, Rules};
 use crate::time::{Millis, Timestamp};
 
@@ -280,5 +288,359 @@ fn queue_key(
             (3, 0, at)
         }
         _ => (2, rules.order.rank(category), at),
+    }
+}
+
+impl SpeakersList {
+    /// The waiting statements of `category`, in queue order: those a new
+    /// time limit for that category applies to.
+    pub fn statements_waiting(&self, category: Category) -> Vec<RequestId> {
+        self.queue
+            .iter()
+            .filter(|id| {
+                self.requests
+                    .get(id)
+                    .is_some_and(|r| r.category == category && r.kind == RequestKind::Statement)
+            })
+            .copied()
+            .collect()
+    }
+}
+
+// --- Rules: deciding on the list ----------------------------------------------
+
+/// The longest time limit: guards against a typo such as minutes sent as
+/// seconds ×1000.
+const MAX_LIMIT: Millis = Millis::from_mins(240);
+
+/// A new statement limit for a category; the waiting statements of that
+/// category take it (recorded in the event as `changed`).
+pub(crate) fn decide_set_time_limit(
+    d: &Decider<'_>,
+    item: &ItemId,
+    category: Category,
+    limit: Millis,
+) -> Result<Vec<Event>, CommandError> {
+    let it = d.meeting.agenda.item(item)?;
+    if limit <= Millis::ZERO || limit > MAX_LIMIT {
+        return Err(CommandError::InvalidDuration);
+    }
+    Ok(vec![Event::TimeLimitSet {
+        item: item.clone(),
+        category,
+        limit,
+        changed: Some(it.speakers.statements_waiting(category)),
+    }])
+}
+
+/// A delegation asks for the floor on the current item.
+pub(crate) fn decide_request_floor(
+    d: &Decider<'_>,
+    item: &ItemId,
+    delegation: &DelegationId,
+    kind: &RequestKind,
+    language: Option<&Lang>,
+) -> Result<Vec<Event>, CommandError> {
+    d.meeting.agenda.require_current(item)?;
+    new_request(d, item, delegation, kind, language, None, false)
+}
+
+/// The chair puts a delegation on the list (closed or not).
+pub(crate) fn decide_insert_speaker(
+    d: &Decider<'_>,
+    item: &ItemId,
+    delegation: &DelegationId,
+    kind: &RequestKind,
+    language: Option<&Lang>,
+    position: Option<usize>,
+) -> Result<Vec<Event>, CommandError> {
+    new_request(d, item, delegation, kind, language, position, true)
+}
+
+fn category(d: &Decider<'_>, delegation: &DelegationId) -> Result<Category, CommandError> {
+    d.meeting
+        .definition
+        .delegation(delegation)
+        .map(|d| d.category)
+        .ok_or_else(|| CommandError::UnknownDelegation {
+            delegation: delegation.clone(),
+        })
+}
+
+fn new_request(
+    d: &Decider<'_>,
+    item_id: &ItemId,
+    delegation: &DelegationId,
+    kind: &RequestKind,
+    language: Option<&Lang>,
+    position: Option<usize>,
+    by_chair: bool,
+) -> Result<Vec<Event>, CommandError> {
+    let def = &d.meeting.definition;
+    let category = category(d, delegation)?;
+    let item = d.meeting.agenda.item(item_id)?;
+    let language = match language {
+        Some(l) => {
+            d.known_language(l)?;
+            l.clone()
+        }
+        None => def
+            .delegation(delegation)
+            .map(|d| d.floor_language.clone())
+            .ok_or_else(|| CommandError::UnknownDelegation {
+                delegation: delegation.clone(),
+            })?,
+    };
+    let list = &item.speakers;
+    let limit = list.admit(
+        item_id,
+        &def.rules,
+        &item.time_limits,
+        Asking {
+            delegation,
+            category,
+            kind,
+            by_chair,
+        },
+    )?;
+    let position = list.place(position, &def.rules, kind, category, d.now)?;
+    Ok(vec![Event::FloorRequested {
+        request: d.meeting.next_request_id(),
+        item: item_id.clone(),
+        delegation: delegation.clone(),
+        kind: kind.clone(),
+        language,
+        limit,
+        position,
+        by_chair,
+    }])
+}
+
+/// Withdraws a waiting request; withdrawing while speaking yields the floor.
+pub(crate) fn decide_withdraw(d: &Decider<'_>, id: RequestId) -> Result<Vec<Event>, CommandError> {
+    let r = d.own_request(id)?;
+    match r.status {
+        RequestStatus::Requested => Ok(vec![Event::RequestWithdrawn { request: id }]),
+        RequestStatus::Speaking { speech } => Ok(vec![floor::end(d, speech, EndReason::Withdrawn)]),
+        _ => Err(CommandError::RequestNotWaiting { request: id }),
+    }
+}
+
+pub(crate) fn decide_declare_language(
+    d: &Decider<'_>,
+    request: RequestId,
+    language: &Lang,
+) -> Result<Vec<Event>, CommandError> {
+    let r = d.own_request(request)?;
+    d.known_language(language)?;
+    if !r.is_open() {
+        return Err(CommandError::RequestNotWaiting { request });
+    }
+    Ok(vec![Event::LanguageDeclared {
+        request,
+        language: language.clone(),
+    }])
+}
+
+pub(crate) fn decide_move_request(
+    d: &Decider<'_>,
+    request: RequestId,
+    to: usize,
+) -> Result<Vec<Event>, CommandError> {
+    let (item, _) = d.waiting_request(request)?;
+    let max = d.meeting.agenda.item(item)?.speakers.queue.len() - 1;
+    if to > max {
+        return Err(CommandError::PositionOutOfRange { position: to, max });
+    }
+    Ok(vec![Event::RequestMoved { request, to }])
+}
+
+pub(crate) fn decide_remove_request(
+    d: &Decider<'_>,
+    request: RequestId,
+) -> Result<Vec<Event>, CommandError> {
+    d.waiting_request(request)?;
+    Ok(vec![Event::RequestRemoved { request }])
+}
+
+/// Puts a withdrawn or removed request back: it passes admission again and
+/// gets the limit a new request would get now.
+pub(crate) fn decide_readd(
+    d: &Decider<'_>,
+    id: RequestId,
+    position: Option<usize>,
+) -> Result<Vec<Event>, CommandError> {
+    let (item_id, r) = d
+        .meeting
+        .request(id)
+        .ok_or(CommandError::UnknownRequest { request: id })?;
+    match r.status {
+        RequestStatus::Withdrawn | RequestStatus::Removed => {}
+        RequestStatus::Done { .. } => return Err(CommandError::AlreadyHeard { request: id }),
+        RequestStatus::Requested | RequestStatus::Speaking { .. } => {
+            return Err(CommandError::RequestStillOpen { request: id });
+        }
+    }
+    let item = d.meeting.agenda.item(item_id)?;
+    let list = &item.speakers;
+    // Put back, it must pass the same admission rules as a new request
+    // (one open request per delegation, the replies limit; a withdrawn
+    // or removed request counts for neither), the list being closed
+    // aside: the chair may put anyone back.
+    let rules = &d.meeting.definition.rules;
+    let limit = list.admit(
+        item_id,
+        rules,
+        &item.time_limits,
+        Asking {
+            delegation: &r.delegation,
+            category: r.category,
+            kind: &r.kind,
+            by_chair: true,
+        },
+    )?;
+    let position = list.place(position, rules, &r.kind, r.category, d.now)?;
+    Ok(vec![Event::RequestReadded {
+        request: id,
+        position,
+        limit,
+    }])
+}
+
+pub(crate) fn decide_close_list(
+    d: &Decider<'_>,
+    item: &ItemId,
+) -> Result<Vec<Event>, CommandError> {
+    if !d.meeting.agenda.item(item)?.speakers.open {
+        return Err(CommandError::ListAlreadyClosed { item: item.clone() });
+    }
+    Ok(vec![Event::ListClosed { item: item.clone() }])
+}
+
+pub(crate) fn decide_reopen_list(
+    d: &Decider<'_>,
+    item: &ItemId,
+) -> Result<Vec<Event>, CommandError> {
+    if d.meeting.agenda.item(item)?.speakers.open {
+        return Err(CommandError::ListAlreadyOpen { item: item.clone() });
+    }
+    Ok(vec![Event::ListReopened { item: item.clone() }])
+}
+
+// --- Applying -----------------------------------------------------------------
+
+/// Records the limit and gives it to the requests the event names. An event
+/// from a log written before `changed` was recorded (`None`) gets the rule
+/// of the time, which is the rule `decide` records today: the waiting
+/// statements of that category, as they stand when it is applied.
+pub(crate) fn apply_time_limit_set(
+    m: &mut Meeting,
+    item: &ItemId,
+    category: Category,
+    limit: Millis,
+    changed: Option<&[RequestId]>,
+) {
+    if let Some(item) = m.agenda.item_mut(item) {
+        item.time_limits.insert(category, limit);
+        let legacy;
+        let changed = match changed {
+            Some(ids) => ids,
+            None => {
+                legacy = item.speakers.statements_waiting(category);
+                &legacy
+            }
+        };
+        for id in changed {
+            if let Some(r) = item.speakers.requests.get_mut(id) {
+                r.limit = limit;
+            }
+        }
+    }
+}
+
+/// The fields of a `floor_requested` event.
+#[derive(Debug)]
+pub(crate) struct FloorRequested<'e> {
+    pub(crate) request: RequestId,
+    pub(crate) item: &'e ItemId,
+    pub(crate) delegation: &'e DelegationId,
+    pub(crate) kind: &'e RequestKind,
+    pub(crate) language: &'e Lang,
+    pub(crate) limit: Millis,
+    pub(crate) position: usize,
+    pub(crate) by_chair: bool,
+}
+
+pub(crate) fn apply_floor_requested(m: &mut Meeting, e: &FloorRequested<'_>, at: Timestamp) {
+    let category = m
+        .definition
+        .delegation(e.delegation)
+        .map_or(Category::Observer, |d| d.category);
+    if let Some(it) = m.agenda.item_mut(e.item) {
+        it.speakers.insert(
+            Request {
+                id: e.request,
+                delegation: e.delegation.clone(),
+                category,
+                kind: e.kind.clone(),
+                language: e.language.clone(),
+                requested_at: at,
+                limit: e.limit,
+                by_chair: e.by_chair,
+                status: RequestStatus::Requested,
+            },
+            e.position,
+        );
+        m.request_items.insert(e.request, e.item.clone());
+    }
+    m.next_request = m.next_request.max(e.request.0 + 1);
+}
+
+pub(crate) fn apply_request_withdrawn(m: &mut Meeting, request: RequestId) {
+    m.set_request_status(request, RequestStatus::Withdrawn);
+}
+
+pub(crate) fn apply_request_removed(m: &mut Meeting, request: RequestId) {
+    m.set_request_status(request, RequestStatus::Removed);
+}
+
+pub(crate) fn apply_request_moved(m: &mut Meeting, request: RequestId, to: usize) {
+    if let Some(item) = m.item_of_request_mut(request) {
+        item.speakers.move_to(request, to);
+    }
+}
+
+pub(crate) fn apply_request_readded(
+    m: &mut Meeting,
+    request: RequestId,
+    position: usize,
+    limit: Millis,
+    at: Timestamp,
+) {
+    if let Some(item) = m.item_of_request_mut(request) {
+        item.speakers.readd(request, position, limit, at);
+    }
+}
+
+/// The request's language, and its speech's if it is speaking or
+/// interrupted.
+pub(crate) fn apply_language_declared(m: &mut Meeting, request: RequestId, language: &Lang) {
+    if let Some(r) = m.request_mut(request) {
+        r.language = language.clone();
+    }
+    if let Some(speech) = m
+        .floor
+        .current
+        .iter_mut()
+        .chain(m.floor.interrupted.iter_mut())
+        .find(|s| s.source.request() == Some(request))
+    {
+        speech.language = language.clone();
+    }
+}
+
+pub(crate) fn apply_list_open(m: &mut Meeting, item: &ItemId, open: bool) {
+    if let Some(item) = m.agenda.item_mut(item) {
+        item.speakers.open = open;
     }
 }

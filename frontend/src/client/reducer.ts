@@ -66,10 +66,18 @@ export function applyEvent(m: Meeting, frame: AppliedFrame): void {
       const item = agendaItem(m, e.item);
       if (item) {
         item.time_limits[e.category] = e.limit;
-        // Waiting statements of that category get the new limit.
-        for (const id of [...item.speakers.queue]) {
+        // The event names the requests that take the new limit; one written
+        // before it did (no `changed`) means the waiting statements of
+        // that category, as the core replays it.
+        const changed =
+          e.changed ??
+          item.speakers.queue.filter((id) => {
+            const r = requestIn(item.speakers, id);
+            return r !== undefined && r.category === e.category && r.kind === 'statement';
+          });
+        for (const id of changed) {
           const r = requestIn(item.speakers, id);
-          if (r && r.category === e.category && r.kind === 'statement') r.limit = e.limit;
+          if (r) r.limit = e.limit;
         }
       }
       break;

@@ -514,6 +514,14 @@ export type Event =
     }
   | {
       category: Category;
+      /**
+       * The requests that take the new limit: the statements of that
+       * category waiting when it was set. Absent from events written
+       * before it was recorded; replaying one of those gives the limit
+       * to the statements of that category waiting then
+       * (`SpeakersList::statements_waiting`), which is the same thing.
+       */
+      changed?: RequestId[] | null;
       item: ItemId;
       limit: Millis;
       type: 'time_limit_set';

@@ -1,5 +1,7 @@
 //! Interpretation: booths, who is on the mic, handovers, "slower please",
-//! and — in [`relay`] — which booth feeds each channel from where.
+//! and — in [`relay`] — which booth feeds each channel from where. The
+//! interpretation commands (floor language, handovers, "slower please") are
+//! decided (`decide_*`) and applied (`apply_*`) here.
 
 pub mod relay;
 
@@ -9,7 +11,10 @@ use serde::{Deserialize, Serialize};
 
 pub use relay::{ChannelFeed, ChannelPlan, Depth, InterpretationWarning, RelayPlan, Source};
 
+use crate::decide::Decider;
 use crate::definition::{Interpreter, MeetingDefinition};
+use crate::error::CommandError;
+use crate::event::Event;
 use crate::i18n::Lang;
 use crate::ids::BoothId;
 use crate::time::{Millis, Timestamp};
@@ -155,4 +160,134 @@ pub fn lookahead(meeting: &crate::Meeting) -> Vec<UpcomingWarning> {
             })
         })
         .collect()
+}
+
+// --- Rules: floor language, handovers, "slower please" ------------------------
+
+fn booth<'m>(d: &Decider<'m>, booth: &BoothId) -> Result<&'m BoothState, CommandError> {
+    d.meeting
+        .interpretation
+        .booths
+        .get(booth)
+        .ok_or_else(|| CommandError::UnknownBooth {
+            booth: booth.clone(),
+        })
+}
+
+fn partner(d: &Decider<'_>, booth: &BoothId) -> Result<usize, CommandError> {
+    d.meeting
+        .interpretation
+        .partner(&d.meeting.definition, booth)
+        .ok_or_else(|| CommandError::NoPartner {
+            booth: booth.clone(),
+        })
+}
+
+/// Overrides the floor language until the next speaker (`None` clears).
+pub(crate) fn decide_set_floor_language(
+    d: &Decider<'_>,
+    language: Option<&Lang>,
+) -> Result<Vec<Event>, CommandError> {
+    if let Some(l) = language {
+        d.known_language(l)?;
+    }
+    Ok(vec![Event::FloorLanguageSet {
+        language: language.cloned(),
+    }])
+}
+
+/// A booth with a partner asks for a handover, once.
+pub(crate) fn decide_request_handover(
+    d: &Decider<'_>,
+    booth_id: &BoothId,
+) -> Result<Vec<Event>, CommandError> {
+    let state = booth(d, booth_id)?;
+    partner(d, booth_id)?;
+    if state.handover_requested.is_some() {
+        return Err(CommandError::HandoverAlreadyRequested {
+            booth: booth_id.clone(),
+        });
+    }
+    Ok(vec![Event::HandoverRequested {
+        booth: booth_id.clone(),
+    }])
+}
+
+/// The partner takes the mic.
+pub(crate) fn decide_accept_handover(
+    d: &Decider<'_>,
+    booth_id: &BoothId,
+) -> Result<Vec<Event>, CommandError> {
+    let state = booth(d, booth_id)?;
+    if state.handover_requested.is_none() {
+        return Err(CommandError::NoHandoverRequested {
+            booth: booth_id.clone(),
+        });
+    }
+    let on_mic = partner(d, booth_id)?;
+    Ok(vec![Event::HandoverAccepted {
+        booth: booth_id.clone(),
+        on_mic,
+    }])
+}
+
+pub(crate) fn decide_slower_please(
+    d: &Decider<'_>,
+    booth_id: &BoothId,
+) -> Result<Vec<Event>, CommandError> {
+    booth(d, booth_id)?;
+    Ok(vec![Event::SlowerPleaseSignalled {
+        booth: booth_id.clone(),
+    }])
+}
+
+pub(crate) fn decide_acknowledge_slower_please(
+    d: &Decider<'_>,
+) -> Result<Vec<Event>, CommandError> {
+    if d.meeting.interpretation.slower_please.is_empty() {
+        return Err(CommandError::NothingToAcknowledge);
+    }
+    Ok(vec![Event::SlowerPleaseAcknowledged])
+}
+
+// --- Applying -----------------------------------------------------------------
+
+pub(crate) fn apply_floor_language_set(m: &mut crate::Meeting, language: Option<&Lang>) {
+    m.interpretation.floor_language_override = language.cloned();
+}
+
+pub(crate) fn apply_handover_requested(m: &mut crate::Meeting, booth: &BoothId, at: Timestamp) {
+    if let Some(b) = m.interpretation.booths.get_mut(booth) {
+        b.handover_requested = Some(at);
+    }
+}
+
+pub(crate) fn apply_handover_accepted(
+    m: &mut crate::Meeting,
+    booth: &BoothId,
+    on_mic: usize,
+    at: Timestamp,
+) {
+    if let Some(b) = m.interpretation.booths.get_mut(booth) {
+        b.on_mic = on_mic;
+        b.on_mic_since = Some(at);
+        b.handover_requested = None;
+    }
+}
+
+pub(crate) fn apply_slower_please_signalled(
+    m: &mut crate::Meeting,
+    booth: &BoothId,
+    at: Timestamp,
+) {
+    if let Some(b) = m.definition.booth(booth) {
+        m.interpretation.slower_please.push(SlowerPlease {
+            at,
+            language: b.output.clone(),
+        });
+    }
+}
+
+pub(crate) fn apply_slower_please_acknowledged(m: &mut crate::Meeting) {
+    m.interpretation.slower_please.clear();
 }

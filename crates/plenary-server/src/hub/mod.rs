@@ -23,7 +23,7 @@ use plenary_core::rules::TimeUpPolicy;
 use plenary_core::timer::Phase;
 use plenary_core::{
     Command, CommandError, EVENT_VERSION, Event, Meeting, MeetingDefinition, Role, StoredEvent,
-    Timestamp, decide,
+    Timestamp, decide, stamp,
 };
 use plenary_protocol::views::{self, Audience};
 use plenary_protocol::{Insight, ServerMessage};
@@ -1195,22 +1195,6 @@ pub fn answer(
             )
         }
     }
-}
-
-/// Numbers events decided against a meeting at `seq_before` and stamps
-/// them with their time and actor: the one place events become stored.
-fn stamp(seq_before: u64, at: Timestamp, actor: &Role, events: Vec<Event>) -> Vec<StoredEvent> {
-    events
-        .into_iter()
-        .zip(seq_before + 1..)
-        .map(|(event, seq)| StoredEvent {
-            seq,
-            at,
-            actor: actor.clone(),
-            v: EVENT_VERSION,
-            event,
-        })
-        .collect()
 }
 
 /// Why the hub wakes up without a request.
