@@ -647,7 +647,7 @@ async fn the_server_ends_a_speech_when_time_is_up(backend: Backend) {
     screen.wait_for_seq(called).await.unwrap();
     // A statement of 5 minutes, warned at 1 minute left, final at 15 s.
     let mut phases = Vec::new();
-    let mut next_phase = async |screen: &mut plenary_client::Client| loop {
+    let next_phase = async |screen: &mut Client| loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), screen.next_frame())
             .await
             .expect("in time")
@@ -662,11 +662,11 @@ async fn the_server_ends_a_speech_when_time_is_up(backend: Backend) {
             _ => {}
         }
     };
-    time.advance(plenary_core::Millis::from_mins(4));
+    time.advance(Millis::from_mins(4));
     phases.push(next_phase(&mut screen).await.unwrap());
-    time.advance(plenary_core::Millis::from_secs(45));
+    time.advance(Millis::from_secs(45));
     phases.push(next_phase(&mut screen).await.unwrap());
-    time.advance(plenary_core::Millis::from_secs(15));
+    time.advance(Millis::from_secs(15));
     phases.push(next_phase(&mut screen).await.unwrap());
     let ended = next_phase(&mut screen).await.unwrap_err();
     use plenary_core::timer::Phase;

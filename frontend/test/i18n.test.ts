@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en, es } from '../src/i18n/dictionary';
+import { catalogues } from '../src/generated/catalogue';
 import { driftText, duration, t, uiLangFor } from '../src/i18n';
 import { textIn } from '../src/i18n/texts';
 
@@ -8,6 +9,29 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 describe('the interface dictionary', () => {
   it('has every key in Spanish and English, and no other', () => {
     expect(Object.keys(es).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it('is the catalogue, whose every language has every key with the same placeholders', () => {
+    const reference = catalogues.en as Record<string, string>;
+    expect(Object.keys(catalogues).sort()).toEqual(['en', 'es']);
+    for (const [lang, texts] of Object.entries(catalogues) as [string, Record<string, string>][]) {
+      expect(Object.keys(texts).sort(), lang).toEqual(Object.keys(reference).sort());
+      for (const key of Object.keys(reference)) {
+        expect(placeholders(texts[key]!), `${lang} ${key}`).toEqual(placeholders(reference[key]!));
+      }
+    }
+    expect(en).toBe(catalogues.en);
+    expect(es).toBe(catalogues.es);
+  });
+
+  it('says a refusal as the server does, and an agenda item is a punto', () => {
+    expect(t('list_closed', undefined, 'es')).toBe(
+      'la lista de oradores está cerrada: solo se admiten cuestiones de orden y derechos de réplica',
+    );
+    expect(t('already_requested', { request: '#4' }, 'en')).toBe(
+      'this delegation already has request #4 open on this item',
+    );
+    for (const text of Object.values(es)) expect(text).not.toMatch(/\btema\b/);
   });
 
   it('has no empty text', () => {

@@ -1,131 +1,221 @@
 //! Why a command was refused: a stable machine code and a human message in
-//! the meeting's languages. A refusal never changes the state.
+//! the meeting's languages. A refusal never changes the state. The texts
+//! are the catalogue's (`locales/*.toml`), under the refusal's code.
+
+use std::fmt;
 
 use serde::{Serialize, Serializer};
 
 use crate::command::CommandKind;
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{Catalogue, Lang, Texts};
 use crate::ids::{BoothId, DelegationId, ItemId, RequestId, ScreenId};
 use crate::roles::{Capability, RoleKind};
 use crate::rules::RequestKind;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// The kinds of refusal every surface distinguishes: HTTP statuses follow
+/// them (`crates/plenary-server/src/api.rs`), clients decide from them
+/// whether retrying can help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// No such thing in this meeting (404).
+    NotFound,
+    /// This role may not (403).
+    Forbidden,
+    /// The meeting's present state refuses it (409): it may pass later.
+    Conflict,
+    /// Malformed or out of range whatever the state (422).
+    Invalid,
+    /// The service could not do it now; nothing was applied (503).
+    Unavailable,
+    /// No credentials, or wrong ones (401).
+    Unauthenticated,
+    /// Too many, too fast (429).
+    TooMany,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandError {
-    #[error("the {role} role may not {command}")]
     NotPermitted {
         role: RoleKind,
         command: CommandKind,
     },
-    #[error("a delegation may only act for itself, not for `{delegation}`")]
-    NotYourDelegation { delegation: DelegationId },
-    #[error("an interpreter may only act for their own booth, not for `{booth}`")]
-    NotYourBooth { booth: BoothId },
-    #[error("the {role} role may not {}", capability_en(*.capability))]
+    NotYourDelegation {
+        delegation: DelegationId,
+    },
+    NotYourBooth {
+        booth: BoothId,
+    },
     CapabilityNotPermitted {
         role: RoleKind,
         capability: Capability,
     },
-    #[error("the {role} role may not manage {}access codes", target_en(*.target))]
     AccessCodesNotPermitted {
         role: RoleKind,
         /// The role whose codes were asked for; none when the role manages
         /// no codes at all.
         target: Option<RoleKind>,
     },
-    #[error("the {role} role has no access codes")]
-    NoAccessCodes { role: RoleKind },
-    #[error("this is the chair's last active access code: only the operator may revoke it")]
+    NoAccessCodes {
+        role: RoleKind,
+    },
     LastChairCode,
 
-    #[error("there is no delegation `{delegation}`")]
-    UnknownDelegation { delegation: DelegationId },
-    #[error("there is no agenda item `{item}`")]
-    UnknownItem { item: ItemId },
-    #[error("there is no request {request}")]
-    UnknownRequest { request: RequestId },
-    #[error("there is no booth `{booth}`")]
-    UnknownBooth { booth: BoothId },
-    #[error("there is no screen `{screen}`")]
-    UnknownScreen { screen: ScreenId },
-    #[error("no screen matches that target")]
+    UnknownDelegation {
+        delegation: DelegationId,
+    },
+    UnknownItem {
+        item: ItemId,
+    },
+    UnknownRequest {
+        request: RequestId,
+    },
+    UnknownBooth {
+        booth: BoothId,
+    },
+    UnknownScreen {
+        screen: ScreenId,
+    },
     NoScreens,
-    #[error("these rules have no request kind `{kind}`")]
-    UnknownKind { kind: RequestKind },
-    #[error("`{language}` is not a language of this meeting")]
-    UnknownLanguage { language: Lang },
+    UnknownKind {
+        kind: RequestKind,
+    },
+    UnknownLanguage {
+        language: Lang,
+    },
 
-    #[error("no agenda item is open")]
     NoCurrentItem,
-    #[error("agenda item `{item}` is not the current item")]
-    ItemNotCurrent { item: ItemId },
-    #[error("agenda item `{item}` is already the current item")]
-    ItemAlreadyCurrent { item: ItemId },
-    #[error("this is the last agenda item")]
+    ItemNotCurrent {
+        item: ItemId,
+    },
+    ItemAlreadyCurrent {
+        item: ItemId,
+    },
     NoNextItem,
-    #[error("this is the first agenda item")]
     NoPreviousItem,
 
-    #[error("the list of speakers is closed: only points of order and rights of reply are taken")]
-    ListClosed { item: ItemId },
-    #[error("the list of speakers is already closed")]
-    ListAlreadyClosed { item: ItemId },
-    #[error("the list of speakers is already open")]
-    ListAlreadyOpen { item: ItemId },
-    #[error("this delegation already has request {request} open on this item")]
-    AlreadyRequested { request: RequestId },
-    #[error("this delegation has used its {max} rights of reply on this item")]
-    ReplyLimitReached { max: usize },
-    #[error("request {request} is not waiting on the list")]
-    RequestNotWaiting { request: RequestId },
-    #[error("request {request} is still open; only a withdrawn or removed request can be put back")]
-    RequestStillOpen { request: RequestId },
-    #[error("request {request} was already heard; ask for the floor again instead")]
-    AlreadyHeard { request: RequestId },
-    #[error("position {position} is outside the list (0 to {max})")]
-    PositionOutOfRange { position: usize, max: usize },
+    ListClosed {
+        item: ItemId,
+    },
+    ListAlreadyClosed {
+        item: ItemId,
+    },
+    ListAlreadyOpen {
+        item: ItemId,
+    },
+    AlreadyRequested {
+        request: RequestId,
+    },
+    ReplyLimitReached {
+        max: usize,
+    },
+    RequestNotWaiting {
+        request: RequestId,
+    },
+    RequestStillOpen {
+        request: RequestId,
+    },
+    AlreadyHeard {
+        request: RequestId,
+    },
+    PositionOutOfRange {
+        position: usize,
+        max: usize,
+    },
 
-    #[error("nobody has the floor")]
     NoSpeakerOnFloor,
-    #[error("`{delegation}` has the floor: end the speech first")]
-    FloorOccupied { delegation: DelegationId },
-    #[error("a point of order is being heard: deal with it first")]
+    FloorOccupied {
+        delegation: DelegationId,
+    },
     PointOfOrderInProgress,
-    #[error("nobody is waiting to speak")]
     QueueEmpty,
-    #[error("the timer is not running")]
     TimerNotRunning,
-    #[error("the timer is not paused")]
     TimerNotPaused,
-    #[error("the speaker's time is not up yet")]
     TimeNotUp,
-    #[error("an extension must be non-zero and at most one hour either way")]
     InvalidDuration,
 
-    #[error("agenda item `{item}` has no schedule of presenters")]
-    NoSchedule { item: ItemId },
-    #[error("`{presenter}` is not on the schedule of this item")]
-    UnknownPresenter { presenter: DelegationId },
-    #[error("`{presenter}` has already presented or was skipped")]
-    PresenterNotPending { presenter: DelegationId },
-    #[error("every presenter of this item has presented or was skipped")]
+    NoSchedule {
+        item: ItemId,
+    },
+    UnknownPresenter {
+        presenter: DelegationId,
+    },
+    PresenterNotPending {
+        presenter: DelegationId,
+    },
     NoPresenterPending,
 
-    #[error("booth `{booth}` has a single interpreter: nobody to hand over to")]
-    NoPartner { booth: BoothId },
-    #[error("a handover is already requested in booth `{booth}`")]
-    HandoverAlreadyRequested { booth: BoothId },
-    #[error("no handover was requested in booth `{booth}`")]
-    NoHandoverRequested { booth: BoothId },
-    #[error("no \"slower please\" signal is waiting")]
+    NoPartner {
+        booth: BoothId,
+    },
+    HandoverAlreadyRequested {
+        booth: BoothId,
+    },
+    NoHandoverRequested {
+        booth: BoothId,
+    },
     NothingToAcknowledge,
-    #[error("the message has no text")]
     EmptyMessage,
-    #[error("a screen needs at least one language")]
     NoLanguages,
 }
 
 impl CommandError {
     /// The stable machine code, `snake_case`.
+    /// What kind of refusal this is, for every surface that must map it
+    /// (HTTP statuses, client behaviour). Exhaustive on purpose: a new
+    /// refusal must be classed here, it never falls into a default.
+    pub fn class(&self) -> ErrorClass {
+        use CommandError as E;
+        match self {
+            E::NotPermitted { .. }
+            | E::NotYourDelegation { .. }
+            | E::NotYourBooth { .. }
+            | E::CapabilityNotPermitted { .. }
+            | E::AccessCodesNotPermitted { .. } => ErrorClass::Forbidden,
+            E::UnknownDelegation { .. }
+            | E::UnknownItem { .. }
+            | E::UnknownRequest { .. }
+            | E::UnknownBooth { .. }
+            | E::UnknownScreen { .. }
+            | E::UnknownPresenter { .. } => ErrorClass::NotFound,
+            E::UnknownKind { .. }
+            | E::UnknownLanguage { .. }
+            | E::InvalidDuration
+            | E::PositionOutOfRange { .. }
+            | E::EmptyMessage
+            | E::NoLanguages
+            | E::NoScreens
+            | E::NoAccessCodes { .. } => ErrorClass::Invalid,
+            E::LastChairCode
+            | E::NoCurrentItem
+            | E::ItemNotCurrent { .. }
+            | E::ItemAlreadyCurrent { .. }
+            | E::NoNextItem
+            | E::NoPreviousItem
+            | E::ListClosed { .. }
+            | E::ListAlreadyClosed { .. }
+            | E::ListAlreadyOpen { .. }
+            | E::AlreadyRequested { .. }
+            | E::ReplyLimitReached { .. }
+            | E::RequestNotWaiting { .. }
+            | E::RequestStillOpen { .. }
+            | E::AlreadyHeard { .. }
+            | E::NoSpeakerOnFloor
+            | E::FloorOccupied { .. }
+            | E::PointOfOrderInProgress
+            | E::QueueEmpty
+            | E::TimerNotRunning
+            | E::TimerNotPaused
+            | E::TimeNotUp
+            | E::NoSchedule { .. }
+            | E::PresenterNotPending { .. }
+            | E::NoPresenterPending
+            | E::NoPartner { .. }
+            | E::HandoverAlreadyRequested { .. }
+            | E::NoHandoverRequested { .. }
+            | E::NothingToAcknowledge => ErrorClass::Conflict,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         use CommandError as E;
         match self {
@@ -179,141 +269,130 @@ impl CommandError {
         }
     }
 
-    /// The message in Spanish; English is the `Display` text. Other
-    /// languages fall back to English.
-    fn spanish(&self) -> String {
-        use CommandError as E;
+    /// The catalogue key of the message: the code, but for a refusal of
+    /// every access code at once.
+    fn key(&self) -> &'static str {
         match self {
-            E::NotPermitted { role, command } => {
-                format!("el rol {role} no puede ejecutar {command}")
+            CommandError::AccessCodesNotPermitted { target: None, .. } => {
+                "access_codes_not_permitted_any"
             }
-            E::NotYourDelegation { delegation } => {
-                format!("una delegación solo puede actuar en su propio nombre, no en el de `{delegation}`")
-            }
-            E::NotYourBooth { booth } => {
-                format!("un intérprete solo puede actuar para su propia cabina, no para `{booth}`")
-            }
-            E::CapabilityNotPermitted { role, capability } => {
-                format!("el rol {role} no puede {}", capability_es(*capability))
-            }
-            E::AccessCodesNotPermitted { role, target } => match target {
-                Some(target) => {
-                    format!("el rol {role} no puede gestionar los códigos de acceso de {target}")
-                }
-                None => format!("el rol {role} no puede gestionar códigos de acceso"),
-            },
-            E::NoAccessCodes { role } => format!("el rol {role} no tiene códigos de acceso"),
-            E::LastChairCode => "es el último código de acceso activo de la presidencia: solo el operador puede revocarlo".to_owned(),
-            E::UnknownDelegation { delegation } => format!("no existe la delegación `{delegation}`"),
-            E::UnknownItem { item } => format!("no existe el tema del programa `{item}`"),
-            E::UnknownRequest { request } => format!("no existe la solicitud {request}"),
-            E::UnknownBooth { booth } => format!("no existe la cabina `{booth}`"),
-            E::UnknownScreen { screen } => format!("no existe la pantalla `{screen}`"),
-            E::NoScreens => "ninguna pantalla corresponde a ese destino".to_owned(),
-            E::UnknownKind { kind } => format!("estas reglas no prevén solicitudes de tipo `{kind}`"),
-            E::UnknownLanguage { language } => {
-                format!("`{language}` no es un idioma de esta reunión")
-            }
-            E::NoCurrentItem => "no hay ningún tema del programa abierto".to_owned(),
-            E::ItemNotCurrent { item } => format!("el tema `{item}` no es el tema en curso"),
-            E::ItemAlreadyCurrent { item } => format!("el tema `{item}` ya es el tema en curso"),
-            E::NoNextItem => "este es el último tema del programa".to_owned(),
-            E::NoPreviousItem => "este es el primer tema del programa".to_owned(),
-            E::ListClosed { .. } => "la lista de oradores está cerrada: solo se admiten cuestiones de orden y derechos de réplica".to_owned(),
-            E::ListAlreadyClosed { .. } => "la lista de oradores ya está cerrada".to_owned(),
-            E::ListAlreadyOpen { .. } => "la lista de oradores ya está abierta".to_owned(),
-            E::AlreadyRequested { request } => {
-                format!("esta delegación ya tiene abierta la solicitud {request} en este tema")
-            }
-            E::ReplyLimitReached { max } => {
-                format!("esta delegación ya ha usado sus {max} derechos de réplica en este tema")
-            }
-            E::RequestNotWaiting { request } => {
-                format!("la solicitud {request} no está en espera en la lista")
-            }
-            E::RequestStillOpen { request } => format!(
-                "la solicitud {request} sigue abierta; solo se puede reincorporar una solicitud retirada o eliminada"
-            ),
-            E::AlreadyHeard { request } => {
-                format!("la solicitud {request} ya fue atendida; pida la palabra de nuevo")
-            }
-            E::PositionOutOfRange { position, max } => {
-                format!("la posición {position} está fuera de la lista (0 a {max})")
-            }
-            E::NoSpeakerOnFloor => "nadie tiene la palabra".to_owned(),
-            E::FloorOccupied { delegation } => {
-                format!("`{delegation}` tiene la palabra: termine primero la intervención")
-            }
-            E::PointOfOrderInProgress => {
-                "se está tratando una cuestión de orden: resuélvala primero".to_owned()
-            }
-            E::QueueEmpty => "nadie espera para hablar".to_owned(),
-            E::TimerNotRunning => "el cronómetro no está en marcha".to_owned(),
-            E::TimerNotPaused => "el cronómetro no está en pausa".to_owned(),
-            E::TimeNotUp => "el tiempo del orador aún no ha terminado".to_owned(),
-            E::InvalidDuration => {
-                "una prórroga debe ser distinta de cero y de una hora como máximo".to_owned()
-            }
-            E::NoSchedule { item } => format!("el tema `{item}` no tiene presentaciones programadas"),
-            E::UnknownPresenter { presenter } => {
-                format!("`{presenter}` no figura entre los presentadores de este tema")
-            }
-            E::PresenterNotPending { presenter } => {
-                format!("`{presenter}` ya ha presentado o fue omitido")
-            }
-            E::NoPresenterPending => {
-                "todos los presentadores de este tema ya han presentado o fueron omitidos".to_owned()
-            }
-            E::NoPartner { booth } => {
-                format!("la cabina `{booth}` tiene un solo intérprete: no hay relevo posible")
-            }
-            E::HandoverAlreadyRequested { booth } => {
-                format!("ya se pidió un relevo en la cabina `{booth}`")
-            }
-            E::NoHandoverRequested { booth } => {
-                format!("no se pidió ningún relevo en la cabina `{booth}`")
-            }
-            E::NothingToAcknowledge => "no hay ninguna señal de «más despacio» pendiente".to_owned(),
-            E::EmptyMessage => "el mensaje no tiene texto".to_owned(),
-            E::NoLanguages => "una pantalla necesita al menos un idioma".to_owned(),
+            other => other.code(),
         }
     }
 
-    /// The message in each of `languages` (Spanish and English are
-    /// written; other languages get English).
+    /// The message's parameters, as the catalogue names them. Words that
+    /// are themselves texts (a capability) are looked up in `lang`.
+    fn args(&self, lang: &Lang) -> Vec<(&'static str, String)> {
+        use CommandError as E;
+        let s = |v: &dyn fmt::Display| v.to_string();
+        match self {
+            E::NotPermitted { role, command } => vec![("role", s(role)), ("command", s(command))],
+            E::NotYourDelegation { delegation } => vec![("delegation", s(delegation))],
+            E::NotYourBooth { booth }
+            | E::UnknownBooth { booth }
+            | E::NoPartner { booth }
+            | E::HandoverAlreadyRequested { booth }
+            | E::NoHandoverRequested { booth } => vec![("booth", s(booth))],
+            E::CapabilityNotPermitted { role, capability } => vec![
+                ("role", s(role)),
+                (
+                    "capability",
+                    Catalogue::get().text(lang, capability_key(*capability), &[]),
+                ),
+            ],
+            E::AccessCodesNotPermitted { role, target } => {
+                let mut args = vec![("role", s(role))];
+                if let Some(target) = target {
+                    args.push(("target", s(target)));
+                }
+                args
+            }
+            E::NoAccessCodes { role } => vec![("role", s(role))],
+            E::UnknownDelegation { delegation } | E::FloorOccupied { delegation } => {
+                vec![("delegation", s(delegation))]
+            }
+            E::UnknownItem { item }
+            | E::ItemNotCurrent { item }
+            | E::ItemAlreadyCurrent { item }
+            | E::ListClosed { item }
+            | E::ListAlreadyClosed { item }
+            | E::ListAlreadyOpen { item }
+            | E::NoSchedule { item } => vec![("item", s(item))],
+            E::UnknownRequest { request }
+            | E::AlreadyRequested { request }
+            | E::RequestNotWaiting { request }
+            | E::RequestStillOpen { request }
+            | E::AlreadyHeard { request } => vec![("request", s(request))],
+            E::UnknownScreen { screen } => vec![("screen", s(screen))],
+            E::UnknownKind { kind } => vec![("kind", s(kind))],
+            E::UnknownLanguage { language } => vec![("language", s(language))],
+            E::ReplyLimitReached { max } => vec![("max", s(max))],
+            E::PositionOutOfRange { position, max } => {
+                vec![("position", s(position)), ("max", s(max))]
+            }
+            E::UnknownPresenter { presenter } | E::PresenterNotPending { presenter } => {
+                vec![("presenter", s(presenter))]
+            }
+            E::LastChairCode
+            | E::NoScreens
+            | E::NoCurrentItem
+            | E::NoNextItem
+            | E::NoPreviousItem
+            | E::NoSpeakerOnFloor
+            | E::PointOfOrderInProgress
+            | E::QueueEmpty
+            | E::TimerNotRunning
+            | E::TimerNotPaused
+            | E::TimeNotUp
+            | E::InvalidDuration
+            | E::NoPresenterPending
+            | E::NothingToAcknowledge
+            | E::EmptyMessage
+            | E::NoLanguages => Vec::new(),
+        }
+    }
+
+    /// The message in `lang` (languages the catalogue lacks get English).
+    pub fn message(&self, lang: &Lang) -> String {
+        let args = self.args(lang);
+        let args: Vec<(&str, &dyn fmt::Display)> = args
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn fmt::Display))
+            .collect();
+        Catalogue::get().text(lang, self.key(), &args)
+    }
+
+    /// The message in each of `languages` (English alone when none is
+    /// given).
     pub fn messages(&self, languages: &[Lang]) -> Texts {
         let mut texts = Texts::new();
         for lang in languages {
-            let text = if lang.primary() == "es" {
-                self.spanish()
-            } else {
-                self.to_string()
-            };
-            texts.0.insert(lang.clone(), text);
+            texts.0.insert(lang.clone(), self.message(lang));
         }
         if texts.is_empty() {
-            texts = texts.with("en", self.to_string());
+            texts
+                .0
+                .insert(Lang::english(), self.message(&Lang::english()));
         }
         texts
     }
 }
 
-fn capability_en(capability: Capability) -> &'static str {
-    match capability {
-        Capability::ExportMinutes => "export the minutes",
-        Capability::SeePresence => "see which screens are connected",
+/// The English message: logs, and the wire's `message` before a meeting's
+/// languages are known.
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(&Lang::english()))
     }
 }
 
-fn capability_es(capability: Capability) -> &'static str {
-    match capability {
-        Capability::ExportMinutes => "exportar el acta",
-        Capability::SeePresence => "ver qué pantallas están conectadas",
-    }
-}
+impl std::error::Error for CommandError {}
 
-fn target_en(target: Option<RoleKind>) -> String {
-    target.map(|t| format!("{t} ")).unwrap_or_default()
+fn capability_key(capability: Capability) -> &'static str {
+    match capability {
+        Capability::ExportMinutes => "capability.export_minutes",
+        Capability::SeePresence => "capability.see_presence",
+    }
 }
 
 /// On the wire: `{ "code": "list_closed", "message": "…" }` in English;
@@ -325,5 +404,100 @@ impl Serialize for CommandError {
         st.serialize_field("code", self.code())?;
         st.serialize_field("message", &self.to_string())?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::parameters;
+
+    /// The codes `CommandError::code` returns, read from its source: a new
+    /// refusal is seen here without being listed.
+    fn codes_in_source() -> Vec<&'static str> {
+        let source = include_str!("error.rs");
+        let start = source.find("pub fn code(&self)").unwrap();
+        let end = start + source[start..].find("\n    }\n").unwrap();
+        source[start..end]
+            .lines()
+            .filter_map(|line| line.split("=> \"").nth(1))
+            .filter_map(|rest| rest.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn every_refusal_has_a_text_in_every_language() {
+        let codes = codes_in_source();
+        assert_eq!(codes.len(), 47, "{codes:?}");
+        let catalogue = Catalogue::get();
+        for language in catalogue.languages() {
+            let texts = catalogue.entries(language).unwrap();
+            for code in codes
+                .iter()
+                .copied()
+                .chain(["access_codes_not_permitted_any"])
+            {
+                assert!(texts.contains_key(code), "{language} lacks `{code}`");
+            }
+        }
+    }
+
+    #[test]
+    fn messages_fill_every_parameter() {
+        use crate::ids::{DelegationId, ItemId, RequestId};
+        let es = Lang::parse("es").unwrap();
+        let examples = [
+            CommandError::NotPermitted {
+                role: RoleKind::Delegation,
+                command: CommandKind::CallNext,
+            },
+            CommandError::CapabilityNotPermitted {
+                role: RoleKind::Delegation,
+                capability: Capability::ExportMinutes,
+            },
+            CommandError::AccessCodesNotPermitted {
+                role: RoleKind::Technician,
+                target: Some(RoleKind::Chair),
+            },
+            CommandError::AccessCodesNotPermitted {
+                role: RoleKind::Delegation,
+                target: None,
+            },
+            CommandError::UnknownItem {
+                item: ItemId::new("item-3"),
+            },
+            CommandError::AlreadyRequested {
+                request: RequestId(4),
+            },
+            CommandError::PositionOutOfRange {
+                position: 9,
+                max: 3,
+            },
+            CommandError::FloorOccupied {
+                delegation: DelegationId::new("hn"),
+            },
+        ];
+        for e in &examples {
+            for lang in [Lang::english(), es.clone()] {
+                let text = e.message(&lang);
+                assert!(parameters(&text).is_empty(), "{lang} {}: {text}", e.code());
+            }
+        }
+        assert_eq!(
+            examples[1].to_string(),
+            "the delegation role may not export the minutes"
+        );
+        assert_eq!(
+            examples[1].message(&es),
+            "el rol delegation no puede exportar el acta"
+        );
+        assert_eq!(
+            examples[4].message(&es),
+            "no existe el punto del orden del día `item-3`"
+        );
+        assert_eq!(
+            examples[5].messages(&[]).get(&Lang::english()),
+            Some("this delegation already has request #4 open on this item")
+        );
     }
 }

@@ -1,7 +1,9 @@
-//! Languages and texts in several languages.
+//! Languages, texts in several languages, and the catalogue of plenary's
+//! own human texts (`locales/*.toml`, one file per language).
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +128,204 @@ impl Texts {
     }
 }
 
+/// The catalogue's files, embedded at compile time (the core does no IO).
+/// English first: it is the fallback of every other language.
+const CATALOGUE_SOURCES: [(&str, &str); 2] = [
+    ("en", include_str!("../../../locales/en.toml")),
+    ("es", include_str!("../../../locales/es.toml")),
+];
+
+/// plenary's own human texts, by language then key (`list_closed`,
+/// `login.title`): `locales/*.toml`, whose top comment says why and lists
+/// the glossary. Meeting content is not here: it comes in [`Texts`].
+#[derive(Debug)]
+pub struct Catalogue {
+    languages: BTreeMap<&'static str, BTreeMap<String, String>>,
+}
+
+/// A catalogue file that does not parse, or a text that is not a string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("locales/{language}.toml: {message}")]
+pub struct CatalogueError {
+    pub language: String,
+    pub message: String,
+}
+
+impl Catalogue {
+    /// The embedded catalogue, parsed once. A file that does not parse
+    /// leaves its language empty (its texts then fall back to English, and
+    /// to the key itself); `Catalogue::check` and the tests refuse that.
+    pub fn get() -> &'static Catalogue {
+        static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        CATALOGUE.get_or_init(|| {
+            let mut languages = BTreeMap::new();
+            for (language, source) in CATALOGUE_SOURCES {
+                languages.insert(
+                    language,
+                    parse_catalogue(language, source).unwrap_or_default(),
+                );
+            }
+            Catalogue { languages }
+        })
+    }
+
+    /// Every embedded file parsed, or why not.
+    pub fn check() -> Result<(), CatalogueError> {
+        for (language, source) in CATALOGUE_SOURCES {
+            parse_catalogue(language, source)?;
+        }
+        Ok(())
+    }
+
+    /// The languages the catalogue is written in: `en`, `es`.
+    pub fn languages(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.languages.keys().copied()
+    }
+
+    /// Every key and its text in `language` (one of [`Catalogue::languages`]).
+    pub fn entries(&self, language: &str) -> Option<&BTreeMap<String, String>> {
+        self.languages.get(language)
+    }
+
+    /// The catalogue language that serves `lang`: the same tag, else the
+    /// same primary language, else English.
+    fn language_for(&self, lang: &Lang) -> &'static str {
+        self.languages
+            .keys()
+            .copied()
+            .find(|l| *l == lang.as_str())
+            .or_else(|| {
+                self.languages
+                    .keys()
+                    .copied()
+                    .find(|l| *l == lang.primary())
+            })
+            .unwrap_or("en")
+    }
+
+    /// The template of `key` in `lang`, else in English; `None` for a key
+    /// the catalogue does not have.
+    pub fn template(&self, lang: &Lang, key: &str) -> Option<&str> {
+        let language = self.language_for(lang);
+        self.languages
+            .get(language)
+            .and_then(|texts| texts.get(key))
+            .or_else(|| self.languages.get("en").and_then(|texts| texts.get(key)))
+            .map(String::as_str)
+    }
+
+    /// The text of `key` in `lang` with its `{name}` parameters filled in.
+    /// A key the catalogue lacks (the tests see that none does) gives the
+    /// key itself rather than nothing.
+    pub fn text(&self, lang: &Lang, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String {
+        match self.template(lang, key) {
+            Some(template) => fill(template, args),
+            None => key.to_owned(),
+        }
+    }
+
+    /// The text of `key` in each of `languages` (English alone when none is
+    /// given).
+    pub fn texts(
+        &self,
+        languages: &[Lang],
+        key: &str,
+        args: &[(&str, &dyn fmt::Display)],
+    ) -> Texts {
+        let mut texts = Texts::new();
+        for lang in languages {
+            texts.0.insert(lang.clone(), self.text(lang, key, args));
+        }
+        if texts.is_empty() {
+            texts
+                .0
+                .insert(Lang::english(), self.text(&Lang::english(), key, args));
+        }
+        texts
+    }
+}
+
+/// Fills `{name}` with the argument called `name`; other braces (and
+/// parameters without an argument) are left as written.
+pub fn fill(template: &str, args: &[(&str, &dyn fmt::Display)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let value = (name_len > 0 && after[name_len..].starts_with('}'))
+            .then(|| args.iter().find(|(n, _)| *n == &after[..name_len]))
+            .flatten();
+        match value {
+            Some((_, value)) => {
+                out.push_str(&value.to_string());
+                rest = &after[name_len + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}` parameters of a template, sorted.
+pub fn parameters(template: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| {
+            let end = part.find('}')?;
+            let name = &part[..end];
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .then_some(name)
+        })
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// A catalogue file as flat keys: `[login] title = "…"` is `login.title`.
+fn parse_catalogue(
+    language: &str,
+    source: &str,
+) -> Result<BTreeMap<String, String>, CatalogueError> {
+    let error = |message: String| CatalogueError {
+        language: language.to_owned(),
+        message,
+    };
+    let table: toml::Table = toml::from_str(source).map_err(|e| error(e.to_string()))?;
+    let mut flat = BTreeMap::new();
+    let mut stack: Vec<(String, toml::Table)> = vec![(String::new(), table)];
+    while let Some((prefix, table)) = stack.pop() {
+        for (key, value) in table {
+            let key = if prefix.is_empty() {
+                key
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match value {
+                toml::Value::String(text) => {
+                    flat.insert(key, text);
+                }
+                toml::Value::Table(inner) => stack.push((key, inner)),
+                other => {
+                    return Err(error(format!(
+                        "`{key}` is a {}, not a text",
+                        other.type_str()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(flat)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +349,65 @@ mod tests {
         let t = Texts::new().with("en", "Opening").with("pt-BR", "Abertura");
         assert_eq!(t.get(&Lang::parse("pt").unwrap()), Some("Abertura"));
         assert_eq!(t.get(&Lang::parse("fr").unwrap()), Some("Opening"));
+    }
+
+    #[test]
+    fn the_catalogue_parses() {
+        Catalogue::check().unwrap();
+        let c = Catalogue::get();
+        assert_eq!(c.languages().collect::<Vec<_>>(), ["en", "es"]);
+        assert!(c.entries("en").unwrap().len() > 300);
+    }
+
+    #[test]
+    fn every_key_exists_in_every_language_with_the_same_parameters() {
+        let c = Catalogue::get();
+        let english = c.entries("en").unwrap();
+        for language in c.languages() {
+            let texts = c.entries(language).unwrap();
+            let missing: Vec<_> = english.keys().filter(|k| !texts.contains_key(*k)).collect();
+            let extra: Vec<_> = texts.keys().filter(|k| !english.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{language} lacks {missing:?}");
+            assert!(
+                extra.is_empty(),
+                "{language} has keys English lacks: {extra:?}"
+            );
+            for (key, text) in texts {
+                assert!(!text.trim().is_empty(), "{language}: `{key}` is empty");
+                assert_eq!(
+                    parameters(text),
+                    parameters(&english[key]),
+                    "{language}: `{key}` has other parameters than in English"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_spanish_texts_say_punto_for_an_agenda_item() {
+        let c = Catalogue::get();
+        for (key, text) in c.entries("es").unwrap() {
+            for word in text.split(|c: char| !c.is_alphabetic()) {
+                assert!(
+                    !["tema", "temas", "prórroga"].contains(&word),
+                    "`{key}`: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn texts_are_filled_and_fall_back_to_english() {
+        let c = Catalogue::get();
+        let es = Lang::parse("es-HN").unwrap();
+        let pt = Lang::parse("pt").unwrap();
+        assert_eq!(c.text(&es, "queue.position", &[("n", &3)]), "N.º 3");
+        assert_eq!(
+            c.text(&pt, "reply_limit_reached", &[("max", &2)]),
+            "this delegation has used its 2 rights of reply on this item"
+        );
+        assert_eq!(c.text(&es, "no.such.key", &[]), "no.such.key");
+        assert_eq!(fill("{a} {b} {\"x\"} {", &[("a", &1)]), "1 {b} {\"x\"} {");
+        assert_eq!(parameters("{b} {a} {\"x\": 1}"), ["a", "b"]);
     }
 }

@@ -10,13 +10,14 @@
 //! - Everything else — [`projections`], the relay plan
 //!   ([`interpretation::relay`]), timers' remaining time — is derived.
 //!
-//! Where the rules live:
+//! Where the rules live: [`decide`] and [`Meeting::apply`] dispatch each
+//! command and event to the `decide_*` / `apply_*` functions of its area.
 //!
 //! | rule | module |
 //! |---|---|
 //! | who may do what | [`roles`] |
-//! | speakers list: admission, order, limits | [`speakers`] |
-//! | points of order, the floor, the speaking log | [`floor`], [`decide`] |
+//! | speakers list: admission, order, limits, requests | [`speakers`] |
+//! | the floor: calling, giving the floor, ending, points of order, timers, the speaking log | [`floor`] |
 //! | countdowns | [`timer`] |
 //! | scheduled presentations | [`presentations`] |
 //! | agenda / running order | [`agenda`], [`projections`] |
@@ -24,6 +25,7 @@
 //! | room displays | [`display`] |
 //! | rules of procedure and presets | [`rules`] |
 //! | meeting files | [`definition`] |
+//! | numbering and stamping events | [`stamp`] |
 
 pub mod agenda;
 pub mod command;
@@ -51,8 +53,8 @@ pub mod timer;
 pub use command::{Command, CommandKind};
 pub use decide::{decide, execute};
 pub use definition::MeetingDefinition;
-pub use error::CommandError;
-pub use event::{EVENT_VERSION, Event, StoredEvent};
+pub use error::{CommandError, ErrorClass};
+pub use event::{EVENT_VERSION, Event, StoredEvent, stamp};
 pub use meeting::{Meeting, ReplayError};
 pub use roles::Role;
 pub use time::{Millis, Timestamp};

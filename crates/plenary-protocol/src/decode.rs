@@ -100,6 +100,19 @@ mod tests {
         );
     }
 
+    /// Found by `fuzz/fuzz_targets/client_message.rs`: without
+    /// `float_roundtrip`, serde_json read this number one unit in the last
+    /// place off, so the message re-encoded as `-6.0001e+64` decoded to
+    /// another `t0`.
+    #[test]
+    fn numbers_decode_correctly_rounded_and_round_trip() {
+        let text = format!(r#"{{"type":"time_sync","t0":-60001{}}}"#, "0".repeat(60));
+        let message = decode_client_message(&text).unwrap();
+        assert_eq!(message, ClientMessage::TimeSync { t0: -6.0001e64 });
+        let again = serde_json::to_string(&message).unwrap();
+        assert_eq!(decode_client_message(&again).unwrap(), message);
+    }
+
     #[test]
     fn an_unknown_command_type_keeps_its_id() {
         let bad = decode_client_message(

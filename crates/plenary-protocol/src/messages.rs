@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use plenary_core::i18n::Texts;
+use plenary_core::i18n::{Catalogue, Lang, Texts};
 use plenary_core::ids::{MeetingId, ScreenId, SpeechId};
 use plenary_core::interpretation::{RelayPlan, UpcomingWarning};
 use plenary_core::projections::{RunningOrder, WaitEstimate};
@@ -163,6 +163,23 @@ pub enum ProtocolErrorCode {
 }
 
 impl ProtocolErrorCode {
+    /// The kind of refusal, as for the core's refusals: HTTP statuses
+    /// follow it. Exhaustive: a new code must be classed here.
+    pub fn class(self) -> plenary_core::ErrorClass {
+        use plenary_core::ErrorClass as C;
+        match self {
+            Self::BadMessage
+            | Self::UnsupportedVersion
+            | Self::HelloRequired
+            | Self::AlreadyWelcomed
+            | Self::InvalidCommandId => C::Invalid,
+            Self::InvalidAccessCode | Self::PublicViewClosed => C::Unauthenticated,
+            Self::UnknownMeeting => C::NotFound,
+            Self::RateLimited | Self::TooManyAttempts => C::TooMany,
+            Self::StoreUnavailable | Self::OutcomeUnknown => C::Unavailable,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::BadMessage => "bad_message",
@@ -180,56 +197,39 @@ impl ProtocolErrorCode {
         }
     }
 
-    /// English and Spanish messages.
-    pub fn messages(self) -> (&'static str, &'static str) {
-        match self {
-            Self::BadMessage => (
-                "the message is not valid JSON of this protocol",
-                "el mensaje no es JSON válido de este protocolo",
-            ),
-            Self::UnsupportedVersion => (
-                "this server speaks protocol version 1",
-                "este servidor usa la versión 1 del protocolo",
-            ),
-            Self::HelloRequired => (
-                "the first message must be hello",
-                "el primer mensaje debe ser hello",
-            ),
-            Self::AlreadyWelcomed => (
-                "this connection is already welcomed",
-                "esta conexión ya fue aceptada",
-            ),
-            Self::InvalidAccessCode => (
-                "unknown or revoked access code",
-                "código de acceso desconocido o revocado",
-            ),
-            Self::UnknownMeeting => ("there is no such meeting", "no existe esa reunión"),
-            Self::PublicViewClosed => (
-                "this meeting's public view needs an access code",
-                "la vista pública de esta reunión requiere un código de acceso",
-            ),
-            Self::RateLimited => (
-                "too many commands: wait a moment and retry",
-                "demasiados comandos: espere un momento y vuelva a intentarlo",
-            ),
-            Self::StoreUnavailable => (
-                "the command could not be saved; nothing was applied, retry",
-                "no se pudo guardar el comando; no se aplicó nada, vuelva a intentarlo",
-            ),
-            Self::OutcomeUnknown => (
-                "the database did not confirm the command: resend it with the same command_id to learn whether it was applied",
-                "la base de datos no confirmó el comando: reenvíelo con el mismo command_id para saber si se aplicó",
-            ),
-            Self::InvalidCommandId => (
-                "command_id must be 1 to 128 characters",
-                "command_id debe tener entre 1 y 128 caracteres",
-            ),
-            Self::TooManyAttempts => (
-                "too many wrong access codes from this address: wait a minute and retry",
-                "demasiados códigos de acceso erróneos desde esta dirección: espere un minuto y vuelva a intentarlo",
-            ),
-        }
+    /// The message in `lang`, from the catalogue (`locales/*.toml`, under
+    /// the code).
+    pub fn message(self, lang: &Lang) -> String {
+        Catalogue::get().text(lang, self.as_str(), &[])
     }
+
+    /// The message in each of `languages` (English alone when none is
+    /// given).
+    pub fn texts(self, languages: &[Lang]) -> Texts {
+        Catalogue::get().texts(languages, self.as_str(), &[])
+    }
+
+    /// Every code, for tests and documentation.
+    pub const ALL: [ProtocolErrorCode; 12] = [
+        Self::BadMessage,
+        Self::UnsupportedVersion,
+        Self::HelloRequired,
+        Self::AlreadyWelcomed,
+        Self::InvalidAccessCode,
+        Self::UnknownMeeting,
+        Self::PublicViewClosed,
+        Self::RateLimited,
+        Self::StoreUnavailable,
+        Self::OutcomeUnknown,
+        Self::InvalidCommandId,
+        Self::TooManyAttempts,
+    ];
+}
+
+/// Spanish: with English, the language of an error sent before a meeting
+/// is known.
+fn spanish() -> Lang {
+    Lang::parse("es").unwrap_or_else(|_| Lang::english())
 }
 
 /// Websocket close codes the server uses.
@@ -254,12 +254,11 @@ impl ServerMessage {
     /// An `error` for a protocol problem, in the meeting's languages (or
     /// English and Spanish before a meeting is known).
     pub fn protocol_error(code: ProtocolErrorCode, command_id: Option<String>) -> ServerMessage {
-        let (en, es) = code.messages();
         ServerMessage::Error {
             command_id,
             code: code.as_str().to_owned(),
-            message: en.to_owned(),
-            messages: Texts::new().with("en", en).with("es", es),
+            message: code.message(&Lang::english()),
+            messages: code.texts(&[Lang::english(), spanish()]),
         }
     }
 }

@@ -21,10 +21,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use plenary_core::i18n::{Lang, Texts};
+use plenary_core::i18n::{Catalogue, Lang, Texts};
 use plenary_core::ids::MeetingId;
 use plenary_core::roles::{self, Capability, CodeManager};
-use plenary_core::{Command, CommandError, Meeting, Role};
+use plenary_core::{Command, CommandError, ErrorClass, Meeting, Role};
 use plenary_protocol::rest::{AccessCodeInfo, IssueCode, IssuedCode};
 use plenary_protocol::views::Audience;
 use plenary_protocol::{Insight, ProtocolErrorCode};
@@ -68,38 +68,38 @@ impl IntoResponse for ApiError {
 }
 
 impl ApiError {
-    fn new(
+    /// An error whose text is the catalogue's under `code`, in English and
+    /// Spanish.
+    fn new(status: StatusCode, code: &str, args: &[(&str, &dyn std::fmt::Display)]) -> ApiError {
+        ApiError::with_text(status, code, code, args)
+    }
+
+    /// An error with code `code` and the catalogue's text `key`.
+    fn with_text(
         status: StatusCode,
         code: &str,
-        en: impl Into<String>,
-        es: impl Into<String>,
+        key: &str,
+        args: &[(&str, &dyn std::fmt::Display)],
     ) -> ApiError {
-        let en = en.into();
+        let catalogue = Catalogue::get();
+        let english = Lang::english();
+        let spanish = Lang::parse("es").unwrap_or_else(|_| Lang::english());
         ApiError {
             status,
             code: code.to_owned(),
-            messages: Texts::new().with("en", en.clone()).with("es", es),
-            message: en,
+            message: catalogue.text(&english, key, args),
+            messages: catalogue.texts(&[english, spanish], key, args),
             retry_after: None,
         }
     }
 
     fn protocol(code: ProtocolErrorCode) -> ApiError {
-        let (en, es) = code.messages();
-        let status = match code {
-            ProtocolErrorCode::InvalidAccessCode | ProtocolErrorCode::PublicViewClosed => {
-                StatusCode::UNAUTHORIZED
-            }
-            ProtocolErrorCode::UnknownMeeting => StatusCode::NOT_FOUND,
-            ProtocolErrorCode::RateLimited | ProtocolErrorCode::TooManyAttempts => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            ProtocolErrorCode::StoreUnavailable | ProtocolErrorCode::OutcomeUnknown => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            _ => StatusCode::BAD_REQUEST,
+        let status = match code.class() {
+            // A malformed request rather than a value out of range.
+            ErrorClass::Invalid => StatusCode::BAD_REQUEST,
+            class => status_of(class),
         };
-        ApiError::new(status, code.as_str(), en, es)
+        ApiError::new(status, code.as_str(), &[])
     }
 
     /// A refusal of the core, in the meeting's languages.
@@ -113,14 +113,15 @@ impl ApiError {
         }
     }
 
-    fn bad_request(message: String) -> ApiError {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: ProtocolErrorCode::BadMessage.as_str().to_owned(),
-            messages: Texts::new().with("en", message.clone()),
-            message,
-            retry_after: None,
-        }
+    /// A malformed request (`bad_message`), saying why with the
+    /// catalogue's text `request.<why>`.
+    fn bad_request(why: &str, args: &[(&str, &dyn std::fmt::Display)]) -> ApiError {
+        ApiError::with_text(
+            StatusCode::BAD_REQUEST,
+            ProtocolErrorCode::BadMessage.as_str(),
+            &format!("request.{why}"),
+            args,
+        )
     }
 
     fn store() -> ApiError {
@@ -129,12 +130,7 @@ impl ApiError {
 
     /// No access code where one is needed.
     fn unauthenticated() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "this needs an access code: send Authorization: Bearer <code>",
-            "esto requiere un código de acceso: envíe Authorization: Bearer <código>",
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", &[])
     }
 
     fn retry_after(mut self, wait: RetryAfter) -> ApiError {
@@ -148,28 +144,19 @@ impl ApiError {
 /// impossible as written, 409 when the meeting's present state refuses it
 /// (including `last_chair_code`).
 pub fn refusal_status(e: &CommandError) -> StatusCode {
-    use CommandError as E;
-    match e {
-        E::NotPermitted { .. }
-        | E::NotYourDelegation { .. }
-        | E::NotYourBooth { .. }
-        | E::CapabilityNotPermitted { .. }
-        | E::AccessCodesNotPermitted { .. } => StatusCode::FORBIDDEN,
-        E::UnknownDelegation { .. }
-        | E::UnknownItem { .. }
-        | E::UnknownRequest { .. }
-        | E::UnknownBooth { .. }
-        | E::UnknownScreen { .. }
-        | E::UnknownKind { .. }
-        | E::UnknownLanguage { .. }
-        | E::UnknownPresenter { .. } => StatusCode::NOT_FOUND,
-        E::InvalidDuration
-        | E::PositionOutOfRange { .. }
-        | E::EmptyMessage
-        | E::NoLanguages
-        | E::NoAccessCodes { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        // The rules refuse it in the meeting's present state.
-        _ => StatusCode::CONFLICT,
+    status_of(e.class())
+}
+
+/// The HTTP status of each kind of refusal: the one place it is decided.
+pub fn status_of(class: ErrorClass) -> StatusCode {
+    match class {
+        ErrorClass::NotFound => StatusCode::NOT_FOUND,
+        ErrorClass::Forbidden => StatusCode::FORBIDDEN,
+        ErrorClass::Conflict => StatusCode::CONFLICT,
+        ErrorClass::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorClass::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorClass::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorClass::TooMany => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 
@@ -412,12 +399,12 @@ pub async fn post_command(
         .check(&code_id)
         .map_err(|wait| ApiError::protocol(ProtocolErrorCode::RateLimited).retry_after(wait))?;
     if body.len() > plenary_protocol::MAX_FRAME_BYTES {
-        return Err(ApiError::bad_request("the body is over 64 KiB".to_owned()));
+        return Err(ApiError::bad_request("body_too_large", &[]));
     }
     let request: CommandRequest = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("not a command request: {e}")))?;
+        .map_err(|e| ApiError::bad_request("not_a_command", &[("error", &e)]))?;
     let command_id = match request.command_id {
-        Some(id) if id.is_empty() || id.chars().count() > 128 => {
+        Some(id) if !plenary_protocol::valid_command_id(&id) => {
             return Err(ApiError::protocol(ProtocolErrorCode::InvalidCommandId));
         }
         Some(id) => id,
@@ -461,9 +448,8 @@ pub async fn export(
     roles::may(&role, Capability::ExportMinutes)
         .map_err(|e| ApiError::refusal(&e, &hub.definition.languages))?;
     let asked = query.format.as_deref().unwrap_or("json");
-    let format = Format::parse(asked).ok_or_else(|| {
-        ApiError::bad_request(format!("unknown format `{asked}`: use csv, json or md"))
-    })?;
+    let format = Format::parse(asked)
+        .ok_or_else(|| ApiError::bad_request("unknown_format", &[("format", &asked)]))?;
     let (meeting, _) = hub
         .view(Audience::Presiding)
         .await
@@ -482,12 +468,9 @@ fn access_error(e: AccessError, hub: &HubHandle) -> ApiError {
             status: StatusCode::BAD_REQUEST,
             ..ApiError::refusal(&e, &hub.definition.languages)
         },
-        AccessError::UnknownCode(_) => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_access_code",
-            "no active access code with that id",
-            "no hay ningún código de acceso activo con ese id",
-        ),
+        AccessError::UnknownCode(_) => {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_access_code", &[])
+        }
         AccessError::Store(e) => {
             tracing::warn!(error = %e, "access codes: the store failed");
             ApiError::store()
@@ -533,13 +516,11 @@ pub async fn issue_code(
 ) -> Result<(StatusCode, Json<IssuedCode>), ApiError> {
     let hub = hub_of(&state, &id)?;
     let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
-    let request: IssueCode = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(format!("expected {{\"role\": …, \"label\": …}}: {e}"))
+    let request: IssueCode = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request("not_a_code_request", &[("error", &e)]))?;
+    let role: Role = request.role.parse().map_err(|e: roles::ParseRoleError| {
+        ApiError::bad_request("not_a_role", &[("error", &e)])
     })?;
-    let role: Role = request
-        .role
-        .parse()
-        .map_err(|e: roles::ParseRoleError| ApiError::bad_request(e.to_string()))?;
     let issued = AccessCodes::new(&state.store)
         .issue(&hub.definition, manager, role, request.label)
         .await
@@ -586,16 +567,14 @@ pub async fn create_meeting(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "operator_disabled",
-            "opening meetings at run time is disabled: no operator_token is configured",
-            "abrir reuniones en ejecución está desactivado: no hay operator_token configurado",
+            &[],
         ));
     }
     let Bearer::Token(token) = bearer(&headers) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "operator_token_required",
-            "opening a meeting needs the operator token: send Authorization: Bearer <operator token>",
-            "abrir una reunión requiere el token de operador: envíe Authorization: Bearer <token de operador>",
+            &[],
         ));
     };
     let ip = peer.ip();
@@ -608,12 +587,10 @@ pub async fn create_meeting(
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_operator_token",
-            "wrong operator token",
-            "token de operador incorrecto",
+            &[],
         ));
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("the definition is not UTF-8".to_owned()))?;
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("not_utf8", &[]))?;
     let definition =
         plenary_core::definition::load_str("request body", text).map_err(|errors| {
             let message = errors
@@ -633,8 +610,7 @@ pub async fn create_meeting(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "meeting_exists",
-            format!("meeting `{}` is already open", definition.id),
-            format!("la reunión `{}` ya está abierta", definition.id),
+            &[("meeting", &definition.id)],
         ));
     }
     let service = crate::Service {
@@ -654,4 +630,352 @@ pub async fn create_meeting(
             public_view_open: hub.definition.public_view_open,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use plenary_core::CommandError as E;
+    use plenary_core::command::CommandKind;
+    use plenary_core::i18n::Lang;
+    use plenary_core::ids::{BoothId, DelegationId, ItemId, RequestId, ScreenId};
+    use plenary_core::roles::{Capability, RoleKind};
+    use plenary_core::rules::RequestKind;
+
+    use super::*;
+
+    /// Which variant an error is: exhaustive, so a new refusal breaks this
+    /// test until it is given its expected status below.
+    fn variant(e: &E) -> usize {
+        match e {
+            E::NotPermitted { .. } => 0,
+            E::NotYourDelegation { .. } => 1,
+            E::NotYourBooth { .. } => 2,
+            E::CapabilityNotPermitted { .. } => 3,
+            E::AccessCodesNotPermitted { .. } => 4,
+            E::NoAccessCodes { .. } => 5,
+            E::LastChairCode => 6,
+            E::UnknownDelegation { .. } => 7,
+            E::UnknownItem { .. } => 8,
+            E::UnknownRequest { .. } => 9,
+            E::UnknownBooth { .. } => 10,
+            E::UnknownScreen { .. } => 11,
+            E::NoScreens => 12,
+            E::UnknownKind { .. } => 13,
+            E::UnknownLanguage { .. } => 14,
+            E::NoCurrentItem => 15,
+            E::ItemNotCurrent { .. } => 16,
+            E::ItemAlreadyCurrent { .. } => 17,
+            E::NoNextItem => 18,
+            E::NoPreviousItem => 19,
+            E::ListClosed { .. } => 20,
+            E::ListAlreadyClosed { .. } => 21,
+            E::ListAlreadyOpen { .. } => 22,
+            E::AlreadyRequested { .. } => 23,
+            E::ReplyLimitReached { .. } => 24,
+            E::RequestNotWaiting { .. } => 25,
+            E::RequestStillOpen { .. } => 26,
+            E::AlreadyHeard { .. } => 27,
+            E::PositionOutOfRange { .. } => 28,
+            E::NoSpeakerOnFloor => 29,
+            E::FloorOccupied { .. } => 30,
+            E::PointOfOrderInProgress => 31,
+            E::QueueEmpty => 32,
+            E::TimerNotRunning => 33,
+            E::TimerNotPaused => 34,
+            E::TimeNotUp => 35,
+            E::InvalidDuration => 36,
+            E::NoSchedule { .. } => 37,
+            E::UnknownPresenter { .. } => 38,
+            E::PresenterNotPending { .. } => 39,
+            E::NoPresenterPending => 40,
+            E::NoPartner { .. } => 41,
+            E::HandoverAlreadyRequested { .. } => 42,
+            E::NoHandoverRequested { .. } => 43,
+            E::NothingToAcknowledge => 44,
+            E::EmptyMessage => 45,
+            E::NoLanguages => 46,
+        }
+    }
+
+    /// Every refusal of the core, with the status REST answers it with.
+    #[test]
+    fn every_refusal_has_the_status_of_its_class() {
+        let expected = [
+            (
+                E::NotPermitted {
+                    role: RoleKind::Chair,
+                    command: CommandKind::CallNext,
+                },
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                E::NotYourDelegation {
+                    delegation: DelegationId::new("hn"),
+                },
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                E::NotYourBooth {
+                    booth: BoothId::new("booth-es"),
+                },
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                E::CapabilityNotPermitted {
+                    role: RoleKind::Chair,
+                    capability: Capability::ExportMinutes,
+                },
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                E::AccessCodesNotPermitted {
+                    role: RoleKind::Chair,
+                    target: Some(RoleKind::Chair),
+                },
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                E::NoAccessCodes {
+                    role: RoleKind::Chair,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (E::LastChairCode, StatusCode::CONFLICT),
+            (
+                E::UnknownDelegation {
+                    delegation: DelegationId::new("hn"),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                E::UnknownItem {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                E::UnknownRequest {
+                    request: RequestId(1),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                E::UnknownBooth {
+                    booth: BoothId::new("booth-es"),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                E::UnknownScreen {
+                    screen: ScreenId::new("s"),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (E::NoScreens, StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                E::UnknownKind {
+                    kind: RequestKind::Statement,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                E::UnknownLanguage {
+                    language: Lang::english(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (E::NoCurrentItem, StatusCode::CONFLICT),
+            (
+                E::ItemNotCurrent {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::ItemAlreadyCurrent {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (E::NoNextItem, StatusCode::CONFLICT),
+            (E::NoPreviousItem, StatusCode::CONFLICT),
+            (
+                E::ListClosed {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::ListAlreadyClosed {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::ListAlreadyOpen {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::AlreadyRequested {
+                    request: RequestId(1),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (E::ReplyLimitReached { max: 1 }, StatusCode::CONFLICT),
+            (
+                E::RequestNotWaiting {
+                    request: RequestId(1),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::RequestStillOpen {
+                    request: RequestId(1),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::AlreadyHeard {
+                    request: RequestId(1),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::PositionOutOfRange {
+                    position: 1,
+                    max: 1,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (E::NoSpeakerOnFloor, StatusCode::CONFLICT),
+            (
+                E::FloorOccupied {
+                    delegation: DelegationId::new("hn"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (E::PointOfOrderInProgress, StatusCode::CONFLICT),
+            (E::QueueEmpty, StatusCode::CONFLICT),
+            (E::TimerNotRunning, StatusCode::CONFLICT),
+            (E::TimerNotPaused, StatusCode::CONFLICT),
+            (E::TimeNotUp, StatusCode::CONFLICT),
+            (E::InvalidDuration, StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                E::NoSchedule {
+                    item: ItemId::new("item"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::UnknownPresenter {
+                    presenter: DelegationId::new("hn"),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                E::PresenterNotPending {
+                    presenter: DelegationId::new("hn"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (E::NoPresenterPending, StatusCode::CONFLICT),
+            (
+                E::NoPartner {
+                    booth: BoothId::new("booth-es"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::HandoverAlreadyRequested {
+                    booth: BoothId::new("booth-es"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                E::NoHandoverRequested {
+                    booth: BoothId::new("booth-es"),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (E::NothingToAcknowledge, StatusCode::CONFLICT),
+            (E::EmptyMessage, StatusCode::UNPROCESSABLE_ENTITY),
+            (E::NoLanguages, StatusCode::UNPROCESSABLE_ENTITY),
+        ];
+        let mut seen: Vec<usize> = expected.iter().map(|(e, _)| variant(e)).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(
+            seen,
+            (0..47).collect::<Vec<_>>(),
+            "one example of every refusal"
+        );
+        for (e, status) in expected {
+            assert_eq!(refusal_status(&e), status, "{}", e.code());
+        }
+    }
+
+    /// A rule refusal is never a 404: `unknown_language` used to be one.
+    #[test]
+    fn an_unknown_language_is_invalid_not_missing() {
+        let e = E::UnknownLanguage {
+            language: Lang::parse("de").unwrap_or_else(|_| Lang::english()),
+        };
+        assert_eq!(refusal_status(&e), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    /// Every error of the API alone has a text in every language of the
+    /// catalogue, and the texts of malformed requests too.
+    #[test]
+    fn every_api_error_has_a_text_in_every_language() {
+        let catalogue = Catalogue::get();
+        for language in catalogue.languages() {
+            let texts = catalogue
+                .entries(language)
+                .unwrap_or_else(|| panic!("{language}"));
+            for key in [
+                "unauthenticated",
+                "operator_disabled",
+                "operator_token_required",
+                "invalid_operator_token",
+                "meeting_exists",
+                "unknown_access_code",
+                "request.body_too_large",
+                "request.not_a_command",
+                "request.unknown_format",
+                "request.not_utf8",
+                "request.not_a_code_request",
+                "request.not_a_role",
+            ] {
+                assert!(texts.contains_key(key), "{language} lacks `{key}`");
+            }
+        }
+        let e = ApiError::bad_request("unknown_format", &[("format", &"pdf")]);
+        assert_eq!(e.message, "unknown format `pdf`: use csv, json or md");
+        assert_eq!(
+            e.messages
+                .get(&Lang::parse("es").unwrap_or_else(|_| Lang::english())),
+            Some("formato `pdf` desconocido: use csv, json o md")
+        );
+    }
+
+    /// Every protocol error has the status of its class.
+    #[test]
+    fn protocol_errors_map_by_class() {
+        use plenary_protocol::ProtocolErrorCode as P;
+        for (code, status) in [
+            (P::BadMessage, StatusCode::BAD_REQUEST),
+            (P::InvalidAccessCode, StatusCode::UNAUTHORIZED),
+            (P::PublicViewClosed, StatusCode::UNAUTHORIZED),
+            (P::UnknownMeeting, StatusCode::NOT_FOUND),
+            (P::RateLimited, StatusCode::TOO_MANY_REQUESTS),
+            (P::TooManyAttempts, StatusCode::TOO_MANY_REQUESTS),
+            (P::StoreUnavailable, StatusCode::SERVICE_UNAVAILABLE),
+            (P::OutcomeUnknown, StatusCode::SERVICE_UNAVAILABLE),
+            (P::InvalidCommandId, StatusCode::BAD_REQUEST),
+        ] {
+            assert_eq!(ApiError::protocol(code).status, status, "{}", code.as_str());
+        }
+    }
 }

@@ -17,14 +17,18 @@ import { Section } from '../../components/Section';
 import { useServerNow } from '../../components/useNow';
 import { duration, languageName, t, timeOfDay, uiLang } from '../../i18n';
 
-function refusalText(r: Refusal): string {
+/** Why not, in the words of the server's own refusal (the catalogue's text
+ * under the refusal's code). */
+function refusalText(r: Refusal, kind: string): string {
   switch (r.code) {
     case 'already_requested':
-      return t('refusal.already_requested', { id: r.request.id });
+      return t('already_requested', { request: `#${r.request.id}` });
     case 'reply_limit_reached':
-      return t('refusal.reply_limit_reached', { max: r.max });
+      return t('reply_limit_reached', { max: r.max });
+    case 'unknown_kind':
+      return t('unknown_kind', { kind });
     default:
-      return t(`refusal.${r.code}`);
+      return t(r.code);
   }
 }
 
@@ -60,7 +64,7 @@ function RequestButtons({ meeting, item, me }: { meeting: Meeting; item: AgendaI
           const verdict = item
             ? admit(item.speakers, def.rules, item.time_limits, me, mine?.category ?? 'observer', kind)
             : ({ ok: false, refusal: { code: 'no_current_item' } } as const);
-          const why = verdict.ok ? null : refusalText(verdict.refusal);
+          const why = verdict.ok ? null : refusalText(verdict.refusal, kind);
           const name = kindName(def.rules, kind, lang);
           return (
             <div class="request-option" key={kind} data-kind={kind}>
