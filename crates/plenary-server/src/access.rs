@@ -194,6 +194,29 @@ impl<'a> AccessCodes<'a> {
         Ok(Issued { record, code })
     }
 
+    /// The active code someone typed (any case, any separators), for a
+    /// login over the websocket or REST.
+    pub async fn login(&self, code: &str) -> Result<Option<AccessCodeRecord>, StoreError> {
+        self.store.find_access_code(&hash(code)).await
+    }
+
+    /// The active code behind a session token signed with `key`: a token
+    /// lives exactly as long as its code.
+    pub async fn resume(
+        &self,
+        key: &crate::session::SessionKey,
+        token: &str,
+    ) -> Result<Option<AccessCodeRecord>, StoreError> {
+        let Some(claims) = key.verify(token) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .access_code_by_id(&claims.meeting, &claims.code_id)
+            .await?
+            .filter(|r| r.revoked_at.is_none()))
+    }
+
     /// The meeting's codes (active and revoked, never the codes) of the
     /// roles `manager` manages.
     pub async fn list(

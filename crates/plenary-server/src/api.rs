@@ -33,7 +33,7 @@ use crate::access::{AccessCodes, AccessError};
 use crate::export::{self, Format};
 use crate::hub::{CommandOutcome, HubHandle};
 use crate::throttle::RetryAfter;
-use crate::{AppState, access, metrics as m, openapi as doc};
+use crate::{AppState, metrics as m, openapi as doc};
 
 /// An error as every API answers it.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -274,9 +274,8 @@ async fn authenticate(
     if operator_welcome && is_operator_token(state, token) {
         return Ok(Caller::Operator);
     }
-    let record = state
-        .store
-        .find_access_code(&access::hash(token))
+    let record = AccessCodes::new(&state.store)
+        .login(token)
         .await
         .map_err(|_| ApiError::store())?;
     match record {

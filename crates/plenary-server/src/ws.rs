@@ -214,21 +214,15 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
             return public(MeetingId::new(meeting));
         }
         let key = state.session_key().await.map_err(|e| store_down(&e))?;
-        let claims = key
-            .verify(&token)
-            .ok_or(ProtocolErrorCode::InvalidAccessCode)?;
         // A token lives as long as its code: a revoked code ends it.
-        state
-            .store
-            .access_code_by_id(&claims.meeting, &claims.code_id)
+        access::AccessCodes::new(&state.store)
+            .resume(key, &token)
             .await
             .map_err(|e| store_down(&e))?
-            .filter(|r| r.revoked_at.is_none())
             .ok_or(ProtocolErrorCode::InvalidAccessCode)?
     } else if let Some(code) = access_code.filter(|c| !c.trim().is_empty()) {
-        state
-            .store
-            .find_access_code(&access::hash(&code))
+        access::AccessCodes::new(&state.store)
+            .login(&code)
             .await
             .map_err(|e| store_down(&e))?
             .ok_or(ProtocolErrorCode::InvalidAccessCode)?
