@@ -18,7 +18,9 @@
 //!   storm, slow consumers, durable commands/s, clock skew and restart.
 //! - [`target`]: spawns `plenary serve` (fresh SQLite file or PostgreSQL
 //!   database, access codes issued with `plenary access issue`) or the
-//!   floor binary, and samples their CPU and memory from `/proc`.
+//!   floor binary, and samples their CPU and memory from `/proc`; its
+//!   [`target::Target`] trait is what differs between the two for the
+//!   scenarios.
 //! - [`limits`]: the open-file limit and source addresses.
 //! - [`report`]: the table and the JSON.
 

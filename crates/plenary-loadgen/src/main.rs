@@ -15,7 +15,7 @@ use clap::{Parser, ValueEnum};
 use plenary_loadgen::limits;
 use plenary_loadgen::progress;
 use plenary_loadgen::report::{Goal, Machine, Report};
-use plenary_loadgen::scenario::{self, FloorFrames, Runtimes, Settings};
+use plenary_loadgen::scenario::{self, DurableLoad, Runtimes, Session, Settings};
 use plenary_loadgen::target::{Kind, ServiceSpec, Spawned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -354,7 +354,7 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
         progress(format!("starting the floor: {}", floor_bin.display()));
         floor = Some(Spawned::floor(&floor_bin).await?);
     }
-    let mut frames = FloorFrames::default();
+    let mut session = Session::default();
     let mut all_ok = true;
     for st in &stages {
         let label = st.settings.label();
@@ -375,7 +375,7 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
                     st.rounds,
                     kind.as_str()
                 ));
-                let ok = scenario::round(&rt, &t.endpoint, &st.settings, &mut frames, &mut report)
+                let ok = scenario::round(&rt, &t.endpoint, &st.settings, &mut session, &mut report)
                     .await?;
                 all_ok &= ok;
             }
@@ -390,6 +390,7 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
             }
         }
     }
+    let frames = &session.frames;
     let (event, insight) = frames.sizes();
     report.note(format!(
         "The floor's chair sends, per command, an event frame of ~{event} bytes and an insight frame of {insight} bytes{}: the bytes the service sends per chair command.",
@@ -400,17 +401,8 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
         && let Some(s) = service.as_mut()
     {
         let ep = s.endpoint.clone();
-        all_ok &= scenario::durable(
-            &rt,
-            &ep,
-            8,
-            64,
-            Duration::from_secs(5),
-            "SQLite synchronous=FULL",
-            5000.0,
-            &mut report,
-        )
-        .await?;
+        let load = DurableLoad::standard("SQLite synchronous=FULL", 5000.0);
+        all_ok &= scenario::durable(&rt, &ep, load, &mut report).await?;
         all_ok &= scenario::skew(&ep, 50, 8, Duration::from_millis(10), &mut report).await?;
         all_ok &= scenario::slow_consumers(&rt, &ep, 20, 5, 1500, 4096, &mut report).await?;
         let restart_clients = match args.preset {
@@ -438,17 +430,8 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
             ..spec.clone()
         })
         .await?;
-        all_ok &= scenario::durable(
-            &rt,
-            &pg.endpoint,
-            8,
-            64,
-            Duration::from_secs(5),
-            "PostgreSQL synchronous_commit=on",
-            2500.0,
-            &mut report,
-        )
-        .await?;
+        let load = DurableLoad::standard("PostgreSQL synchronous_commit=on", 2500.0);
+        all_ok &= scenario::durable(&rt, &pg.endpoint, load, &mut report).await?;
         pg.finish().await;
     }
 

@@ -7,6 +7,11 @@
 //! do (durability, slow consumers cut loose and resumed, clock sync,
 //! restart) run once, after the rounds.
 //!
+//! Each scenario of a round is one body, generic over [`Target`]: what
+//! differs between the service and the floor (how a viewer connects, who
+//! the chair is, what a command and its ack are) is there, in
+//! [`crate::target`].
+//!
 //! Latency is measured on one monotonic clock ([`crate::clock`]): the
 //! instant just before a command is handed to the client, and the instant
 //! each viewer's task reads the event's frame. "Last client" is, per
@@ -22,13 +27,10 @@ use tokio::runtime::Handle;
 use tokio_tungstenite::tungstenite::Message;
 
 use plenary_client::{
-    CatchUp, Client, ConnectOptions, Hello, TimeSample, TimeSyncEstimate, local_now_ms,
-    new_command_id,
+    Client, ConnectOptions, Hello, TimeSample, TimeSyncEstimate, local_now_ms, new_command_id,
 };
 use plenary_core::display::ScreenTarget;
 use plenary_core::i18n::Texts;
-use plenary_core::ids::{DelegationId, ItemId};
-use plenary_core::rules::RequestKind;
 use plenary_core::{Command, Event, Role, Timestamp};
 use plenary_protocol::{ClientMessage, EventFrame, ServerMessage};
 
@@ -38,7 +40,7 @@ use crate::procstat::ProcSample;
 use crate::progress;
 use crate::report::{Goal, Report};
 use crate::stats::Summary;
-use crate::target::{Endpoint, Kind};
+use crate::target::{Endpoint, Floor, Kind, Service, ServiceChair, Spawned, Target};
 use crate::viewer::{Action, Class, Pool, ViewerConfig, ViewerState, Wire};
 
 /// The two runtimes of the load generator. Consoles, hall screens and the
@@ -152,7 +154,20 @@ impl FloorFrames {
         }
     }
 
-    fn next(&mut self) -> (u64, [String; 2]) {
+    /// The same frames, numbered from 1 again (for a new round).
+    pub fn restarted(&self) -> FloorFrames {
+        FloorFrames {
+            seq: 0,
+            ..self.clone()
+        }
+    }
+
+    /// The last seq handed out.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    pub(crate) fn next(&mut self) -> (u64, [String; 2]) {
         self.seq += 1;
         (
             self.seq,
@@ -188,7 +203,7 @@ fn push_message(i: usize) -> Command {
 }
 
 /// A message with `pad` more bytes in each language (a long notice).
-fn push_message_padded(i: usize, pad: usize) -> Command {
+pub(crate) fn push_message_padded(i: usize, pad: usize) -> Command {
     let mut text = message_text(i);
     if pad > 0 {
         for t in text.0.values_mut() {
@@ -234,20 +249,13 @@ pub async fn reconnect_on(runtime: &Handle, client: &Client) -> anyhow::Result<C
         .context("the chair could not reconnect")
 }
 
-/// Who sends the chair's commands.
-#[derive(Debug)]
-pub enum Chair {
-    Service(Box<Client>),
-    /// A viewer of the pool that also writes.
-    Floor(usize),
-}
-
 /// A burst's raw results.
 #[derive(Debug, Default)]
 pub struct Burst {
     /// Send instant by event seq.
     pub sent: BTreeMap<u64, u64>,
-    /// Send → ack (service) or send → own echo (floor), ns.
+    /// Send → ack (service), ns; the floor's "ack" is the chair's own
+    /// echo, in [`Latencies::echo`].
     pub acks: Vec<u64>,
     pub refused: usize,
     pub last_seq: u64,
@@ -255,85 +263,51 @@ pub struct Burst {
     pub chair_reconnects: usize,
 }
 
-/// Sends `count` chair commands, `per_tick` at a time every `interval`,
-/// each notice padded by `pad` bytes, and waits for their acks.
-#[allow(clippy::too_many_arguments)]
-pub async fn chair_burst(
-    rt: &Runtimes,
-    chair: &mut Chair,
+/// What a chair burst sends.
+#[derive(Clone, Copy, Debug)]
+pub struct BurstPlan {
+    pub commands: usize,
+    /// Commands sent at once, every `interval`.
+    pub per_tick: usize,
+    pub interval: Duration,
+    /// Bytes added to each notice in each language (a long notice).
+    pub pad: usize,
+}
+
+impl BurstPlan {
+    /// One command, one at a time.
+    pub fn one() -> BurstPlan {
+        BurstPlan::every(1, Duration::from_millis(1))
+    }
+
+    /// `commands` commands, one every `interval`.
+    pub fn every(commands: usize, interval: Duration) -> BurstPlan {
+        BurstPlan {
+            commands,
+            per_tick: 1,
+            interval,
+            pad: 0,
+        }
+    }
+}
+
+/// Sends the chair's commands as `plan` says and waits for their replies.
+pub async fn chair_burst<T: Target>(
+    chair: &mut T::Chair,
     pool: &Pool,
-    frames: &mut FloorFrames,
-    count: usize,
-    per_tick: usize,
-    interval: Duration,
-    pad: usize,
+    plan: BurstPlan,
 ) -> anyhow::Result<Burst> {
     let mut burst = Burst::default();
-    let mut tick = tokio::time::interval(interval);
+    let mut tick = tokio::time::interval(plan.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut waits = Vec::new();
     let mut sent = 0;
-    while sent < count {
+    while sent < plan.commands {
         tick.tick().await;
-        let n = per_tick.min(count - sent);
-        match chair {
-            Chair::Service(client) => {
-                let batch: Vec<(String, Command)> = (sent..sent + n)
-                    .map(|i| (new_command_id(), push_message_padded(i, pad)))
-                    .collect();
-                let t = now_ns();
-                let pending = match client.submit_batch(batch.clone()).await {
-                    Ok(p) => p,
-                    Err(e) => {
-                        // Cut loose (or lost): come back like a console
-                        // would, resuming, and send again.
-                        progress(format!("the chair's connection ended ({e}); reconnecting"));
-                        burst.chair_reconnects += 1;
-                        **client = reconnect_on(&rt.hall, client).await?;
-                        client.submit_batch(batch).await?
-                    }
-                };
-                for pending in pending {
-                    // Awaited on the hall runtime: few tasks, so the ack's
-                    // arrival is noted when it happens.
-                    waits.push(rt.hall.spawn(async move {
-                        let reply = pending.wait().await;
-                        (t, reply, now_ns())
-                    }));
-                }
-            }
-            Chair::Floor(index) => {
-                let mut out = Vec::with_capacity(2 * n);
-                let mut seqs = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let (seq, [event, insight]) = frames.next();
-                    out.push(event);
-                    out.push(insight);
-                    seqs.push(seq);
-                }
-                let t = now_ns();
-                if !pool.send(*index, out) {
-                    bail!("the floor chair's connection is gone");
-                }
-                for seq in seqs {
-                    burst.sent.insert(seq, t);
-                    burst.last_seq = seq;
-                }
-            }
-        }
+        let n = plan.per_tick.min(plan.commands - sent);
+        T::send(chair, pool, sent..sent + n, plan.pad, &mut burst).await?;
         sent += n;
     }
-    for w in waits {
-        let (t, reply, at) = w.await?;
-        match reply {
-            Ok(plenary_client::CommandReply::Acked { seq }) => {
-                burst.sent.insert(seq, t);
-                burst.acks.push(at - t);
-                burst.last_seq = burst.last_seq.max(seq);
-            }
-            Ok(plenary_client::CommandReply::Refused { .. }) | Err(_) => burst.refused += 1,
-        }
-    }
+    T::replies(chair, &mut burst).await?;
     Ok(burst)
 }
 
@@ -410,6 +384,11 @@ impl Delivery {
         d
     }
 
+    /// Clients with a gap or duplicate, behind, or that gave up.
+    pub fn failed(&self) -> usize {
+        self.with_violations + self.behind + self.gave_up
+    }
+
     pub fn ok(&self) -> bool {
         self.with_violations == 0 && self.behind == 0 && self.gave_up == 0
     }
@@ -429,33 +408,25 @@ impl Delivery {
 /// Builds viewers of a round: the hall (consoles, hall screens) when
 /// `hall`, and the bulk viewers numbered `bulk` (room screens first, then
 /// the public).
-fn populate(
+fn populate<T: Target>(
     pool: &mut Pool,
     rt: &Runtimes,
-    ep: &Endpoint,
+    target: &T,
     s: &Settings,
     hall: bool,
     bulk: std::ops::Range<usize>,
 ) -> anyhow::Result<()> {
-    let wire = |role: Option<String>| -> anyhow::Result<Wire> {
-        Ok(match ep.kind {
-            Kind::Floor => Wire::Floor,
-            Kind::Service => Wire::Plenary {
-                hello: match role {
-                    Some(r) => Hello::access_code(ep.code(&r)?),
-                    None => Hello::public(ep.meeting.as_str()),
-                },
-            },
+    let ep = target.endpoint();
+    let config = |role: Option<String>, class: Class| -> anyhow::Result<ViewerConfig> {
+        Ok(ViewerConfig {
+            url: ep.url.clone(),
+            wire: target.wire(role)?,
+            class,
+            slow: false,
+            reconnect: true,
+            read_buffer_size: s.read_buffer,
+            initial_seq: 0,
         })
-    };
-    let config = |wire: Wire, class: Class| ViewerConfig {
-        url: ep.url.clone(),
-        wire,
-        class,
-        slow: false,
-        reconnect: true,
-        read_buffer_size: s.read_buffer,
-        initial_seq: 0,
     };
     let screens = if ep.screens.is_empty() {
         vec!["hall-left".to_owned()]
@@ -470,24 +441,18 @@ fn populate(
     if hall {
         for i in 0..s.consoles {
             let d = &delegations[i % delegations.len()];
-            pool.spawn(
-                &rt.hall,
-                config(wire(Some(format!("delegation:{d}")))?, Class::Hall),
-                false,
-            );
+            let role = format!("delegation:{d}");
+            pool.spawn(&rt.hall, config(Some(role), Class::Hall)?, false);
         }
         for i in 0..s.hall_screens {
             let sc = &screens[i % screens.len()];
-            pool.spawn(
-                &rt.hall,
-                config(wire(Some(format!("screen:{sc}")))?, Class::Hall),
-                false,
-            );
+            let role = format!("screen:{sc}");
+            pool.spawn(&rt.hall, config(Some(role), Class::Hall)?, false);
         }
     }
     for i in bulk {
         let role = (i < s.screens).then(|| format!("screen:{}", screens[i % screens.len()]));
-        pool.spawn(&rt.main, config(wire(role)?, Class::Bulk), false);
+        pool.spawn(&rt.main, config(role, Class::Bulk)?, false);
     }
     Ok(())
 }
@@ -501,214 +466,341 @@ fn kb_per_connection(
     (conns > 0).then(|| (a.rss_kib as f64 - b.rss_kib as f64) * 1.024 / conns as f64)
 }
 
+/// What the rounds of one run hand on to each other.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    /// The frames the floor's chair sends, copied from the service's.
+    pub frames: FloorFrames,
+    /// Floor-request storms the service has had: each opens the next
+    /// debate.
+    pub storms: usize,
+}
+
 /// One round against one target. Adds its figures to `report` and
 /// returns whether every delivery check passed.
 pub async fn round(
     rt: &Runtimes,
     ep: &Endpoint,
     s: &Settings,
-    frames: &mut FloorFrames,
+    session: &mut Session,
     report: &mut Report,
 ) -> anyhow::Result<bool> {
-    let kind = ep.kind;
-    let label = s.label();
-    let mut all_ok = true;
+    match ep.kind {
+        Kind::Service => round_on(rt, &Service(ep), s, session, report).await,
+        Kind::Floor => round_on(rt, &Floor(ep), s, session, report).await,
+    }
+}
 
-    // Connect: the hall and half the bulk, then the other half. Memory
-    // per connection is the slope between the two (what one more
-    // connection costs, without the process's one-time allocations).
-    let started = now_ns();
-    let mut pool = Pool::new(s.connect_concurrency);
-    let bulk = s.screens + s.public;
-    let half = bulk / 2;
-    populate(&mut pool, rt, ep, s, true, 0..half)?;
-    let mut chair = match kind {
-        Kind::Service => Chair::Service(Box::new(
-            connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?,
-        )),
-        Kind::Floor => Chair::Floor(pool.spawn(
-            &rt.hall,
-            ViewerConfig {
-                url: ep.url.clone(),
-                wire: Wire::Floor,
-                class: Class::Commander,
-                slow: false,
-                reconnect: false,
-                read_buffer_size: s.read_buffer,
-                initial_seq: 0,
-            },
-            true,
-        )),
-    };
-    frames.seq = 0;
-    let timeout = Duration::from_secs(60) + Duration::from_millis(bulk as u64 * 5);
-    let first = pool.wait_ready(1, timeout).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let at_half = ep.sample();
-    populate(&mut pool, rt, ep, s, false, half..bulk)?;
-    let expected = pool.viewers.len();
-    let ready = pool.wait_ready(1, timeout).await;
-    let connect_s = ms(started, now_ns()) / 1e3;
-    progress(format!(
-        "{}: {ready}/{expected} viewers connected in {connect_s:.1} s",
-        kind.as_str()
-    ));
-    report.add(&label, "connect all viewers", "s", kind, connect_s);
-    if ready < expected {
-        report.note(format!(
-            "{} round: only {ready} of {expected} viewers connected",
+/// [`round`] on one target.
+pub async fn round_on<T: Target>(
+    rt: &Runtimes,
+    target: &T,
+    s: &Settings,
+    session: &mut Session,
+    report: &mut Report,
+) -> anyhow::Result<bool> {
+    let (mut r, mut all_ok) =
+        Round::connect_and_hold(rt, target, s, &session.frames, report).await?;
+    if s.commands > 0 {
+        all_ok &= r.chair_burst(&mut session.frames, report).await?;
+    }
+    if s.storm > 0 {
+        all_ok &= r.storm(&mut session.storms, report).await?;
+    }
+    if let Some(spread) = s.reconnect_spread {
+        all_ok &= r.reconnect_storm(spread, report).await?;
+    }
+    T::close(r.chair).await;
+    r.pool.stop().await;
+    Ok(all_ok)
+}
+
+/// A round under way: its target, viewers and chair.
+struct Round<'a, T: Target> {
+    rt: &'a Runtimes,
+    target: &'a T,
+    s: &'a Settings,
+    label: String,
+    pool: Pool,
+    chair: T::Chair,
+    /// Every connection to the target: the viewers, and the chair when it
+    /// is not one of them.
+    conns: usize,
+}
+
+impl<'a, T: Target> Round<'a, T> {
+    /// Connects the hall and half the bulk, then the other half, and holds
+    /// them idle. Memory per connection is the slope between the two
+    /// halves (what one more connection costs, without the process's
+    /// one-time allocations). Also returns whether every viewer connected.
+    async fn connect_and_hold(
+        rt: &'a Runtimes,
+        target: &'a T,
+        s: &'a Settings,
+        frames: &FloorFrames,
+        report: &mut Report,
+    ) -> anyhow::Result<(Round<'a, T>, bool)> {
+        let ep = target.endpoint();
+        let kind = T::KIND;
+        let label = s.label();
+        let started = now_ns();
+        let mut pool = Pool::new(s.connect_concurrency);
+        let bulk = s.screens + s.public;
+        let half = bulk / 2;
+        populate(&mut pool, rt, target, s, true, 0..half)?;
+        let chair = target
+            .connect_chair(rt, &mut pool, s.read_buffer, frames)
+            .await?;
+        let timeout = Duration::from_secs(60) + Duration::from_millis(bulk as u64 * 5);
+        let first = pool.wait_ready(1, timeout).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let at_half = ep.sample();
+        populate(&mut pool, rt, target, s, false, half..bulk)?;
+        let expected = pool.viewers.len();
+        let ready = pool.wait_ready(1, timeout).await;
+        let connect_s = ms(started, now_ns()) / 1e3;
+        progress(format!(
+            "{}: {ready}/{expected} viewers connected in {connect_s:.1} s",
             kind.as_str()
         ));
-        all_ok = false;
-    }
-    // Every connection to the target: the viewers, and the service's chair
-    // (the floor's chair is one of the pool's viewers).
-    let conns = ready + usize::from(kind == Kind::Service);
+        report.add(&label, "connect all viewers", "s", kind, connect_s);
+        if ready < expected {
+            report.note(format!(
+                "{} round: only {ready} of {expected} viewers connected",
+                kind.as_str()
+            ));
+        }
 
-    // Idle hold.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let settled = ep.sample();
-    tokio::time::sleep(s.hold).await;
-    let held = ep.sample();
-    let still = pool.ready_count();
-    report.add(
-        &label,
-        "idle hold: connections held",
-        "",
-        kind,
-        (still + usize::from(kind == Kind::Service)) as f64,
-    );
-    if bulk - half >= 100
-        && let Some(kb) = kb_per_connection(at_half, held, ready.saturating_sub(first))
-    {
-        report.add(&label, "server memory per idle connection", "KB", kind, kb);
-    }
-    if let (Some(a), Some(b)) = (settled, held) {
-        let idle = (b.cpu_ns.saturating_sub(a.cpu_ns)) as f64 / s.hold.as_nanos() as f64 * 100.0;
-        report.add(&label, "idle server CPU", "% of a core", kind, idle);
-    }
-    if let Some(b) = held {
+        // Idle hold.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let settled = ep.sample();
+        tokio::time::sleep(s.hold).await;
+        let held = ep.sample();
+        let still = pool.ready_count();
         report.add(
             &label,
-            "server RSS with everyone connected",
-            "MB",
+            "idle hold: connections held",
+            "",
             kind,
-            b.rss_kib as f64 * 1.024 / 1000.0,
+            (still + T::CHAIR_CONNECTIONS) as f64,
         );
+        if bulk - half >= 100
+            && let Some(kb) = kb_per_connection(at_half, held, ready.saturating_sub(first))
+        {
+            report.add(&label, "server memory per idle connection", "KB", kind, kb);
+        }
+        if let (Some(a), Some(b)) = (settled, held) {
+            let idle =
+                (b.cpu_ns.saturating_sub(a.cpu_ns)) as f64 / s.hold.as_nanos() as f64 * 100.0;
+            report.add(&label, "idle server CPU", "% of a core", kind, idle);
+        }
+        if let Some(b) = held {
+            report.add(
+                &label,
+                "server RSS with everyone connected",
+                "MB",
+                kind,
+                b.rss_kib as f64 * 1.024 / 1000.0,
+            );
+        }
+        let round = Round {
+            rt,
+            target,
+            s,
+            label,
+            pool,
+            chair,
+            conns: ready + T::CHAIR_CONNECTIONS,
+        };
+        Ok((round, ready == expected))
     }
 
-    // Chair burst.
-    if s.commands > 0 {
+    /// The chair's burst: fan-out latency, the chair's ack and CPU per
+    /// delivered event.
+    async fn chair_burst(
+        &mut self,
+        frames: &mut FloorFrames,
+        report: &mut Report,
+    ) -> anyhow::Result<bool> {
+        let (s, pool, kind) = (self.s, &self.pool, T::KIND);
         pool.record(true);
-        let cpu0 = ep.sample();
-        let burst =
-            chair_burst(rt, &mut chair, &pool, frames, s.commands, 1, s.interval, 0).await?;
+        let cpu0 = self.target.endpoint().sample();
+        let plan = BurstPlan::every(s.commands, s.interval);
+        let burst = chair_burst::<T>(&mut self.chair, pool, plan).await?;
         let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(60)).await;
-        let cpu1 = ep.sample();
+        let cpu1 = self.target.endpoint().sample();
         pool.record(false);
-        if let Chair::Service(client) = &mut chair {
-            learn_frames(client, frames);
-        }
-        let l = latencies(&pool, &burst.sent);
+        T::learn(&mut self.chair, frames);
+        let l = latencies(pool, &burst.sent);
         let n = l.last.len().max(1);
-        let scen = format!("chair burst, {label}");
-        report.add(
-            &scen,
-            "per delivery p50",
-            "ms",
-            kind,
-            Summary::of_ns(l.all.clone()).p50_ms,
-        );
-        report.add(
-            &scen,
-            "per delivery p99",
-            "ms",
-            kind,
-            Summary::of_ns(l.all.clone()).p99_ms,
-        );
+        let scen = format!("chair burst, {}", self.label);
+        let all = Summary::of_ns(l.all.clone());
+        report.add(&scen, "per delivery p50", "ms", kind, all.p50_ms);
+        report.add(&scen, "per delivery p99", "ms", kind, all.p99_ms);
         let last = Summary::of_ns(l.last.values().copied().collect());
         report.add(&scen, "last client p50", "ms", kind, last.p50_ms);
         report.add(&scen, "last client p99", "ms", kind, last.p99_ms);
         report.add(&scen, "last client max", "ms", kind, last.max_ms);
         let hall = Summary::of_ns(l.hall.clone());
-        report.add(
-            &scen,
-            "hall (consoles, room screens) p99",
-            "ms",
-            kind,
-            hall.p99_ms,
-        );
-        let acks = match kind {
-            Kind::Service => Summary::of_ns(burst.acks.clone()),
-            Kind::Floor => Summary::of_ns(l.echo.clone()),
-        };
-        report.add(
-            &scen,
-            "chair ack p99 (floor: own echo)",
-            "ms",
-            kind,
-            acks.p99_ms,
-        );
+        let hall_p99 = "hall (consoles, room screens) p99";
+        report.add(&scen, hall_p99, "ms", kind, hall.p99_ms);
+        let acks = Summary::of_ns(T::chair_acks(&burst, &l));
+        let ack_p99 = "chair ack p99 (floor: own echo)";
+        report.add(&scen, ack_p99, "ms", kind, acks.p99_ms);
         if let (Some(a), Some(b)) = (cpu0, cpu1) {
             // Every connection receives every event (the chair's too).
-            let deliveries = (n * conns) as f64;
+            let deliveries = (n * self.conns) as f64;
             let us = (b.cpu_ns.saturating_sub(a.cpu_ns)) as f64 / 1e3 / deliveries;
             report.add(&scen, "server CPU per delivered event", "µs", kind, us);
         }
-        let d = Delivery::check(&watchers(&pool), burst.last_seq);
+        let d = Delivery::check(&watchers(pool), burst.last_seq);
         progress(format!(
             "{}: burst of {} → last client p50 {:.1} ms p99 {:.1} ms; {}",
             kind.as_str(),
             s.commands,
             last.p50_ms,
             last.p99_ms,
-            d.describe(&watchers(&pool))
+            d.describe(&watchers(pool))
         ));
-        report.add(
-            &scen,
-            "clients with a gap, duplicate or missing event",
-            "",
-            kind,
-            (d.with_violations + d.behind + d.gave_up) as f64,
+        report.add(&scen, GAPS, "", kind, d.failed() as f64);
+        let refused = "commands refused or lost";
+        report.add(&scen, refused, "", kind, burst.refused as f64);
+        report_chair_reconnects(&scen, &burst, kind, report);
+        Ok(d.ok() && behind == 0 && burst.refused == 0)
+    }
+
+    /// Floor-request storm: all `s.storm` delegations request the floor
+    /// within one second, each at its own instant, and the time to each
+    /// one's ack is measured.
+    async fn storm(&mut self, storms: &mut usize, report: &mut Report) -> anyhow::Result<bool> {
+        let (target, kind, m) = (self.target, T::KIND, self.s.storm);
+        let scen = format!(
+            "floor-request storm, {m} delegations in 1 s, {}",
+            self.label
         );
-        report.add(
-            &scen,
-            "commands refused or lost",
-            "",
-            kind,
-            burst.refused as f64,
+        let storm = target
+            .storm_start(&mut self.chair, &self.pool, storms, m)
+            .await?;
+        let mut senders = Pool::new(self.s.connect_concurrency);
+        for i in 0..m {
+            let config = target.storm_sender(&storm, i, self.s.read_buffer)?;
+            senders.spawn(&self.rt.main, config, true);
+        }
+        let ready = senders.wait_ready(1, Duration::from_secs(60)).await;
+        if ready < m {
+            bail!("only {ready} of {m} delegations connected");
+        }
+        let cpu0 = target.endpoint().sample();
+        let start = tokio::time::Instant::now() + Duration::from_millis(50);
+        let mut jitter = Jitter::new(7);
+        let mut order: Vec<(tokio::time::Instant, usize)> = (0..m)
+            .map(|i| {
+                let spread = Duration::from_secs(1).mul_f64(i as f64 / m as f64);
+                (start + spread + jitter.below(Duration::from_millis(5)), i)
+            })
+            .collect();
+        order.sort();
+        let mut sent_at = vec![0u64; m];
+        for (at, i) in order {
+            let text = target.storm_frame(&storm, i)?;
+            tokio::time::sleep_until(at).await;
+            sent_at[i] = now_ns();
+            senders.send(i, vec![text]);
+        }
+        let replies = target.storm_replies(&self.pool, &senders, &sent_at).await;
+        let cpu1 = target.endpoint().sample();
+        let durable = target.storm_durable(self.rt, &storm, m).await?;
+        let (failed, described) = target.storm_delivery(&storm, &self.pool, &senders, &replies);
+        let a = Summary::of_ns(replies.acks);
+        report.add(&scen, "ack p50", "ms", kind, a.p50_ms);
+        report.add(&scen, "ack p99", "ms", kind, a.p99_ms);
+        report.add(&scen, "ack max", "ms", kind, a.max_ms);
+        report.add(&scen, "acked", "", kind, a.count as f64);
+        if let Some(on_list) = durable {
+            let what = "durable (on the list in a new connection's snapshot)";
+            report.add(&scen, what, "", kind, on_list as f64);
+        }
+        if let (Some(x), Some(y)) = (cpu0, cpu1) {
+            let cpu_ms = (y.cpu_ns - x.cpu_ns) as f64 / 1e6;
+            report.add(&scen, "server CPU during the storm", "ms", kind, cpu_ms);
+        }
+        report.add(&scen, GAPS, "", kind, failed as f64);
+        progress(format!(
+            "{}: storm of {m}: {} acked, ack p99 {:.1} ms{}; {described}",
+            kind.as_str(),
+            a.count,
+            a.p99_ms,
+            durable.map_or_else(String::new, |n| format!(", {n} on the list")),
+        ));
+        senders.stop().await;
+        T::drain(&mut self.chair);
+        Ok(a.count == m && durable.is_none_or(|n| n == m) && failed == 0 && replies.behind == 0)
+    }
+
+    /// Every viewer drops its connection at once and comes back within
+    /// `spread`; on the service the chair sends while they are away, so
+    /// the resumes carry missed events.
+    async fn reconnect_storm(
+        &mut self,
+        spread: Duration,
+        report: &mut Report,
+    ) -> anyhow::Result<bool> {
+        let (pool, kind) = (&self.pool, T::KIND);
+        let scen = format!(
+            "reconnect storm, {}, back within {} s",
+            self.label,
+            spread.as_secs_f64()
         );
-        if burst.chair_reconnects > 0 {
-            report.add(
-                &scen,
-                "chair connection cut loose and resumed",
-                "",
-                kind,
-                burst.chair_reconnects as f64,
-            );
+        let connects: Vec<u64> = pool.viewers.iter().map(|v| v.connects()).collect();
+        let snapshots: u64 = pool.viewers.iter().map(|v| v.snapshot_resumes()).sum();
+        let t0 = now_ns();
+        pool.act(Action::Drop {
+            spread_millis: u64::try_from(spread.as_millis()).unwrap_or(u64::MAX),
+        });
+        if T::COMMANDS_WHILE_AWAY > 0 {
+            let plan = BurstPlan::every(T::COMMANDS_WHILE_AWAY, Duration::from_millis(20));
+            chair_burst::<T>(&mut self.chair, pool, plan).await?;
         }
-        if !d.ok() || behind > 0 || burst.refused > 0 {
-            all_ok = false;
+        let deadline = tokio::time::Instant::now() + spread + Duration::from_secs(60);
+        let resumed = wait_until_back(pool, &connects, deadline).await;
+        let all_back_s = resumed.iter().max().map_or(f64::NAN, |m| ms(t0, *m) / 1e3);
+        // One more command, which every viewer must get exactly once.
+        let burst = chair_burst::<T>(&mut self.chair, pool, BurstPlan::one()).await?;
+        let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
+        let d = Delivery::check(&watchers(pool), burst.last_seq);
+        report_chair_reconnects(&scen, &burst, kind, report);
+        let snapshot_resumes = pool
+            .viewers
+            .iter()
+            .map(|v| v.snapshot_resumes())
+            .sum::<u64>()
+            - snapshots;
+        report.add(&scen, "all back (from the drop)", "s", kind, all_back_s);
+        report.add(&scen, "resumed", "", kind, resumed.len() as f64);
+        if T::RESUMES {
+            report.add(&scen, SNAPSHOT_RESUMES, "", kind, snapshot_resumes as f64);
         }
+        report.add(&scen, GAPS, "", kind, d.failed() as f64);
+        progress(format!(
+            "{}: reconnect storm: {} back in {all_back_s:.2} s, {snapshot_resumes} via snapshot; {}",
+            kind.as_str(),
+            resumed.len(),
+            d.describe(&watchers(pool))
+        ));
+        T::drain(&mut self.chair);
+        Ok(d.ok() && behind == 0 && resumed.len() == pool.viewers.len())
     }
+}
 
-    // Floor-request storm.
-    if s.storm > 0 {
-        all_ok &= storm(rt, ep, s, &mut chair, &pool, frames, report, &label).await?;
-    }
+/// The delivery check's row.
+const GAPS: &str = "clients with a gap, duplicate or missing event";
+const SNAPSHOT_RESUMES: &str = "resumed with a snapshot instead of the missed events";
 
-    // Reconnect storm.
-    if let Some(spread) = s.reconnect_spread {
-        all_ok &=
-            reconnect_storm(rt, ep, spread, &mut chair, &pool, frames, report, &label).await?;
+fn report_chair_reconnects(scen: &str, burst: &Burst, kind: Kind, report: &mut Report) {
+    if burst.chair_reconnects > 0 {
+        let what = "chair connection cut loose and resumed";
+        report.add(scen, what, "", kind, burst.chair_reconnects as f64);
     }
-
-    drain(&mut chair);
-    if let Chair::Service(client) = chair {
-        client.close().await;
-    }
-    pool.stop().await;
-    Ok(all_ok)
 }
 
 /// Waits (until `deadline`) for every viewer to have reconnected since
@@ -738,7 +830,7 @@ async fn wait_until_back(
         .collect()
 }
 
-fn watchers(pool: &Pool) -> Vec<Arc<ViewerState>> {
+pub(crate) fn watchers(pool: &Pool) -> Vec<Arc<ViewerState>> {
     pool.viewers
         .iter()
         .filter(|v| v.class != Class::Commander)
@@ -748,7 +840,7 @@ fn watchers(pool: &Pool) -> Vec<Arc<ViewerState>> {
 
 /// Frames the chair's client queued and nobody reads: dropped, after the
 /// first event and insight are kept as the floor's frames.
-fn learn_frames(client: &mut Client, frames: &mut FloorFrames) {
+pub(crate) fn learn_frames(client: &mut Client, frames: &mut FloorFrames) {
     let mut event = None;
     let mut insight = None;
     while let Some(Ok(m)) = client.try_next_frame() {
@@ -763,380 +855,50 @@ fn learn_frames(client: &mut Client, frames: &mut FloorFrames) {
     }
 }
 
-fn drain(chair: &mut Chair) {
-    if let Chair::Service(client) = chair {
-        while let Some(Ok(_)) = client.try_next_frame() {}
-    }
+/// What the durable-commands scenario runs.
+#[derive(Clone, Copy, Debug)]
+pub struct DurableLoad {
+    /// Chair connections …
+    pub writers: usize,
+    /// … each with this many commands in flight …
+    pub window: usize,
+    /// … for this long.
+    pub duration: Duration,
+    /// The store, as the table names it.
+    pub backend: &'static str,
+    /// Acked commands per second the target asks for.
+    pub goal: f64,
 }
 
-const DEBATES: [&str; 4] = [
-    "responsibility-sharing",
-    "regional-actors",
-    "stocktaking",
-    "adoption",
-];
-
-/// All `s.storm` delegations request the floor within one second.
-#[allow(clippy::too_many_arguments)]
-async fn storm(
-    rt: &Runtimes,
-    ep: &Endpoint,
-    s: &Settings,
-    chair: &mut Chair,
-    pool: &Pool,
-    frames: &mut FloorFrames,
-    report: &mut Report,
-    label: &str,
-) -> anyhow::Result<bool> {
-    let kind = ep.kind;
-    let m = s.storm;
-    let scen = format!("floor-request storm, {m} delegations in 1 s, {label}");
-    let mut ok = true;
-    match (kind, chair) {
-        (Kind::Service, Chair::Service(chair)) => {
-            static STORMS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-            let item =
-                DEBATES[STORMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % DEBATES.len()];
-            let opened = chair
-                .command(Command::OpenItem {
-                    item: ItemId::new(item),
-                })
-                .await?;
-            if !opened.is_acked() {
-                bail!("the chair could not open {item}: {opened:?}");
-            }
-            if ep.delegations.len() < m {
-                bail!(
-                    "the meeting has {} delegations, the storm needs {m}",
-                    ep.delegations.len()
-                );
-            }
-            // Each delegation is a lean client (like the floor's), so that
-            // the load generator decodes no more on one target than on
-            // the other: it reads its ack, not every frame.
-            let mut senders = Pool::new(s.connect_concurrency);
-            for d in &ep.delegations[..m] {
-                senders.spawn(
-                    &rt.main,
-                    ViewerConfig {
-                        url: ep.url.clone(),
-                        wire: Wire::Plenary {
-                            hello: Hello::access_code(ep.code(&format!("delegation:{d}"))?),
-                        },
-                        class: Class::Commander,
-                        slow: false,
-                        reconnect: false,
-                        read_buffer_size: s.read_buffer,
-                        initial_seq: 0,
-                    },
-                    true,
-                );
-            }
-            let ready = senders.wait_ready(1, Duration::from_secs(60)).await;
-            if ready < m {
-                bail!("only {ready} of {m} delegations connected");
-            }
-            let cpu0 = ep.sample();
-            let start = tokio::time::Instant::now() + Duration::from_millis(50);
-            let mut jitter = Jitter::new(7);
-            let mut order: Vec<(tokio::time::Instant, usize)> = (0..m)
-                .map(|i| {
-                    (
-                        start
-                            + Duration::from_secs(1).mul_f64(i as f64 / m as f64)
-                            + jitter.below(Duration::from_millis(5)),
-                        i,
-                    )
-                })
-                .collect();
-            order.sort();
-            let mut sent_at = vec![0u64; m];
-            for (at, i) in order {
-                let command = ClientMessage::Command {
-                    command_id: new_command_id(),
-                    command: Command::RequestFloor {
-                        item: ItemId::new(item),
-                        delegation: DelegationId::new(ep.delegations[i].as_str()),
-                        kind: RequestKind::Statement,
-                        language: None,
-                    },
-                };
-                let text = serde_json::to_string(&command)?;
-                tokio::time::sleep_until(at).await;
-                sent_at[i] = now_ns();
-                senders.send(i, vec![text]);
-            }
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-            while senders.viewers.iter().any(|v| v.reply_count() == 0)
-                && tokio::time::Instant::now() < deadline
-            {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            let mut acks = Vec::new();
-            let mut last_seq = 0;
-            let mut refused = 0;
-            for (v, t) in senders.viewers.iter().zip(&sent_at) {
-                match v.replies().first() {
-                    Some((_, at, Some(seq))) => {
-                        acks.push(at.saturating_sub(*t));
-                        last_seq = last_seq.max(*seq);
-                    }
-                    _ => refused += 1,
-                }
-            }
-            let behind = pool.wait_seq(last_seq, Duration::from_secs(30)).await
-                + senders.wait_seq(last_seq, Duration::from_secs(30)).await;
-            let cpu1 = ep.sample();
-            // Durable: a new connection's snapshot has every request.
-            let fresh =
-                connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?;
-            let on_list = match fresh.catch_up() {
-                CatchUp::Snapshot { state, .. } => state
-                    .agenda
-                    .item(&ItemId::new(item))
-                    .map(|i| {
-                        i.speakers
-                            .requests
-                            .values()
-                            .filter(|r| {
-                                r.is_open()
-                                    && ep.delegations[..m]
-                                        .iter()
-                                        .any(|d| d.as_str() == r.delegation.0)
-                            })
-                            .count()
-                    })
-                    .unwrap_or(0),
-                CatchUp::Events(_) => 0,
-            };
-            fresh.close().await;
-            let a = Summary::of_ns(acks);
-            report.add(&scen, "ack p50", "ms", kind, a.p50_ms);
-            report.add(&scen, "ack p99", "ms", kind, a.p99_ms);
-            report.add(&scen, "ack max", "ms", kind, a.max_ms);
-            report.add(&scen, "acked", "", kind, a.count as f64);
-            report.add(
-                &scen,
-                "durable (on the list in a new connection's snapshot)",
-                "",
-                kind,
-                on_list as f64,
-            );
-            if let (Some(x), Some(y)) = (cpu0, cpu1) {
-                report.add(
-                    &scen,
-                    "server CPU during the storm",
-                    "ms",
-                    kind,
-                    (y.cpu_ns - x.cpu_ns) as f64 / 1e6,
-                );
-            }
-            let mut everyone = watchers(pool);
-            everyone.extend(senders.viewers.iter().cloned());
-            let d = Delivery::check(&everyone, last_seq);
-            report.add(
-                &scen,
-                "clients with a gap, duplicate or missing event",
-                "",
-                kind,
-                (d.with_violations + d.behind + d.gave_up) as f64,
-            );
-            progress(format!(
-                "service: storm of {m}: {} acked, ack p99 {:.1} ms, {on_list} on the list; {}",
-                a.count,
-                a.p99_ms,
-                d.describe(&everyone)
-            ));
-            ok &= refused == 0 && on_list == m && d.ok() && behind == 0;
-            senders.stop().await;
-            drain_client(chair);
+impl DurableLoad {
+    /// 8 writers × 64 in flight for 5 s.
+    pub fn standard(backend: &'static str, goal: f64) -> DurableLoad {
+        DurableLoad {
+            writers: 8,
+            window: 64,
+            duration: Duration::from_secs(5),
+            backend,
+            goal,
         }
-        (Kind::Floor, Chair::Floor(_)) => {
-            // Each delegation is a floor client that sends one probe; its
-            // "ack" is its own probe coming back.
-            let mut senders = Pool::new(s.connect_concurrency);
-            for _ in 0..m {
-                senders.spawn(
-                    &rt.main,
-                    ViewerConfig {
-                        url: ep.url.clone(),
-                        wire: Wire::Floor,
-                        class: Class::Commander,
-                        slow: false,
-                        reconnect: false,
-                        read_buffer_size: s.read_buffer,
-                        initial_seq: frames.seq,
-                    },
-                    true,
-                );
-            }
-            senders.wait_ready(1, Duration::from_secs(60)).await;
-            let probes_before: Vec<u64> = pool.viewers.iter().map(|v| v.probes()).collect();
-            let cpu0 = ep.sample();
-            let start = tokio::time::Instant::now() + Duration::from_millis(50);
-            let mut jitter = Jitter::new(7);
-            let mut sent_at = vec![0u64; m];
-            let mut order: Vec<(tokio::time::Instant, usize)> = (0..m)
-                .map(|i| {
-                    (
-                        start
-                            + Duration::from_secs(1).mul_f64(i as f64 / m as f64)
-                            + jitter.below(Duration::from_millis(5)),
-                        i,
-                    )
-                })
-                .collect();
-            order.sort();
-            for (at, i) in order {
-                tokio::time::sleep_until(at).await;
-                sent_at[i] = now_ns();
-                senders.send(i, vec![format!("{{\"type\":\"probe\",\"from\":{i}}}")]);
-            }
-            let behind = senders.wait_probes(m as u64, Duration::from_secs(30)).await
-                + pool.wait_probes(m as u64, Duration::from_secs(30)).await;
-            let cpu1 = ep.sample();
-            let acks: Vec<u64> = senders
-                .viewers
-                .iter()
-                .zip(&sent_at)
-                .filter(|(v, _)| v.probe_echo_ns() > 0)
-                .map(|(v, t)| v.probe_echo_ns().saturating_sub(*t))
-                .collect();
-            let a = Summary::of_ns(acks);
-            report.add(&scen, "ack p50", "ms", kind, a.p50_ms);
-            report.add(&scen, "ack p99", "ms", kind, a.p99_ms);
-            report.add(&scen, "ack max", "ms", kind, a.max_ms);
-            report.add(&scen, "acked", "", kind, a.count as f64);
-            if let (Some(x), Some(y)) = (cpu0, cpu1) {
-                report.add(
-                    &scen,
-                    "server CPU during the storm",
-                    "ms",
-                    kind,
-                    (y.cpu_ns - x.cpu_ns) as f64 / 1e6,
-                );
-            }
-            let wrong = pool
-                .viewers
-                .iter()
-                .zip(&probes_before)
-                .filter(|(v, b)| v.probes() - **b != m as u64)
-                .count();
-            report.add(
-                &scen,
-                "clients with a gap, duplicate or missing event",
-                "",
-                kind,
-                wrong as f64,
-            );
-            progress(format!(
-                "floor: storm of {m}: {} echoed, p99 {:.1} ms; {wrong} clients off",
-                a.count, a.p99_ms
-            ));
-            ok &= wrong == 0 && behind == 0 && a.count == m;
-            senders.stop().await;
-        }
-        _ => bail!("the chair does not match the target"),
     }
-    Ok(ok)
 }
 
-fn drain_client(client: &mut Client) {
-    while let Some(Ok(_)) = client.try_next_frame() {}
-}
-
-/// Every viewer drops its connection at once and comes back within
-/// `spread`; on the service the chair sends while they are away, so the
-/// resumes carry missed events.
-#[allow(clippy::too_many_arguments)]
-async fn reconnect_storm(
-    rt: &Runtimes,
-    ep: &Endpoint,
-    spread: Duration,
-    chair: &mut Chair,
-    pool: &Pool,
-    frames: &mut FloorFrames,
-    report: &mut Report,
-    label: &str,
-) -> anyhow::Result<bool> {
-    let kind = ep.kind;
-    let scen = format!(
-        "reconnect storm, {label}, back within {} s",
-        spread.as_secs_f64()
-    );
-    let connects: Vec<u64> = pool.viewers.iter().map(|v| v.connects()).collect();
-    let snapshots: u64 = pool.viewers.iter().map(|v| v.snapshot_resumes()).sum();
-    let t0 = now_ns();
-    pool.act(Action::Drop {
-        spread_millis: u64::try_from(spread.as_millis()).unwrap_or(u64::MAX),
-    });
-    if let Chair::Service(_) = chair {
-        chair_burst(rt, chair, pool, frames, 3, 1, Duration::from_millis(20), 0).await?;
-    }
-    let deadline = tokio::time::Instant::now() + spread + Duration::from_secs(60);
-    let resumed = wait_until_back(pool, &connects, deadline).await;
-    let all_back_s = resumed.iter().max().map_or(f64::NAN, |m| ms(t0, *m) / 1e3);
-    // One more command, which every viewer must get exactly once.
-    let burst = chair_burst(rt, chair, pool, frames, 1, 1, Duration::from_millis(1), 0).await?;
-    let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
-    let d = Delivery::check(&watchers(pool), burst.last_seq);
-    if burst.chair_reconnects > 0 {
-        report.add(
-            &scen,
-            "chair connection cut loose and resumed",
-            "",
-            kind,
-            burst.chair_reconnects as f64,
-        );
-    }
-    let snapshot_resumes = pool
-        .viewers
-        .iter()
-        .map(|v| v.snapshot_resumes())
-        .sum::<u64>()
-        - snapshots;
-    report.add(&scen, "all back (from the drop)", "s", kind, all_back_s);
-    report.add(&scen, "resumed", "", kind, resumed.len() as f64);
-    if kind == Kind::Service {
-        report.add(
-            &scen,
-            "resumed with a snapshot instead of the missed events",
-            "",
-            kind,
-            snapshot_resumes as f64,
-        );
-    }
-    report.add(
-        &scen,
-        "clients with a gap, duplicate or missing event",
-        "",
-        kind,
-        (d.with_violations + d.behind + d.gave_up) as f64,
-    );
-    progress(format!(
-        "{}: reconnect storm: {} back in {all_back_s:.2} s, {snapshot_resumes} via snapshot; {}",
-        kind.as_str(),
-        resumed.len(),
-        d.describe(&watchers(pool))
-    ));
-    drain(chair);
-    Ok(d.ok() && behind == 0 && resumed.len() == pool.viewers.len())
-}
-
-#[allow(clippy::too_many_arguments)]
 /// Durable commands per second: `writers` chair connections, each with
 /// `window` commands in flight, for `duration`. Every ack means committed
 /// (the service acks only after the transaction commits).
 pub async fn durable(
     rt: &Runtimes,
     ep: &Endpoint,
-    writers: usize,
-    window: usize,
-    duration: Duration,
-    backend: &str,
-    goal: f64,
+    load: DurableLoad,
     report: &mut Report,
 ) -> anyhow::Result<bool> {
+    let DurableLoad {
+        writers,
+        window,
+        duration,
+        backend,
+        goal,
+    } = load;
     let scen = format!("durable commands/s, {backend}, {writers} writers × {window} in flight");
     let mut clients = Vec::new();
     for _ in 0..writers {
@@ -1365,45 +1127,21 @@ pub async fn slow_consumers(
     report: &mut Report,
 ) -> anyhow::Result<bool> {
     let scen = format!("slow consumers: {slow} stop reading for 3 s among {normal}");
-    let mut pool = Pool::new(256);
-    for i in 0..normal + slow {
-        pool.spawn(
-            &rt.main,
-            ViewerConfig {
-                url: ep.url.clone(),
-                wire: Wire::Plenary {
-                    hello: Hello::public(ep.meeting.as_str()),
-                },
-                class: Class::Bulk,
-                slow: i >= normal,
-                reconnect: true,
-                read_buffer_size: read_buffer,
-                initial_seq: 0,
-            },
-            false,
-        );
-    }
+    let pool = public_viewers(rt, ep, normal, slow, read_buffer, 256);
     pool.wait_ready(1, Duration::from_secs(60)).await;
-    let mut chair = Chair::Service(Box::new(
-        connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?,
-    ));
-    let mut frames = FloorFrames::default();
+    let mut chair = ServiceChair::connect(rt, ep).await?;
     pool.act(Action::PauseSlow { millis: 3000 });
     pool.record(true);
-    let burst = chair_burst(
-        rt,
-        &mut chair,
-        &pool,
-        &mut frames,
+    let plan = BurstPlan {
         commands,
-        20,
-        Duration::from_millis(10),
+        per_tick: 20,
+        interval: Duration::from_millis(10),
         // Long notices (8 KB each): a stopped reader's socket buffers (the
         // kernel grows the server's send buffer to megabytes) and then
         // its queue fill within the pause.
-        8 * 1024,
-    )
-    .await?;
+        pad: 8 * 1024,
+    };
+    let burst = chair_burst::<Service<'_>>(&mut chair, &pool, plan).await?;
     let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
     pool.record(false);
     let l = latencies(&pool, &burst.sent);
@@ -1455,27 +1193,23 @@ pub async fn slow_consumers(
         "slow consumers: {cut} cut loose, {slow_back}/{slow} resumed; {}",
         d.describe(&pool.viewers)
     ));
-    if let Chair::Service(c) = chair {
-        c.close().await;
-    }
+    Service::close(chair).await;
     pool.stop().await;
     Ok(d.ok() && behind == 0)
 }
 
-/// Restart: `clients` public viewers follow the meeting; the service is
-/// stopped (SIGTERM) and started again on the same database; every viewer
-/// must come back by itself and resume gap-free.
-pub async fn restart(
+/// `normal + slow` public viewers of the service, the last `slow` of them
+/// slow consumers.
+fn public_viewers(
     rt: &Runtimes,
-    spawned: &mut crate::target::Spawned,
-    clients: usize,
+    ep: &Endpoint,
+    normal: usize,
+    slow: usize,
     read_buffer: usize,
-    report: &mut Report,
-) -> anyhow::Result<bool> {
-    let ep = spawned.endpoint.clone();
-    let scen = format!("reconnect storm after a server restart, {clients} clients");
-    let mut pool = Pool::new(512);
-    for _ in 0..clients {
+    concurrent_connects: usize,
+) -> Pool {
+    let mut pool = Pool::new(concurrent_connects);
+    for i in 0..normal + slow {
         pool.spawn(
             &rt.main,
             ViewerConfig {
@@ -1484,7 +1218,7 @@ pub async fn restart(
                     hello: Hello::public(ep.meeting.as_str()),
                 },
                 class: Class::Bulk,
-                slow: false,
+                slow: i >= normal,
                 reconnect: true,
                 read_buffer_size: read_buffer,
                 initial_seq: 0,
@@ -1492,31 +1226,32 @@ pub async fn restart(
             false,
         );
     }
+    pool
+}
+
+/// Restart: `clients` public viewers follow the meeting; the service is
+/// stopped (SIGTERM) and started again on the same database; every viewer
+/// must come back by itself and resume gap-free.
+pub async fn restart(
+    rt: &Runtimes,
+    spawned: &mut Spawned,
+    clients: usize,
+    read_buffer: usize,
+    report: &mut Report,
+) -> anyhow::Result<bool> {
+    let ep = spawned.endpoint.clone();
+    let scen = format!("reconnect storm after a server restart, {clients} clients");
+    let pool = public_viewers(rt, &ep, clients, 0, read_buffer, 512);
     let ready = pool.wait_ready(1, Duration::from_secs(120)).await;
     progress(format!(
         "restart: {ready}/{clients} connected; restarting the service"
     ));
-    let mut chair = Chair::Service(Box::new(
-        connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?,
-    ));
-    let mut frames = FloorFrames::default();
-    let burst = chair_burst(
-        rt,
-        &mut chair,
-        &pool,
-        &mut frames,
-        1,
-        1,
-        Duration::from_millis(1),
-        0,
-    )
-    .await?;
+    let mut chair = ServiceChair::connect(rt, &ep).await?;
+    let burst = chair_burst::<Service<'_>>(&mut chair, &pool, BurstPlan::one()).await?;
     pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
     let connects: Vec<u64> = pool.viewers.iter().map(|v| v.connects()).collect();
     let snapshots: u64 = pool.viewers.iter().map(|v| v.snapshot_resumes()).sum();
-    if let Chair::Service(c) = chair {
-        c.close().await;
-    }
+    Service::close(chair).await;
     let t0 = now_ns();
     let away = spawned.restart().await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
@@ -1530,20 +1265,8 @@ pub async fn restart(
         - snapshots;
     // After the restart, one command that everyone must get once.
     let ep = spawned.endpoint.clone();
-    let mut chair = Chair::Service(Box::new(
-        connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?,
-    ));
-    let burst = chair_burst(
-        rt,
-        &mut chair,
-        &pool,
-        &mut frames,
-        1,
-        1,
-        Duration::from_millis(1),
-        0,
-    )
-    .await?;
+    let mut chair = ServiceChair::connect(rt, &ep).await?;
+    let burst = chair_burst::<Service<'_>>(&mut chair, &pool, BurstPlan::one()).await?;
     let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
     let d = Delivery::check(&pool.viewers, burst.last_seq);
     report.add(
@@ -1587,9 +1310,7 @@ pub async fn restart(
         away.as_secs_f64(),
         d.describe(&pool.viewers)
     ));
-    if let Chair::Service(c) = chair {
-        c.close().await;
-    }
+    Service::close(chair).await;
     pool.stop().await;
     Ok(d.ok() && behind == 0 && resumed.len() == clients)
 }

@@ -2,9 +2,15 @@
 //! floor binary. Both are spawned as their own processes so that their CPU
 //! and memory can be read from `/proc` and never mix with the load
 //! generator's.
+//!
+//! [`Target`] is what differs between the two as the scenarios see them
+//! (how a viewer connects, who the chair is, what a command and its ack
+//! are); [`Service`] and [`Floor`] implement it, and every scenario in
+//! [`crate::scenario`] is one body, generic over it.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -13,9 +19,22 @@ use anyhow::{Context, bail};
 use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
+use tokio::runtime::Handle;
+use tokio::task::JoinHandle;
 
+use plenary_client::{CatchUp, Client, ClientError, CommandReply, Hello, new_command_id};
+use plenary_core::ids::{DelegationId, ItemId};
+use plenary_core::rules::RequestKind;
+use plenary_protocol::ClientMessage;
+
+use crate::clock::now_ns;
 use crate::procstat::{self, ProcSample};
 use crate::progress;
+use crate::scenario::{
+    Burst, Delivery, FloorFrames, Latencies, Runtimes, connect_on, learn_frames,
+    push_message_padded, reconnect_on, watchers,
+};
+use crate::viewer::{Class, Pool, ViewerConfig, Wire};
 
 /// Which system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -62,6 +81,578 @@ impl Endpoint {
 
     pub fn sample(&self) -> Option<ProcSample> {
         self.pid.and_then(|p| procstat::sample(p).ok())
+    }
+}
+
+/// What differs between the service and the floor, as the scenarios see
+/// them. Each scenario is written once, generic over this.
+///
+/// The `async fn`s are only ever awaited inside this crate's scenarios,
+/// which run under `block_on`: no caller needs their futures to be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Target {
+    /// Which one, for the report.
+    const KIND: Kind;
+    /// Connections the chair holds besides the pool's viewers (the floor's
+    /// chair is one of them).
+    const CHAIR_CONNECTIONS: usize;
+    /// Chair commands sent while the viewers are away in a reconnect
+    /// storm, so that their resumes carry missed events.
+    const COMMANDS_WHILE_AWAY: usize;
+    /// Whether viewers resume from a seq (and may get a snapshot instead).
+    const RESUMES: bool;
+
+    /// Who sends the chair's commands.
+    type Chair;
+    /// What a floor-request storm keeps from its start to its checks.
+    type Storm;
+
+    fn endpoint(&self) -> &Endpoint;
+
+    /// How a viewer with the access code of `role` (`None`: the public)
+    /// connects.
+    fn wire(&self, role: Option<String>) -> anyhow::Result<Wire>;
+
+    /// Connects the chair; `frames` are what the floor's chair sends.
+    async fn connect_chair(
+        &self,
+        rt: &Runtimes,
+        pool: &mut Pool,
+        read_buffer: usize,
+        frames: &FloorFrames,
+    ) -> anyhow::Result<Self::Chair>;
+
+    /// Sends the chair's commands numbered `commands` at once (notices
+    /// `pad` bytes longer) and notes what it can in `burst`.
+    async fn send(
+        chair: &mut Self::Chair,
+        pool: &Pool,
+        commands: Range<usize>,
+        pad: usize,
+        burst: &mut Burst,
+    ) -> anyhow::Result<()>;
+
+    /// Waits for the replies to what [`Target::send`] sent and notes them
+    /// in `burst` (the service's acks; the floor sends no replies).
+    async fn replies(chair: &mut Self::Chair, burst: &mut Burst) -> anyhow::Result<()>;
+
+    /// What "the chair's ack" is: send → ack on the service, send → the
+    /// chair's own frame back on the floor.
+    fn chair_acks(burst: &Burst, latencies: &Latencies) -> Vec<u64>;
+
+    /// After a burst: the service's chair hands its frames to the floor's.
+    fn learn(chair: &mut Self::Chair, frames: &mut FloorFrames);
+
+    /// Drops what the chair received and nobody reads.
+    fn drain(chair: &mut Self::Chair);
+
+    async fn close(chair: Self::Chair);
+
+    /// Before a floor-request storm of `m`: the service's chair opens the
+    /// next debate (`storms` counts the service's storms so far).
+    async fn storm_start(
+        &self,
+        chair: &mut Self::Chair,
+        pool: &Pool,
+        storms: &mut usize,
+        m: usize,
+    ) -> anyhow::Result<Self::Storm>;
+
+    /// The connection of the storm's `i`-th delegation.
+    fn storm_sender(
+        &self,
+        storm: &Self::Storm,
+        i: usize,
+        read_buffer: usize,
+    ) -> anyhow::Result<ViewerConfig>;
+
+    /// What the `i`-th delegation sends.
+    fn storm_frame(&self, storm: &Self::Storm, i: usize) -> anyhow::Result<String>;
+
+    /// Waits for the storm's replies and for every viewer to have them;
+    /// `sent_at` is each sender's send instant.
+    async fn storm_replies(&self, pool: &Pool, senders: &Pool, sent_at: &[u64]) -> StormReplies;
+
+    /// Requests a new connection finds on the list (`None`: the floor keeps
+    /// nothing).
+    async fn storm_durable(
+        &self,
+        rt: &Runtimes,
+        storm: &Self::Storm,
+        m: usize,
+    ) -> anyhow::Result<Option<usize>>;
+
+    /// Clients that missed, doubled or reordered something in the storm,
+    /// and a description for the operator.
+    fn storm_delivery(
+        &self,
+        storm: &Self::Storm,
+        pool: &Pool,
+        senders: &Pool,
+        replies: &StormReplies,
+    ) -> (usize, String);
+}
+
+/// A floor-request storm's replies.
+#[derive(Debug, Default)]
+pub struct StormReplies {
+    /// Send → ack (the floor: → own probe back), ns, of those answered.
+    pub acks: Vec<u64>,
+    /// The last event seq acked (0 on the floor).
+    pub last_seq: u64,
+    /// Viewers and senders that did not get every reply in time.
+    pub behind: usize,
+}
+
+/// The service as a [`Target`].
+#[derive(Clone, Copy, Debug)]
+pub struct Service<'a>(pub &'a Endpoint);
+
+/// The floor as a [`Target`].
+#[derive(Clone, Copy, Debug)]
+pub struct Floor<'a>(pub &'a Endpoint);
+
+/// The service's chair: a `plenary-client` on the hall runtime.
+#[derive(Debug)]
+pub struct ServiceChair {
+    client: Client,
+    hall: Handle,
+    /// The commands sent and not yet settled.
+    waits: Vec<JoinHandle<Reply>>,
+}
+
+/// A command's send instant, its reply and the reply's arrival.
+type Reply = (u64, Result<CommandReply, ClientError>, u64);
+
+impl ServiceChair {
+    /// Connects the chair on the hall runtime.
+    pub async fn connect(rt: &Runtimes, ep: &Endpoint) -> anyhow::Result<ServiceChair> {
+        Ok(ServiceChair {
+            client: connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?,
+            hall: rt.hall.clone(),
+            waits: Vec::new(),
+        })
+    }
+}
+
+/// The floor's chair: a viewer of the pool that also writes the frames the
+/// service would send.
+#[derive(Debug)]
+pub struct FloorChair {
+    index: usize,
+    frames: FloorFrames,
+}
+
+/// The debates the service's storms open in turn: a service restarted on
+/// its database still has the previous storm's requests on the list.
+const DEBATES: [&str; 4] = [
+    "responsibility-sharing",
+    "regional-actors",
+    "stocktaking",
+    "adoption",
+];
+
+/// The debate a service storm opens.
+#[derive(Debug)]
+pub struct ServiceStorm {
+    item: ItemId,
+}
+
+/// What the floor's storm checks against.
+#[derive(Debug)]
+pub struct FloorStorm {
+    /// Probes each viewer had received before the storm.
+    probes_before: Vec<u64>,
+    /// The chair's last seq: the senders expect the next.
+    initial_seq: u64,
+}
+
+impl Target for Service<'_> {
+    const KIND: Kind = Kind::Service;
+    const CHAIR_CONNECTIONS: usize = 1;
+    const COMMANDS_WHILE_AWAY: usize = 3;
+    const RESUMES: bool = true;
+    type Chair = ServiceChair;
+    type Storm = ServiceStorm;
+
+    fn endpoint(&self) -> &Endpoint {
+        self.0
+    }
+
+    fn wire(&self, role: Option<String>) -> anyhow::Result<Wire> {
+        let hello = match role {
+            Some(r) => Hello::access_code(self.0.code(&r)?),
+            None => Hello::public(self.0.meeting.as_str()),
+        };
+        Ok(Wire::Plenary { hello })
+    }
+
+    async fn connect_chair(
+        &self,
+        rt: &Runtimes,
+        _pool: &mut Pool,
+        _read_buffer: usize,
+        _frames: &FloorFrames,
+    ) -> anyhow::Result<ServiceChair> {
+        ServiceChair::connect(rt, self.0).await
+    }
+
+    async fn send(
+        chair: &mut ServiceChair,
+        _pool: &Pool,
+        commands: Range<usize>,
+        pad: usize,
+        burst: &mut Burst,
+    ) -> anyhow::Result<()> {
+        let batch: Vec<(String, plenary_core::Command)> = commands
+            .map(|i| (new_command_id(), push_message_padded(i, pad)))
+            .collect();
+        let t = now_ns();
+        let pending = match chair.client.submit_batch(batch.clone()).await {
+            Ok(p) => p,
+            Err(e) => {
+                // Cut loose (or lost): come back like a console would,
+                // resuming, and send again.
+                progress(format!("the chair's connection ended ({e}); reconnecting"));
+                burst.chair_reconnects += 1;
+                chair.client = reconnect_on(&chair.hall, &chair.client).await?;
+                chair.client.submit_batch(batch).await?
+            }
+        };
+        for pending in pending {
+            // Awaited on the hall runtime: few tasks, so the ack's arrival
+            // is noted when it happens.
+            chair.waits.push(chair.hall.spawn(async move {
+                let reply = pending.wait().await;
+                (t, reply, now_ns())
+            }));
+        }
+        Ok(())
+    }
+
+    async fn replies(chair: &mut ServiceChair, burst: &mut Burst) -> anyhow::Result<()> {
+        for w in chair.waits.drain(..) {
+            let (t, reply, at) = w.await?;
+            match reply {
+                Ok(CommandReply::Acked { seq }) => {
+                    burst.sent.insert(seq, t);
+                    burst.acks.push(at - t);
+                    burst.last_seq = burst.last_seq.max(seq);
+                }
+                Ok(CommandReply::Refused { .. }) | Err(_) => burst.refused += 1,
+            }
+        }
+        Ok(())
+    }
+
+    fn chair_acks(burst: &Burst, _latencies: &Latencies) -> Vec<u64> {
+        burst.acks.clone()
+    }
+
+    fn learn(chair: &mut ServiceChair, frames: &mut FloorFrames) {
+        learn_frames(&mut chair.client, frames);
+    }
+
+    fn drain(chair: &mut ServiceChair) {
+        while let Some(Ok(_)) = chair.client.try_next_frame() {}
+    }
+
+    async fn close(mut chair: ServiceChair) {
+        Self::drain(&mut chair);
+        chair.client.close().await;
+    }
+
+    async fn storm_start(
+        &self,
+        chair: &mut ServiceChair,
+        _pool: &Pool,
+        storms: &mut usize,
+        m: usize,
+    ) -> anyhow::Result<ServiceStorm> {
+        let item = DEBATES[*storms % DEBATES.len()];
+        *storms += 1;
+        let opened = chair
+            .client
+            .command(plenary_core::Command::OpenItem {
+                item: ItemId::new(item),
+            })
+            .await?;
+        if !opened.is_acked() {
+            bail!("the chair could not open {item}: {opened:?}");
+        }
+        if self.0.delegations.len() < m {
+            bail!(
+                "the meeting has {} delegations, the storm needs {m}",
+                self.0.delegations.len()
+            );
+        }
+        Ok(ServiceStorm {
+            item: ItemId::new(item),
+        })
+    }
+
+    fn storm_sender(
+        &self,
+        _storm: &ServiceStorm,
+        i: usize,
+        read_buffer: usize,
+    ) -> anyhow::Result<ViewerConfig> {
+        // A lean client (like the floor's), so that the load generator
+        // decodes no more on one target than on the other: it reads its
+        // ack, not every frame.
+        let d = &self.0.delegations[i];
+        Ok(ViewerConfig {
+            url: self.0.url.clone(),
+            wire: self.wire(Some(format!("delegation:{d}")))?,
+            class: Class::Commander,
+            slow: false,
+            reconnect: false,
+            read_buffer_size: read_buffer,
+            initial_seq: 0,
+        })
+    }
+
+    fn storm_frame(&self, storm: &ServiceStorm, i: usize) -> anyhow::Result<String> {
+        let command = ClientMessage::Command {
+            command_id: new_command_id(),
+            command: plenary_core::Command::RequestFloor {
+                item: storm.item.clone(),
+                delegation: DelegationId::new(self.0.delegations[i].as_str()),
+                kind: RequestKind::Statement,
+                language: None,
+            },
+        };
+        Ok(serde_json::to_string(&command)?)
+    }
+
+    async fn storm_replies(&self, pool: &Pool, senders: &Pool, sent_at: &[u64]) -> StormReplies {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while senders.viewers.iter().any(|v| v.reply_count() == 0)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut replies = StormReplies::default();
+        for (v, t) in senders.viewers.iter().zip(sent_at) {
+            if let Some((_, at, Some(seq))) = v.replies().first() {
+                replies.acks.push(at.saturating_sub(*t));
+                replies.last_seq = replies.last_seq.max(*seq);
+            }
+        }
+        replies.behind = pool
+            .wait_seq(replies.last_seq, Duration::from_secs(30))
+            .await
+            + senders
+                .wait_seq(replies.last_seq, Duration::from_secs(30))
+                .await;
+        replies
+    }
+
+    async fn storm_durable(
+        &self,
+        rt: &Runtimes,
+        storm: &ServiceStorm,
+        m: usize,
+    ) -> anyhow::Result<Option<usize>> {
+        // A new connection's snapshot has every request.
+        let ep = self.0;
+        let fresh = connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?;
+        let on_list = match fresh.catch_up() {
+            CatchUp::Snapshot { state, .. } => state
+                .agenda
+                .item(&storm.item)
+                .map(|i| {
+                    i.speakers
+                        .requests
+                        .values()
+                        .filter(|r| {
+                            r.is_open()
+                                && ep.delegations[..m]
+                                    .iter()
+                                    .any(|d| d.as_str() == r.delegation.0)
+                        })
+                        .count()
+                })
+                .unwrap_or(0),
+            CatchUp::Events(_) => 0,
+        };
+        fresh.close().await;
+        Ok(Some(on_list))
+    }
+
+    fn storm_delivery(
+        &self,
+        _storm: &ServiceStorm,
+        pool: &Pool,
+        senders: &Pool,
+        replies: &StormReplies,
+    ) -> (usize, String) {
+        let mut everyone = watchers(pool);
+        everyone.extend(senders.viewers.iter().cloned());
+        let d = Delivery::check(&everyone, replies.last_seq);
+        (
+            d.with_violations + d.behind + d.gave_up,
+            d.describe(&everyone),
+        )
+    }
+}
+
+impl Target for Floor<'_> {
+    const KIND: Kind = Kind::Floor;
+    const CHAIR_CONNECTIONS: usize = 0;
+    const COMMANDS_WHILE_AWAY: usize = 0;
+    const RESUMES: bool = false;
+    type Chair = FloorChair;
+    type Storm = FloorStorm;
+
+    fn endpoint(&self) -> &Endpoint {
+        self.0
+    }
+
+    fn wire(&self, _role: Option<String>) -> anyhow::Result<Wire> {
+        Ok(Wire::Floor)
+    }
+
+    async fn connect_chair(
+        &self,
+        rt: &Runtimes,
+        pool: &mut Pool,
+        read_buffer: usize,
+        frames: &FloorFrames,
+    ) -> anyhow::Result<FloorChair> {
+        let config = ViewerConfig {
+            url: self.0.url.clone(),
+            wire: Wire::Floor,
+            class: Class::Commander,
+            slow: false,
+            reconnect: false,
+            read_buffer_size: read_buffer,
+            initial_seq: 0,
+        };
+        Ok(FloorChair {
+            index: pool.spawn(&rt.hall, config, true),
+            frames: frames.restarted(),
+        })
+    }
+
+    async fn send(
+        chair: &mut FloorChair,
+        pool: &Pool,
+        commands: Range<usize>,
+        _pad: usize,
+        burst: &mut Burst,
+    ) -> anyhow::Result<()> {
+        let n = commands.len();
+        let mut out = Vec::with_capacity(2 * n);
+        let mut seqs = Vec::with_capacity(n);
+        for _ in commands {
+            let (seq, [event, insight]) = chair.frames.next();
+            out.push(event);
+            out.push(insight);
+            seqs.push(seq);
+        }
+        let t = now_ns();
+        if !pool.send(chair.index, out) {
+            bail!("the floor chair's connection is gone");
+        }
+        for seq in seqs {
+            burst.sent.insert(seq, t);
+            burst.last_seq = seq;
+        }
+        Ok(())
+    }
+
+    async fn replies(_chair: &mut FloorChair, _burst: &mut Burst) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn chair_acks(_burst: &Burst, latencies: &Latencies) -> Vec<u64> {
+        latencies.echo.clone()
+    }
+
+    fn learn(_chair: &mut FloorChair, _frames: &mut FloorFrames) {}
+
+    fn drain(_chair: &mut FloorChair) {}
+
+    async fn close(_chair: FloorChair) {}
+
+    async fn storm_start(
+        &self,
+        chair: &mut FloorChair,
+        pool: &Pool,
+        _storms: &mut usize,
+        _m: usize,
+    ) -> anyhow::Result<FloorStorm> {
+        Ok(FloorStorm {
+            probes_before: pool.viewers.iter().map(|v| v.probes()).collect(),
+            initial_seq: chair.frames.seq(),
+        })
+    }
+
+    fn storm_sender(
+        &self,
+        storm: &FloorStorm,
+        _i: usize,
+        read_buffer: usize,
+    ) -> anyhow::Result<ViewerConfig> {
+        Ok(ViewerConfig {
+            url: self.0.url.clone(),
+            wire: Wire::Floor,
+            class: Class::Commander,
+            slow: false,
+            reconnect: false,
+            read_buffer_size: read_buffer,
+            initial_seq: storm.initial_seq,
+        })
+    }
+
+    fn storm_frame(&self, _storm: &FloorStorm, i: usize) -> anyhow::Result<String> {
+        // Its "ack" is its own probe coming back.
+        Ok(format!("{{\"type\":\"probe\",\"from\":{i}}}"))
+    }
+
+    async fn storm_replies(&self, pool: &Pool, senders: &Pool, sent_at: &[u64]) -> StormReplies {
+        let m = senders.viewers.len() as u64;
+        let behind = senders.wait_probes(m, Duration::from_secs(30)).await
+            + pool.wait_probes(m, Duration::from_secs(30)).await;
+        let acks = senders
+            .viewers
+            .iter()
+            .zip(sent_at)
+            .filter(|(v, _)| v.probe_echo_ns() > 0)
+            .map(|(v, t)| v.probe_echo_ns().saturating_sub(*t))
+            .collect();
+        StormReplies {
+            acks,
+            last_seq: 0,
+            behind,
+        }
+    }
+
+    async fn storm_durable(
+        &self,
+        _rt: &Runtimes,
+        _storm: &FloorStorm,
+        _m: usize,
+    ) -> anyhow::Result<Option<usize>> {
+        Ok(None)
+    }
+
+    fn storm_delivery(
+        &self,
+        storm: &FloorStorm,
+        pool: &Pool,
+        senders: &Pool,
+        _replies: &StormReplies,
+    ) -> (usize, String) {
+        let m = senders.viewers.len() as u64;
+        let wrong = pool
+            .viewers
+            .iter()
+            .zip(&storm.probes_before)
+            .filter(|(v, b)| v.probes() - **b != m)
+            .count();
+        (wrong, format!("{wrong} clients off"))
     }
 }
 

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use plenary_loadgen::report::Report;
-use plenary_loadgen::scenario::{self, FloorFrames, Runtimes, Settings};
+use plenary_loadgen::scenario::{self, Runtimes, Session, Settings};
 use plenary_loadgen::target::{Endpoint, Kind};
 use plenary_tests::{Backend, MEETING, TestApp, reference};
 
@@ -84,12 +84,12 @@ async fn every_client_sees_every_event_once_in_order() {
     };
 
     let mut report = Report::default();
-    let mut frames = FloorFrames::default();
+    let mut session = Session::default();
     let s = settings();
-    let service_ok = scenario::round(&rt, &service, &s, &mut frames, &mut report)
+    let service_ok = scenario::round(&rt, &service, &s, &mut session, &mut report)
         .await
         .expect("the service round runs");
-    let floor_ok = scenario::round(&rt, &floor, &s, &mut frames, &mut report)
+    let floor_ok = scenario::round(&rt, &floor, &s, &mut session, &mut report)
         .await
         .expect("the floor round runs");
     report.finish();
