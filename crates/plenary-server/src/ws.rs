@@ -302,7 +302,7 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
             .await;
         return socket.close(CloseCode::Policy, code.as_str()).await;
     }
-    let welcomed = match authenticate(&state, parsed).await {
+    let welcomed = match Box::pin(authenticate(&state, parsed)).await {
         Ok(w) => w,
         Err(refused) => {
             if refused.wrong_credentials {
@@ -317,9 +317,15 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
         }
     };
     let span = info_span!("session", meeting = %welcomed.hub.meeting, role = %access::role_key(&welcomed.role));
-    serve_session(socket, state, welcomed)
-        .instrument(span)
-        .await;
+    let session = Box::pin(open_session(socket, &state, welcomed).instrument(span.clone())).await;
+    if let Some((session, label)) = session {
+        session
+            .run(state.shutdown.clone())
+            .instrument(span.clone())
+            .await;
+        m::connection_closed(label);
+        span.in_scope(|| info!("disconnected"));
+    }
 }
 
 /// What to do after handling something.
@@ -351,7 +357,13 @@ struct Session {
     clock: crate::clock::Clock,
 }
 
-async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welcomed) {
+/// Subscribes, sends the welcome and the catch-up: the session, ready to
+/// run, or `None` when the connection is gone.
+async fn open_session(
+    mut socket: Socket,
+    state: &AppState,
+    welcomed: Welcomed,
+) -> Option<(Session, &'static str)> {
     let Welcomed {
         hub,
         role,
@@ -361,9 +373,10 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
     } = welcomed;
     let audience = Audience::of(&role);
     let Ok(joined) = hub.subscribe(audience, code_id, resume_from).await else {
-        return socket
+        socket
             .close(CloseCode::GoingAway, "server shutting down")
             .await;
+        return None;
     };
     let welcome = ServerMessage::Welcome {
         protocol_version: PROTOCOL_VERSION,
@@ -378,7 +391,7 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
         ok = ok && socket.feed(Message::Text(frame)).await;
     }
     if !ok || !socket.flush().await {
-        return;
+        return None;
     }
     let label = role_label(&role);
     m::connection_opened(label);
@@ -411,9 +424,7 @@ async fn serve_session(mut socket: Socket, state: Arc<AppState>, welcomed: Welco
         last_heard: tokio::time::Instant::now(),
         clock: state.clock.clone(),
     };
-    session.run(state.shutdown.clone()).await;
-    m::connection_closed(label);
-    info!("disconnected");
+    Some((session, label))
 }
 
 impl Session {
@@ -430,9 +441,12 @@ impl Session {
                     self.socket.close(CloseCode::GoingAway, "server shutting down").await;
                     Flow::Close
                 }
-                frame = self.frames.recv() => self.on_frame(frame).await,
-                _ = ping.tick() => self.on_ping().await,
-                incoming = self.socket.recv() => self.on_incoming(incoming).await,
+                // Each handler's future is boxed: the connection's own state
+                // (kept for every idle connection, thousands of them) stays
+                // a few hundred bytes instead of the largest handler's size.
+                frame = self.frames.recv() => Box::pin(self.on_frame(frame)).await,
+                _ = ping.tick() => Box::pin(self.on_ping()).await,
+                incoming = self.socket.recv() => Box::pin(self.on_incoming(incoming)).await,
             };
             if let Flow::Close = flow {
                 break;
