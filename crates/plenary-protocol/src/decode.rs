@@ -55,6 +55,14 @@ struct CommandEnvelope {
 }
 
 fn command_id_of(text: &str) -> Option<String> {
+    // A derived struct also reads a JSON array (`["command", "c-1"]`) field
+    // by field: only an object is a frame.
+    if !text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+    {
+        return None;
+    }
     let envelope = serde_json::from_str::<CommandEnvelope>(text).ok()?;
     (envelope.kind == "command" && valid_command_id(&envelope.command_id))
         .then_some(envelope.command_id)
@@ -137,6 +145,9 @@ mod tests {
             "",
             "not json",
             "[1,2,3]",
+            // Found by the fuzzer: serde reads an array into a struct too.
+            r#"["command","c-1"]"#,
+            r#" ["command","c-1",{"type":"dance"}]"#,
             r#"{"type":"command","command_id":"c-1""#,
             r#"{"type":"command","command_id":7,"command":{"type":"dance"}}"#,
             r#"{"type":"hello","command_id":"c-1","protocol_version":"one"}"#,
