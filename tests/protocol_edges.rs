@@ -310,7 +310,7 @@ async fn revoking_a_code_in_the_store_closes_its_sockets_with_1008() {
     let codes = app.store.list_access_codes(&MEETING.into()).await.unwrap();
     let hn = codes
         .iter()
-        .find(|c| plenary_server::access::role_key(&c.role) == "delegation:hn")
+        .find(|c| c.role.to_string() == "delegation:hn")
         .unwrap();
     let revoked = app
         .store

@@ -24,7 +24,6 @@ use plenary_core::timer::TimerRun;
 use plenary_core::{Command, Event, Millis, Role, Timestamp};
 use plenary_protocol::ServerMessage;
 use plenary_protocol::views::Audience;
-use plenary_server::access::role_key;
 use plenary_tests::{Backend, MEETING, TestApp, on_both_databases};
 
 fn item(id: &str) -> ItemId {
@@ -71,7 +70,7 @@ async fn scripted_reference_session_over_websockets(backend: Backend) {
     let mut clients: BTreeMap<String, Client> = BTreeMap::new();
     let mut last_seq = 0;
     for (i, step) in reference_half_day(Timestamp(0)).into_iter().enumerate() {
-        let key = role_key(&step.actor);
+        let key = step.actor.to_string();
         if !clients.contains_key(&key) {
             clients.insert(key.clone(), app.connect(&key).await);
         }

@@ -193,7 +193,7 @@ impl TestApp {
                 })
                 .await
                 .expect("code stored");
-            codes.insert(access::role_key(&role), code);
+            codes.insert(role.to_string(), code);
         }
         let listener = Service::bind(config.listen).await.expect("binds");
         let addr = listener.local_addr().unwrap();

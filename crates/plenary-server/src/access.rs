@@ -101,13 +101,6 @@ pub fn hash(input: &str) -> String {
     plenary_store::hash_access_code(&normalise(input))
 }
 
-/// A role's short form: `chair`, `delegation:hn`, `interpreter:booth-es`,
-/// `screen:hall-left` — the core's `Display` of [`Role`], which parses back
-/// with `str::parse`. Kept for the callers that name it so.
-pub fn role_key(role: &Role) -> String {
-    role.to_string()
-}
-
 /// Why the access-code service refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
@@ -305,7 +298,7 @@ mod tests {
             "interpreter:booth-es",
             "screen:hall-left",
         ] {
-            assert_eq!(role_key(&key.parse::<Role>().unwrap()), key);
+            assert_eq!(key.parse::<Role>().unwrap().to_string(), key);
         }
         assert!("president".parse::<Role>().is_err());
         assert!("delegation:".parse::<Role>().is_err());

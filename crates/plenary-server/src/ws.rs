@@ -316,7 +316,7 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
             return socket.close(CloseCode::Policy, refused.code.as_str()).await;
         }
     };
-    let span = info_span!("session", meeting = %welcomed.hub.meeting, role = %access::role_key(&welcomed.role));
+    let span = info_span!("session", meeting = %welcomed.hub.meeting, role = %welcomed.role);
     let session = Box::pin(open_session(socket, &state, welcomed).instrument(span.clone())).await;
     if let Some((session, label)) = session {
         session

@@ -34,7 +34,6 @@ use fanout::{PerAudience, Subscribers, encode_event};
 use presence::Presence;
 pub use presence::ScreenReport;
 
-use crate::access::role_key;
 use crate::clock::Clock;
 use crate::metrics as m;
 
@@ -602,9 +601,7 @@ impl Hub {
         now: Timestamp,
         reply: Option<Reply>,
     ) -> Pending {
-        let key = command_id
-            .as_ref()
-            .map(|id| format!("{}/{id}", role_key(actor)));
+        let key = command_id.as_ref().map(|id| format!("{actor}/{id}"));
         if let Some(k) = &key {
             if !self.batch_keys.insert(k.clone()) {
                 return Pending {
