@@ -1,9 +1,11 @@
 // Which surface opens: the role in `welcome` decides. Each surface is its
-// own chunk, loaded on demand, so a room screen downloads only its own code.
+// own chunk, loaded on demand, so a room screen downloads only its own code;
+// it renders once the server's view document for it has arrived.
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { client } from './client';
 import type { Role } from './client/protocol';
+import type { ViewSurface } from './client/view';
 import { LoginForm } from './login';
 import { t } from './i18n';
 
@@ -28,6 +30,16 @@ export function surfaceFor(role: Role): SurfaceName | null {
       return null;
   }
 }
+
+/** The view document each surface renders. */
+export const DOCUMENT_OF: Record<SurfaceName, ViewSurface> = {
+  chair: 'presiding',
+  delegation: 'delegation',
+  screen: 'screen',
+  technician: 'technician',
+  booth: 'booth',
+  public: 'public',
+};
 
 const LOADERS: Record<SurfaceName, () => Promise<{ default: ComponentType }>> = {
   chair: () => import('./surfaces/chair/ChairConsole'),
@@ -66,7 +78,7 @@ export function App() {
   }, [name]);
 
   if (status.kind === 'signed_out') return <LoginForm error={status.error} />;
-  if (!name || !loaded || loaded.name !== name || !c.meeting.value) return <Splash />;
+  if (!name || !loaded || loaded.name !== name || c.view.value?.surface !== DOCUMENT_OF[name]) return <Splash />;
   const { Surface } = loaded;
   return <Surface />;
 }

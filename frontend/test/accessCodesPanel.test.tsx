@@ -1,6 +1,7 @@
 // The technician's access codes panel against a fake HTTP API: the list in
-// the interface language, issuing (the code shown once, its link and QR),
-// copying the link, revoking with a confirmation, the server's errors.
+// the interface language, issuing (the code shown once, its link and QR) for
+// the roles the view document says this console may, copying the link,
+// revoking with a confirmation, the server's errors.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'preact';
 // As in main.tsx: components re-render when a signal they read changes.
@@ -8,14 +9,14 @@ import '@preact/signals';
 import { act } from 'preact/test-utils';
 import qrcode from 'qrcode-generator';
 import { client } from '../src/client';
-import { issuableRoles, type AccessCodeInfo, type IssueCode } from '../src/client/accessCodes';
+import type { AccessCodeInfo, IssueCode } from '../src/client/accessCodes';
 import { uiLang } from '../src/i18n';
-import { AccessCodesPanel } from '../src/surfaces/technician/AccessCodesPanel';
+import { AccessCodesPanel, issuableRoles } from '../src/surfaces/technician/AccessCodesPanel';
 import { QUIET_ZONE, qrSymbol } from '../src/surfaces/technician/QrCode';
-import { loadFixture } from './fixture';
+import { technicianView } from './consoleViews';
 
-const meeting = loadFixture().audiences.presiding.final;
-const MEETING = meeting.definition.id;
+const view = technicianView();
+const MEETING = view.heading.meeting;
 const TECH_CODE = 'TECH-CODE-0000-0001';
 const NOW = 1_509_048_000_000;
 
@@ -29,7 +30,7 @@ interface Call {
 /** The server's three endpoints over an in-memory list. */
 class FakeApi {
   codes: AccessCodeInfo[] = [
-    { id: 'c1', role: 'technician', label: 'Tech desk', created_at: NOW - 3_600_000, revoked_at: null },
+    { id: 'c1', role: 'delegation:hn', label: 'Seat B4', created_at: NOW - 3_600_000, revoked_at: null },
     { id: 'c2', role: 'delegation:bz', label: 'Seat A1', created_at: NOW - 1_800_000, revoked_at: null },
     { id: 'c3', role: 'interpreter:booth-es', label: '', created_at: NOW - 900_000, revoked_at: NOW - 60_000 },
     { id: 'c4', role: 'screen:hall-left', label: 'Hall, left', created_at: NOW - 600_000, revoked_at: null },
@@ -92,7 +93,7 @@ describe('<AccessCodesPanel>', () => {
     await act(() => (el as HTMLElement).click());
   };
   const mount = async () => {
-    await act(() => render(<AccessCodesPanel meeting={meeting} />, root));
+    await act(() => render(<AccessCodesPanel view={view} />, root));
     await vi.waitFor(() => expect($$('code-row').length).toBeGreaterThan(0));
   };
   const issue = async (role: string, label: string) => {
@@ -139,13 +140,13 @@ describe('<AccessCodesPanel>', () => {
       'screen:hall-left',
       'interpreter:booth-es',
       'delegation:bz',
-      'technician',
+      'delegation:hn',
     ]);
     expect(row('delegation:bz')!.textContent).toContain('Belize');
     expect(row('delegation:bz')!.textContent).toContain('Seat A1');
     expect(row('interpreter:booth-es')!.textContent).toContain('Spanish booth');
     expect(row('screen:hall-left')!.textContent).toContain('Hall, left');
-    expect(row('technician')!.textContent).toContain('Technician');
+    expect(row('delegation:hn')!.textContent).toContain('Delegation');
     expect(row('delegation:bz')!.dataset.state).toBe('active');
     expect(row('interpreter:booth-es')!.dataset.state).toBe('revoked');
     expect(row('interpreter:booth-es')!.textContent).toContain('Revoked');
@@ -161,18 +162,27 @@ describe('<AccessCodesPanel>', () => {
     expect(row('delegation:bz')!.textContent).toContain('Belice');
     expect(row('interpreter:booth-es')!.textContent).toContain('Cabina española');
     expect(row('interpreter:booth-es')!.textContent).toContain('Revocado');
-    expect(row('technician')!.textContent).toContain('Técnico');
+    expect(row('delegation:hn')!.textContent).toContain('Delegación');
   });
 
-  it('offers every role of the meeting, grouped; nothing is issued before one is chosen', async () => {
+  it('offers only the roles the server lets the technician hand codes to, grouped; nothing is issued before one is chosen', async () => {
     await mount();
     const select = $<HTMLSelectElement>('issue-role')!;
     const values = [...select.querySelectorAll('option')].map((o) => o.value).filter(Boolean);
-    expect(values).toEqual(
-      // Grouped: presidency, delegations, booths, screens — the order issuableRoles gives.
-      issuableRoles(meeting.definition),
-    );
-    expect(select.querySelectorAll('optgroup')).toHaveLength(4);
+    expect(values).toEqual([
+      // Grouped: delegations, booths, screens — the order issuableRoles gives.
+      ...view.delegations.map((d) => `delegation:${d.id}`),
+      ...view.interpretation.booths.map((b) => `interpreter:${b.id}`),
+      ...view.screens.map((s) => `screen:${s.id}`),
+    ]);
+    expect(values).toEqual(issuableRoles(view));
+    // The server refuses the technician chair, secretariat and technician codes: never offered.
+    for (const refused of ['chair', 'secretariat', 'technician']) expect(values).not.toContain(refused);
+    expect([...select.querySelectorAll('optgroup')].map((g) => g.label)).toEqual([
+      'Delegations',
+      'Interpreter booths',
+      'Room screens',
+    ]);
     expect(select.textContent).toContain('Belize (bz)');
     expect(select.textContent).toContain('Spanish booth (booth-es)');
     expect(select.textContent).toContain('Hall, left (hall-left)');
@@ -234,7 +244,7 @@ describe('<AccessCodesPanel>', () => {
     await act(() => {
       uiLang.value = 'es';
     });
-    await issue('chair', '');
+    await issue('delegation:gt', '');
     await vi.waitFor(() =>
       expect($('issue-error')!.textContent).toBe('solo el técnico y la presidencia gestionan los códigos de acceso'),
     );
@@ -283,7 +293,7 @@ describe('<AccessCodesPanel>', () => {
       message: 'unknown or revoked access code',
       messages: { en: 'unknown or revoked access code', es: 'código de acceso desconocido o revocado' },
     });
-    await act(() => render(<AccessCodesPanel meeting={meeting} />, root));
+    await act(() => render(<AccessCodesPanel view={view} />, root));
     await vi.waitFor(() => expect($('codes-error')!.textContent).toBe('unknown or revoked access code'));
 
     api.fetch.mockImplementationOnce(async () => {
@@ -299,9 +309,45 @@ describe('<AccessCodesPanel>', () => {
 
   it('needs the console to have signed in with a code', async () => {
     vi.spyOn(client(), 'accessCode', 'get').mockReturnValue(null);
-    await act(() => render(<AccessCodesPanel meeting={meeting} />, root));
+    await act(() => render(<AccessCodesPanel view={view} />, root));
     expect($('codes-panel')!.textContent).toContain('did not sign in with an access code');
     expect(api.calls).toHaveLength(0);
+  });
+});
+
+describe('the roles offered', () => {
+  it('follow the server’s table in the document, with one key per delegation, booth or screen', () => {
+    expect(issuableRoles(view)).toHaveLength(view.delegations.length + view.interpretation.booths.length + view.screens.length);
+    // A console whose table allows staff codes offers them first, in the table's order.
+    expect(issuableRoles({ ...view, code_roles: ['secretariat', 'technician', 'screen'] })).toEqual([
+      'secretariat',
+      'technician',
+      ...view.screens.map((s) => `screen:${s.id}`),
+    ]);
+    expect(issuableRoles({ ...view, code_roles: [] })).toEqual([]);
+  });
+
+  it('groups the staff roles when the table allows them', async () => {
+    uiLang.value = 'en';
+    vi.spyOn(client(), 'accessCode', 'get').mockReturnValue(TECH_CODE);
+    vi.spyOn(client(), 'meetingId', 'get').mockReturnValue(MEETING);
+    vi.stubGlobal('fetch', new FakeApi().fetch);
+    const root = document.createElement('div');
+    document.body.append(root);
+    await act(() =>
+      render(<AccessCodesPanel view={{ ...view, code_roles: ['chair', 'secretariat', 'technician', 'delegation'] }} />, root),
+    );
+    const select = root.querySelector<HTMLSelectElement>('[data-testid="issue-role"]')!;
+    expect([...select.querySelectorAll('optgroup')].map((g) => g.label)).toEqual(['Presidency and staff', 'Delegations']);
+    expect([...select.querySelectorAll('optgroup')[0]!.querySelectorAll('option')].map((o) => o.value)).toEqual([
+      'chair',
+      'secretariat',
+      'technician',
+    ]);
+    render(null, root);
+    root.remove();
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
   });
 });
 

@@ -1,142 +1,179 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EARLY_RESYNC_MS, PlenaryClient } from '../src/client/connection';
-import type { EventMessage, Insight, InsightMessage, Role } from '../src/client/protocol';
-import { FakeEnvironment } from './fake-server';
-import { loadFixture, wire } from './fixture';
+import type { Role } from '../src/client/protocol';
+import { FakeEnvironment, publicSession, type ViewSession } from './fake-server';
 
-const fixture = loadFixture();
-const presiding = fixture.audiences.presiding;
-const frames = presiding.frames;
 const chair: Role = { role: 'chair' };
 
-function insightAt(seq: number): InsightMessage {
-  const insight: Insight = {
-    seq,
-    at: 0,
-    running_order: { items: [], drift: 0, planned_end: 0, projected_end: 0 },
-    waits: [],
-    relay: null,
-    lookahead: [],
-  };
-  return { type: 'insight', ...insight };
-}
-
-function welcome(env: FakeEnvironment, seq: number, role: Role = chair) {
-  env.socket.receive({
-    type: 'welcome',
-    protocol_version: 1,
-    role,
-    meeting: fixture.meeting,
-    server_time: env.clock,
-    seq,
-    token: 't_secret',
-  });
-}
-
-/** Connects and goes live at the snapshot's seq. */
-function liveClient(env: FakeEnvironment): PlenaryClient {
+/** Signs in and opens the socket (hello sent, nothing answered yet). */
+function connecting(env: FakeEnvironment): PlenaryClient {
   const client = new PlenaryClient(env);
   client.start({ kind: 'code', code: 'ABCD-EFGH' });
   env.socket.open();
-  welcome(env, presiding.snapshot.seq);
-  env.socket.receive(wire(presiding.snapshot));
-  env.socket.receive(insightAt(presiding.snapshot.seq));
   return client;
 }
 
-function frame(i: number): EventMessage {
-  return frames[i]!;
+/** Connects, is welcomed and receives the session's first document. */
+function liveClient(env: FakeEnvironment, session: ViewSession = publicSession(), role: Role = chair): PlenaryClient {
+  const client = connecting(env);
+  env.socket.welcome(env, session.meeting, session.first.seq, role);
+  env.socket.receive(session.first);
+  return client;
+}
+
+/** Drops the socket and lets the back-off open the next one. */
+function reconnect(env: FakeEnvironment): void {
+  env.socket.drop(1006);
+  env.advance(1000);
+  env.socket.open();
 }
 
 describe('the connection', () => {
   let env: FakeEnvironment;
+  let session: ViewSession;
   beforeEach(() => {
     env = new FakeEnvironment();
+    session = publicSession();
   });
 
-  it('says hello with the code, then is live after snapshot and insight', () => {
-    const client = liveClient(env);
+  it('says hello for the views stream, is live on welcome, then holds the document', () => {
+    const client = connecting(env);
     const hello = env.sockets[0]!.of('hello')[0]!;
-    expect(hello).toMatchObject({ access_code: 'ABCD-EFGH', resume_from_seq: null, meeting: null });
+    expect(hello).toMatchObject({ access_code: 'ABCD-EFGH', resume_from_seq: null, meeting: null, stream: 'views' });
+    env.socket.welcome(env, session.meeting, 12, chair);
     expect(client.status.value).toEqual({ kind: 'live' });
     expect(client.role.value).toEqual(chair);
     expect(client.token.value).toBe('t_secret');
-    expect(client.meeting.value?.seq).toBe(1);
+    expect(client.view.value).toBeNull();
+    env.socket.receive(session.first);
+    expect(client.view.value).toStrictEqual(session.first.view);
+    expect(client.seq).toBe(session.first.seq);
     expect(env.storage.getItem('plenary.credentials')).toContain('ABCD-EFGH');
   });
 
-  it('resumes from the last applied seq and ends with the same state, without gaps or duplicates', () => {
-    const client = liveClient(env);
-    for (let i = 0; i < 40; i++) env.socket.receive(frame(i));
-    const seqBefore = client.meeting.value!.seq;
-    env.socket.drop(1006);
-    expect(client.status.value.kind).toBe('reconnecting');
-    env.advance(1000);
-    expect(env.sockets).toHaveLength(2);
-    env.socket.open();
-    expect(env.socket.of('hello')[0]!.resume_from_seq).toBe(seqBefore);
-    // The server sends exactly what came after, then the rest live.
-    welcome(env, frame(59).seq);
-    for (let i = 40; i < 60; i++) env.socket.receive(frame(i));
-    env.socket.receive(insightAt(frame(59).seq));
+  it('applies live patches in order and ends with the server\'s document', () => {
+    const client = liveClient(env, session);
+    for (const p of session.patches) {
+      env.socket.receive(p);
+      expect(client.seq).toBe(p.seq);
+    }
+    expect(client.view.value).toStrictEqual(session.final);
     expect(client.status.value).toEqual({ kind: 'live' });
-    for (let i = 60; i < frames.length; i++) env.socket.receive(frame(i));
-    expect(wire(client.meeting.value)).toStrictEqual(presiding.final);
+    expect(client.resyncs.value).toBe(0);
   });
 
-  it('a gap closes the connection and resumes from the last applied seq', () => {
-    const client = liveClient(env);
-    for (let i = 0; i < 10; i++) env.socket.receive(frame(i));
-    const applied = client.meeting.value!.seq;
-    env.socket.receive(frame(11)); // frame 10 was lost
-    expect(client.meeting.value!.seq).toBe(applied);
+  it('a patch gives a new document that shares what did not change', () => {
+    const client = liveClient(env, session);
+    const before = client.view.value!;
+    env.socket.receive(session.patches[0]!);
+    const after = client.view.value!;
+    expect(after).not.toBe(before);
+    expect(after.heading).toBe(before.heading);
+    expect(before).toStrictEqual(session.first.view);
+  });
+
+  it('resumes from the held seq and catches up with the patches since', () => {
+    const client = liveClient(env, session);
+    env.socket.receive(session.patches[0]!);
+    const held = client.seq;
+    reconnect(env);
+    expect(env.sockets).toHaveLength(2);
+    expect(env.socket.of('hello')[0]).toMatchObject({ resume_from_seq: held, stream: 'views' });
+    // The client shows what it holds while it reconnects.
+    expect(client.view.value).not.toBeNull();
+    env.socket.welcome(env, session.meeting, session.patches.at(-1)!.seq);
+    expect(client.status.value).toEqual({ kind: 'live' });
+    for (const p of session.patches.slice(1)) env.socket.receive(p);
+    expect(client.view.value).toStrictEqual(session.final);
+  });
+
+  it('a patch that does not start from the held document closes the connection and resumes from the held seq', () => {
+    const client = liveClient(env, session);
+    env.socket.receive(session.patches[0]!);
+    const held = client.seq;
+    const view = client.view.value;
+    env.socket.receive(session.patches[2]!); // patches[1] was lost
+    expect(client.view.value).toBe(view);
+    expect(client.seq).toBe(held);
     expect(env.sockets[0]!.closedByClient).not.toBeNull();
     expect(client.status.value.kind).toBe('reconnecting');
     expect(client.resyncs.value).toBe(1);
     env.advance(1000);
     env.socket.open();
-    expect(env.socket.of('hello')[0]!.resume_from_seq).toBe(applied);
+    expect(env.socket.of('hello')[0]!.resume_from_seq).toBe(held);
   });
 
-  it('a duplicate is not applied twice and the connection is resumed', () => {
-    const client = liveClient(env);
-    for (let i = 0; i < 10; i++) env.socket.receive(frame(i));
-    const state = client.meeting.value;
-    env.socket.receive(frame(9));
-    expect(client.meeting.value).toBe(state);
+  it('a patch seen twice is not applied twice and the connection is resumed', () => {
+    const client = liveClient(env, session);
+    env.socket.receive(session.patches[0]!);
+    env.socket.receive(session.patches[1]!);
+    const view = client.view.value;
+    env.socket.receive(session.patches[1]!);
+    expect(client.view.value).toBe(view);
     expect(client.status.value.kind).toBe('reconnecting');
     env.advance(1000);
     env.socket.open();
-    expect(env.socket.of('hello')[0]!.resume_from_seq).toBe(state!.seq);
+    expect(env.socket.of('hello')[0]!.resume_from_seq).toBe(session.patches[1]!.seq);
+  });
+
+  it('a patch whose operations do not apply to the held document resumes too', () => {
+    const client = liveClient(env, session);
+    const from = client.seq!;
+    env.socket.receive({ type: 'patch', from, seq: from + 1, ops: [{ op: 'replace', path: '/no/such/field', value: {} }] });
+    expect(client.seq).toBe(from);
+    expect(client.view.value).toStrictEqual(session.first.view);
+    expect(client.status.value.kind).toBe('reconnecting');
+  });
+
+  it('a patch before any document resumes with nothing held', () => {
+    const client = connecting(env);
+    env.socket.welcome(env, session.meeting, 5);
+    env.socket.receive(session.patches[0]!);
+    expect(client.view.value).toBeNull();
+    expect(client.status.value.kind).toBe('reconnecting');
+    env.advance(1000);
+    env.socket.open();
+    expect(env.socket.of('hello')[0]!.resume_from_seq).toBeNull();
   });
 
   it('frames of a dropped socket are ignored', () => {
-    const client = liveClient(env);
+    const client = liveClient(env, session);
     const old = env.socket;
-    env.socket.receive(frame(0));
-    old.receive(frame(2)); // would be a gap
+    old.receive(session.patches[1]!); // out of order: the client restarts
     expect(client.status.value.kind).toBe('reconnecting');
-    const seq = client.meeting.value!.seq;
-    old.receive(frame(1)); // the old socket is detached now
-    expect(client.meeting.value!.seq).toBe(seq);
+    old.receive(session.patches[0]!); // the old socket is detached now
+    expect(client.seq).toBe(session.first.seq);
+    expect(client.view.value).toStrictEqual(session.first.view);
   });
 
-  it('an insight ahead of the state means events were lost', () => {
-    const client = liveClient(env);
-    env.socket.receive(insightAt(5));
-    expect(client.status.value.kind).toBe('reconnecting');
-  });
-
-  it('a snapshot on resume replaces the state', () => {
-    const client = liveClient(env);
-    for (let i = 0; i < 5; i++) env.socket.receive(frame(i));
+  it('a whole document on resume replaces the one held', () => {
+    const client = liveClient(env, session);
+    env.socket.receive(session.patches[0]!);
     env.socket.drop(4000, 'too slow');
     env.advance(1000);
     env.socket.open();
-    welcome(env, presiding.final.seq);
-    env.socket.receive({ type: 'snapshot', seq: presiding.final.seq, state: wire(presiding.final) });
-    env.socket.receive(insightAt(presiding.final.seq));
-    expect(wire(client.meeting.value)).toStrictEqual(presiding.final);
+    const last = session.patches.at(-1)!.seq;
+    env.socket.welcome(env, session.meeting, last);
+    env.socket.receive({ type: 'view', seq: last, view: session.final });
+    expect(client.view.value).toStrictEqual(session.final);
+    expect(client.seq).toBe(last);
+  });
+
+  it('another meeting in the welcome forgets the document held', () => {
+    const client = liveClient(env, session);
+    reconnect(env);
+    env.socket.welcome(env, 'another-meeting', 1);
+    expect(client.view.value).toBeNull();
+    expect(client.seq).toBeNull();
+    expect(client.meetingId).toBe('another-meeting');
+  });
+
+  it('signing out forgets the document', () => {
+    const client = liveClient(env, session);
+    client.signOut();
+    expect(client.view.value).toBeNull();
+    expect(client.seq).toBeNull();
+    expect(client.status.value.kind).toBe('signed_out');
   });
 
   it('backs off with jitter, doubling to at most 10 s', () => {
@@ -234,10 +271,9 @@ describe('commands', () => {
     expect(client.commands.value.find((c) => c.id === offline.id)?.sends).toBe(0);
     env.advance(1000);
     env.socket.open();
-    welcome(env, 1);
-    // Nothing goes out before the catch-up is complete.
+    // Nothing goes out before the welcome.
     expect(env.socket.of('command')).toHaveLength(0);
-    env.socket.receive(insightAt(1));
+    env.socket.welcome(env, 'demo', 1);
     expect(env.socket.of('command').map((c) => c.command_id)).toEqual([unanswered.id, offline.id]);
   });
 
@@ -267,9 +303,7 @@ describe('clock sync over the connection', () => {
     const client = new PlenaryClient(env);
     client.start({ kind: 'code', code: 'SCREEN' });
     env.socket.open();
-    welcome(env, 1, { role: 'screen', screen: 'hall-left' });
-    env.socket.receive(wire(presiding.snapshot));
-    env.socket.receive(insightAt(1));
+    env.socket.welcome(env, 'demo', 1, { role: 'screen', screen: 'hall-left' });
     const skew = 5_000;
     const delays = [40, 12, 30, 8, 25, 50];
     for (const d of delays) {

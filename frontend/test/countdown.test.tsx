@@ -1,18 +1,18 @@
 // The countdown as drawn in the page: every animation frame, from the
-// server's timestamps and the clock offset; phase as attribute, label and
-// icon, exactly at the thresholds.
+// instants the server placed on its clock and the clock offset; phase as
+// attribute, label and icon, exactly at the thresholds.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { client } from '../src/client';
-import type { Timer } from '../src/client/protocol';
+import type { Countdown as CountdownDoc } from '../src/client/protocol';
 import { Countdown } from '../src/components/Countdown';
 
 const T0 = 1_509_056_360_000;
-const timer: Timer = {
+// A 5-minute statement started at T0: amber from the last minute, red from the last 15 s.
+const countdown: CountdownDoc = {
   limit: 300_000,
-  thresholds: { warning: 60_000, final: 15_000 },
-  run: { state: 'running', since: T0, elapsed_before: 0 },
+  clock: { state: 'running', since: T0, deadline: T0 + 300_000, warning_at: T0 + 240_000, final_at: T0 + 285_000 },
 };
 
 const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
@@ -43,7 +43,7 @@ describe('<Countdown> on every animation frame', () => {
   ];
 
   it('shows phase, remaining time, digits and label at the thresholds', async () => {
-    act(() => render(<Countdown timer={timer} langs={['en']} />, root));
+    act(() => render(<Countdown countdown={countdown} langs={['en']} />, root));
     for (const [after, phase, ms, digits, label] of cases) {
       now = T0 + after;
       await frame();
@@ -57,7 +57,7 @@ describe('<Countdown> on every animation frame', () => {
   });
 
   it('keeps counting with no new state: only the clock moves', async () => {
-    act(() => render(<Countdown timer={timer} langs={['es', 'en']} />, root));
+    act(() => render(<Countdown countdown={countdown} langs={['es', 'en']} />, root));
     now = T0 + 10_000;
     await frame();
     const el = root.querySelector<HTMLElement>('[data-testid=countdown]')!;
@@ -68,9 +68,12 @@ describe('<Countdown> on every animation frame', () => {
     expect(el.querySelector('.countdown-label')!.textContent).toBe('Tiempo de palabra · Speaking time');
   });
 
-  it('a paused timer says so, and does not move', async () => {
+  it('a paused countdown says so, and does not move', async () => {
     act(() =>
-      render(<Countdown timer={{ ...timer, run: { state: 'paused', since: T0, elapsed: 100_000 } }} langs={['en']} />, root),
+      render(
+        <Countdown countdown={{ ...countdown, clock: { state: 'paused', remaining: 200_000, phase: 'normal' } }} langs={['en']} />,
+        root,
+      ),
     );
     now = T0 + 999_000;
     await frame();
@@ -78,5 +81,37 @@ describe('<Countdown> on every animation frame', () => {
     expect(el.dataset.run).toBe('paused');
     expect(el.dataset.remainingMs).toBe('200000');
     expect(el.querySelector('.countdown-label')!.textContent).toBe('Paused');
+  });
+
+  it('a stopped countdown shows the phase the server gave, and the duty labels for a booth', async () => {
+    act(() =>
+      render(
+        <Countdown
+          countdown={{ limit: 1_800_000, clock: { state: 'stopped', remaining: 30_000, phase: 'final' } }}
+          langs={['en']}
+          kind="duty"
+          testid="duty-countdown"
+        />,
+        root,
+      ),
+    );
+    await frame();
+    const el = root.querySelector<HTMLElement>('[data-testid=duty-countdown]')!;
+    expect(el.dataset.run).toBe('stopped');
+    expect(el.dataset.phase).toBe('final');
+    expect(el.querySelector('.countdown-label')!.textContent).toBe('Hand over now');
+  });
+
+  it('follows a new document without a new mount', async () => {
+    act(() => render(<Countdown countdown={countdown} langs={['en']} />, root));
+    now = T0 + 100_000;
+    await frame();
+    const extended: CountdownDoc = {
+      limit: 360_000,
+      clock: { state: 'running', since: T0, deadline: T0 + 360_000, warning_at: T0 + 300_000, final_at: T0 + 345_000 },
+    };
+    act(() => render(<Countdown countdown={extended} langs={['en']} />, root));
+    await frame();
+    expect(root.querySelector<HTMLElement>('[data-testid=countdown]')!.dataset.remainingMs).toBe('260000');
   });
 });

@@ -1,7 +1,33 @@
 // A fake browser environment for the client: sockets the test drives by
-// hand, a clock and timers the test moves.
+// hand, a clock and timers the test moves; and a session of the views
+// stream (fixtures/views.sample.json) to play on them.
 import type { ClientEnvironment, SocketLike } from '../src/client/connection';
-import type { ClientMessage, ServerMessage } from '../src/client/protocol';
+import type { ClientMessage, PatchMessage, Role, ServerMessage, SurfaceView, ViewMessage } from '../src/client/protocol';
+import sample from './fixtures/views.sample.json';
+
+/** A first document, the patches the server sent after it, and where they lead. */
+export interface ViewSession {
+  meeting: string;
+  first: ViewMessage;
+  patches: PatchMessage[];
+  final: SurfaceView;
+}
+
+/** The public view's session of the hand-made sample (seq 3 → 12). */
+export function publicSession(): ViewSession {
+  const s = structuredClone(sample.sessions[0]!) as unknown as {
+    view: SurfaceView;
+    patches: Omit<PatchMessage, 'type'>[];
+    final: SurfaceView;
+  };
+  const patches = s.patches.map((p): PatchMessage => ({ type: 'patch', ...p }));
+  return {
+    meeting: s.view.heading.meeting,
+    first: { type: 'view', seq: patches[0]!.from, view: s.view },
+    patches,
+    final: s.final,
+  };
+}
 
 export class FakeSocket implements SocketLike {
   onopen: ((ev: unknown) => void) | null = null;
@@ -22,6 +48,10 @@ export class FakeSocket implements SocketLike {
   }
   receive(message: ServerMessage): void {
     this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  /** The server's answer to a hello. */
+  welcome(env: { clock: number }, meeting: string, seq: number, role: Role = { role: 'chair' }): void {
+    this.receive({ type: 'welcome', protocol_version: 1, role, meeting, server_time: env.clock, seq, token: 't_secret' });
   }
   drop(code = 1006, reason = ''): void {
     this.onclose?.({ code, reason });

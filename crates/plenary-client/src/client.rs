@@ -731,6 +731,8 @@ fn message_type(message: &ServerMessage) -> &'static str {
         ServerMessage::Snapshot { .. } => "snapshot",
         ServerMessage::Event(_) => "event",
         ServerMessage::Insight(_) => "insight",
+        ServerMessage::View { .. } => "view",
+        ServerMessage::Patch { .. } => "patch",
         ServerMessage::Ack { .. } => "ack",
         ServerMessage::Error { .. } => "error",
         ServerMessage::TimeSync { .. } => "time_sync",

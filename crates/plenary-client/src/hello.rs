@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use plenary_core::ids::MeetingId;
-use plenary_protocol::{ClientMessage, PROTOCOL_VERSION};
+use plenary_protocol::{ClientMessage, PROTOCOL_VERSION, Stream};
 
 /// The credentials of the `hello` message, and where to resume from.
 ///
@@ -22,6 +22,8 @@ pub struct Hello {
     /// The last `seq` this client applied: the server sends only what
     /// came after it, if it still can, else a snapshot.
     pub resume_from_seq: Option<u64>,
+    /// Events (the default) or view documents and patches.
+    pub stream: Stream,
 }
 
 impl Hello {
@@ -55,6 +57,12 @@ impl Hello {
         self
     }
 
+    /// The same hello, asking for view documents and patches.
+    pub fn views(mut self) -> Hello {
+        self.stream = Stream::Views;
+        self
+    }
+
     /// The wire message.
     pub fn to_message(&self) -> ClientMessage {
         ClientMessage::Hello {
@@ -63,6 +71,7 @@ impl Hello {
             token: self.token.clone(),
             meeting: self.meeting.clone(),
             resume_from_seq: self.resume_from_seq,
+            stream: self.stream,
         }
     }
 }
@@ -148,7 +157,8 @@ mod tests {
                 "access_code": null,
                 "token": null,
                 "meeting": "san-pedro-sula-2017",
-                "resume_from_seq": 17
+                "resume_from_seq": 17,
+                "stream": "events"
             })
         );
     }

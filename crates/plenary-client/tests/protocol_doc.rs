@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use plenary_client::decode_server_message;
 use plenary_core::display::ScreenTarget;
-use plenary_core::timer::Timer;
+use plenary_core::timer::{Countdown, Timer};
 use plenary_core::{Command, Event, Role};
-use plenary_protocol::ClientMessage;
+use plenary_protocol::{ClientMessage, SurfaceView};
 
 const DOC: &str = include_str!("../../../docs/protocol.md");
 
@@ -66,6 +66,8 @@ fn readings(text: &str) -> Vec<(&'static str, Value)> {
         ("Role", through::<Role>(text)),
         ("Timer", through::<Timer>(text)),
         ("ScreenTarget", through::<ScreenTarget>(text)),
+        ("Countdown", through::<Countdown>(text)),
+        ("SurfaceView", through::<SurfaceView>(text)),
     ];
     out.extend(typed.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))));
     out

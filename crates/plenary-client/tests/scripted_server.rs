@@ -80,6 +80,7 @@ async fn connect_returns_the_welcome_and_the_snapshot_then_live_frames_follow() 
                 token: None,
                 meeting: None,
                 resume_from_seq: None,
+                stream: plenary_protocol::Stream::Events,
             }
         );
         send(&mut ws, &ServerMessage::Presence { screens: vec![] }).await;

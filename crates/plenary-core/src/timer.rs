@@ -194,6 +194,97 @@ impl Timer {
     }
 }
 
+/// A countdown as a display renders it, with every threshold already
+/// placed on the server's clock: a display compares its estimate of the
+/// server's "now" with these instants and never applies a rule itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Countdown {
+    /// The time allotted, including extensions.
+    pub limit: Millis,
+    pub clock: CountdownClock,
+}
+
+/// Whether a countdown moves, and where its phases begin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CountdownClock {
+    /// Counting since `since`: `remaining = deadline − max(now, since)`
+    /// (negative past it). The phase is `overtime` from `deadline`, `final`
+    /// from `final_at`, `warning` from `warning_at`, `normal` before.
+    Running {
+        since: Timestamp,
+        deadline: Timestamp,
+        warning_at: Timestamp,
+        final_at: Timestamp,
+    },
+    /// Interrupted or paused: frozen at `remaining`, in `phase`.
+    Paused { remaining: Millis, phase: Phase },
+    /// Not counting (not started, reset or ended).
+    Stopped { remaining: Millis, phase: Phase },
+}
+
+impl Countdown {
+    /// The remaining time and phase at `now`: exactly what a display shows.
+    pub fn at(&self, now: Timestamp) -> (Millis, Phase) {
+        match self.clock {
+            CountdownClock::Running {
+                since,
+                deadline,
+                warning_at,
+                final_at,
+            } => {
+                // A display whose clock lags may read an instant before the
+                // countdown (re)started: it reads the start.
+                let now = now.max(since);
+                let phase = if now >= deadline {
+                    Phase::Overtime
+                } else if now >= final_at {
+                    Phase::Final
+                } else if now >= warning_at {
+                    Phase::Warning
+                } else {
+                    Phase::Normal
+                };
+                (deadline - now, phase)
+            }
+            CountdownClock::Paused { remaining, phase }
+            | CountdownClock::Stopped { remaining, phase } => (remaining, phase),
+        }
+    }
+}
+
+impl Timer {
+    /// This timer as a display renders it.
+    pub fn countdown(&self) -> Countdown {
+        let clock = match self.run {
+            TimerRun::Running {
+                since,
+                elapsed_before,
+            } => {
+                let deadline = since + (self.limit - elapsed_before);
+                CountdownClock::Running {
+                    since,
+                    deadline,
+                    warning_at: deadline - self.thresholds.warning,
+                    final_at: deadline - self.thresholds.final_,
+                }
+            }
+            TimerRun::Paused { elapsed, .. } => CountdownClock::Paused {
+                remaining: self.limit - elapsed,
+                phase: phase_for(self.limit - elapsed, self.thresholds),
+            },
+            TimerRun::Stopped { elapsed } => CountdownClock::Stopped {
+                remaining: self.limit - elapsed,
+                phase: phase_for(self.limit - elapsed, self.thresholds),
+            },
+        };
+        Countdown {
+            limit: self.limit,
+            clock,
+        }
+    }
+}
+
 /// The one rule for colours: `remaining <= 0` is overtime, then final, then
 /// warning, else normal.
 pub fn phase_for(remaining: Millis, thresholds: Thresholds) -> Phase {
@@ -294,5 +385,33 @@ mod tests {
             Millis::from_mins(4)
         );
         assert!(!t.is_running());
+    }
+
+    #[test]
+    fn a_countdown_shows_what_the_timer_says_at_every_instant() {
+        let thresholds = Thresholds::default();
+        let mut timers = Vec::new();
+        let mut t = Timer::started(Millis::from_secs(120), thresholds, T0);
+        timers.push(t);
+        t.pause(T0 + Millis::from_secs(30));
+        timers.push(t);
+        t.resume(T0 + Millis::from_secs(50));
+        timers.push(t);
+        t.extend(Millis::from_secs(-100));
+        timers.push(t);
+        t.stop(T0 + Millis::from_secs(200));
+        timers.push(t);
+        timers.push(Timer::new(Millis::from_secs(15), thresholds));
+        for timer in timers {
+            let countdown = timer.countdown();
+            for ms in (-5_000..300_000).step_by(250) {
+                let now = T0 + Millis(ms);
+                assert_eq!(
+                    countdown.at(now),
+                    (timer.remaining(now), timer.phase(now)),
+                    "{timer:?} at {ms} ms"
+                );
+            }
+        }
     }
 }

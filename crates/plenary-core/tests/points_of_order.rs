@@ -468,3 +468,63 @@ fn a_countdown_the_chair_paused_stays_paused_after_a_point_of_order() {
     assert_eq!(s.remaining(), Millis(200_000));
     s.assert_replay_matches();
 }
+
+/// Who is next, as every display shows it, during a point of order.
+fn next_up(s: &Session) -> Vec<(String, &'static str, Millis)> {
+    plenary_core::projections::upcoming(&s.meeting)
+        .into_iter()
+        .map(|u| {
+            let turn = match u.turn {
+                plenary_core::projections::Turn::Resumes { .. } => "resumes",
+                plenary_core::projections::Turn::Request { .. } => "request",
+                plenary_core::projections::Turn::Presentation => "presentation",
+            };
+            (u.delegation.to_string(), turn, u.expected_at.at(s.now) - s.now)
+        })
+        .collect()
+}
+
+#[test]
+fn during_a_point_of_order_the_interrupted_speaker_is_next_after_the_waiting_points() {
+    let mut s = hn_speaking();
+    s.secs(90);
+    point_of_order(&mut s, "gt");
+    s.ok(chair(), Command::CallNext);
+    s.secs(30);
+    point_of_order(&mut s, "mx");
+    // Guatemala has 90 s of its point left; Mexico's point (2 min) comes
+    // first, then Honduras takes back the 210 s it had, then Argentina.
+    assert_eq!(
+        next_up(&s),
+        [
+            ("mx".to_owned(), "request", Millis::from_secs(90)),
+            ("hn".to_owned(), "resumes", Millis::from_secs(90 + 120)),
+            ("ar".to_owned(), "request", Millis::from_secs(90 + 120 + 210)),
+        ]
+    );
+    // The order is the one "call next" follows.
+    s.ok(chair(), Command::CallNext);
+    assert_eq!(s.speaker().as_deref(), Some("mx"));
+    s.ok(chair(), Command::CallNext);
+    assert_eq!(s.speaker().as_deref(), Some("hn"));
+    s.ok(chair(), Command::CallNext);
+    assert_eq!(s.speaker().as_deref(), Some("ar"));
+}
+
+#[test]
+fn expected_times_slide_while_the_point_of_order_overruns_and_hold_otherwise() {
+    let mut s = hn_speaking();
+    s.secs(90);
+    point_of_order(&mut s, "gt");
+    s.ok(chair(), Command::CallNext);
+    let next = plenary_core::projections::upcoming(&s.meeting);
+    let hn = next[0].expected_at;
+    let (start, limit) = (s.now, Millis::from_secs(120));
+    // Derived once, true later: fixed while the point runs its 2 minutes…
+    assert_eq!(hn.at(start + Millis::from_secs(60)), start + limit);
+    // …then sliding one second per second of overrun.
+    assert_eq!(
+        hn.at(start + limit + Millis::from_secs(25)),
+        start + limit + Millis::from_secs(25)
+    );
+}

@@ -764,3 +764,53 @@ fn setting_a_time_limit_updates_the_waiting_statements_of_that_category() {
     assert_eq!(err.code(), "not_permitted");
     s.assert_replay_matches();
 }
+
+/// What Brazil may ask for, as its console shows it: kind → Ok(limit) or
+/// Err(refusal code).
+fn brazil_may(s: &Session) -> Vec<(String, Result<Millis, String>)> {
+    use plenary_core::projections::{Verdict, may_request};
+    may_request(&s.meeting, &d("br"))
+        .into_iter()
+        .map(|a| {
+            let verdict = match a.verdict {
+                Verdict::Allowed { limit } => Ok(limit),
+                Verdict::Refused { code, message } => {
+                    assert!(!message.is_empty(), "a refusal says why");
+                    Err(code)
+                }
+            };
+            (a.kind.as_str().to_owned(), verdict)
+        })
+        .collect()
+}
+
+#[test]
+fn a_delegation_is_told_in_advance_what_it_may_ask_for_and_why_not() {
+    let mut s = Session::reference();
+    assert!(
+        brazil_may(&s)
+            .iter()
+            .all(|(_, v)| v == &Err("no_current_item".to_owned())),
+        "{:?}",
+        brazil_may(&s)
+    );
+    s = Session::on_item("responsibility-sharing");
+    let before = brazil_may(&s);
+    assert_eq!(before[0].0, "statement");
+    assert!(before.iter().all(|(_, v)| v.is_ok()), "{before:?}");
+    s.statement("br");
+    let after = brazil_may(&s);
+    assert_eq!(after[0].1, Err("already_requested".to_owned()));
+    assert_eq!(after[1], ("point_of_order".to_owned(), Ok(Millis::from_mins(2))));
+    // The verdict is the one the command gets.
+    let refused = s.refused(
+        delegation("br"),
+        Command::RequestFloor {
+            item: item("responsibility-sharing"),
+            delegation: d("br"),
+            kind: RequestKind::Statement,
+            language: None,
+        },
+    );
+    assert_eq!(refused.code(), "already_requested");
+}

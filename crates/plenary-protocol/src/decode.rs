@@ -89,6 +89,7 @@ mod tests {
                 token: None,
                 meeting: None,
                 resume_from_seq: None,
+                stream: crate::Stream::Events,
             }
         );
     }

@@ -15,8 +15,9 @@ pub mod views;
 pub use decode::{BadMessage, MAX_COMMAND_ID_CHARS, decode_client_message, valid_command_id};
 pub use messages::{
     ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence, ServerMessage,
+    Stream,
 };
-pub use views::Audience;
+pub use views::{Audience, SurfaceView, ViewKey};
 
 /// The protocol version this build speaks. A client that says another one
 /// in `hello` gets `unsupported_version`.

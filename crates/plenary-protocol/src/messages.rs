@@ -9,6 +9,8 @@ use plenary_core::projections::{RunningOrder, WaitEstimate};
 use plenary_core::timer::Phase;
 use plenary_core::{Command, Event, Meeting, Role, Timestamp};
 
+use crate::views::SurfaceView;
+
 /// What a client sends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -27,9 +29,12 @@ pub enum ClientMessage {
         #[serde(default)]
         meeting: Option<MeetingId>,
         /// The last `seq` this client applied: the server sends only what
-        /// came after it, if it still can, else a snapshot.
+        /// came after it, if it still can, else a snapshot (or a whole view).
         #[serde(default)]
         resume_from_seq: Option<u64>,
+        /// What to receive: `events` (the default) or `views`.
+        #[serde(default)]
+        stream: Stream,
     },
     /// A command, answered by `ack` or `error` with the same `command_id`.
     /// Sending the same `command_id` again (after a reconnect) returns the
@@ -42,6 +47,21 @@ pub enum ClientMessage {
     TimeSync { t0: f64 },
     /// A screen's health as it measures it, for the technician console.
     Status { rtt_ms: f64, offset_ms: f64 },
+}
+
+/// The two forms of the same meeting a client can follow.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    /// `snapshot`, then every committed `event` in order, with `insight`:
+    /// for programs that keep the state themselves.
+    #[default]
+    Events,
+    /// `view`, then `patch`es: the document this role's display renders,
+    /// derived by the server. For browsers and room screens.
+    Views,
 }
 
 /// What the server sends.
@@ -67,6 +87,20 @@ pub enum ServerMessage {
     /// Views derived from the state at `seq` and the server's clock at
     /// `at`: running order, waiting times, the relay plan.
     Insight(Box<Insight>),
+    /// The whole document this role's display renders (`stream: views`),
+    /// as of `seq`.
+    View {
+        seq: u64,
+        view: Box<SurfaceView>,
+    },
+    /// An RFC 6902 JSON Patch that turns the document at `from` into the
+    /// document at `seq` (`stream: views`). A client whose document is not
+    /// at `from` resumes.
+    Patch {
+        from: u64,
+        seq: u64,
+        ops: json_patch::Patch,
+    },
     /// A command was committed: its last event has `seq`.
     Ack { command_id: String, seq: u64 },
     /// A command (with its `command_id`) or a message (without) was refused.

@@ -19,14 +19,15 @@ use tracing::{Instrument, info, info_span, warn};
 
 use plenary_core::ids::{MeetingId, ScreenId};
 use plenary_core::{Command, Role};
-use plenary_protocol::views::Audience;
+use plenary_protocol::views::{Audience, ViewKey};
 use plenary_protocol::{
     ClientMessage, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ProtocolErrorCode, ServerMessage,
+    Stream,
     decode_client_message,
 };
 
 use crate::hub::fanout::EndReason;
-use crate::hub::{Ended, Frame, HubHandle, ScreenReport, SubscriberId, encode};
+use crate::hub::{Ended, Feed, Frame, HubHandle, ScreenReport, SubscriberId, encode};
 use crate::{AppState, access, metrics as m};
 
 /// `GET /ws`: checks the origin, then upgrades.
@@ -155,6 +156,7 @@ struct Welcomed {
     code_id: Option<Arc<str>>,
     token: String,
     resume_from: Option<u64>,
+    stream: Stream,
 }
 
 /// A hello refused, and whether it was a wrong code (throttled per address).
@@ -184,6 +186,7 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
         token,
         meeting,
         resume_from_seq,
+        stream,
     } = message
     else {
         return Err(ProtocolErrorCode::HelloRequired.into());
@@ -206,6 +209,7 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
             // viewers reconnecting need no signature and leave nothing.
             token: format!("{PUBLIC_TOKEN}{meeting}"),
             resume_from: resume_from_seq,
+            stream,
         })
     };
     let token = token.filter(|t| !t.is_empty());
@@ -245,6 +249,7 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
         code_id: Some(Arc::from(record.id)),
         token,
         resume_from: resume_from_seq,
+        stream,
     })
 }
 
@@ -370,9 +375,14 @@ async fn open_session(
         code_id,
         token,
         resume_from,
+        stream,
     } = welcomed;
     let audience = Audience::of(&role);
-    let Ok(joined) = hub.subscribe(audience, code_id, resume_from).await else {
+    let feed = match stream {
+        Stream::Events => Feed::Events(audience),
+        Stream::Views => Feed::Views(ViewKey::of(&role)),
+    };
+    let Ok(joined) = hub.subscribe(feed, code_id, resume_from).await else {
         socket
             .close(CloseCode::GoingAway, "server shutting down")
             .await;

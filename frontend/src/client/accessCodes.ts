@@ -6,7 +6,7 @@
 //
 // Imported by the technician surface only, so that it stays in its chunk.
 import type { ServerError } from './connection';
-import type { AccessCodeInfo, IssueCode, IssuedCode, MeetingDefinition } from './protocol';
+import type { AccessCodeInfo, IssueCode, IssuedCode } from './protocol';
 
 export type { AccessCodeInfo, IssueCode, IssuedCode } from './protocol';
 
@@ -170,16 +170,4 @@ export function parseRoleKey(key: string): RoleKey {
   const kind = WITH_ID.find((k) => k === key.slice(0, colon));
   const id = key.slice(colon + 1);
   return kind && id ? { kind, id } : { kind: 'other', key };
-}
-
-/** The roles a code can be issued for in this meeting, in the order the form offers them. */
-export function issuableRoles(def: MeetingDefinition): string[] {
-  return [
-    'chair',
-    'secretariat',
-    'technician',
-    ...def.delegations.map((d) => `delegation:${d.id}`),
-    ...def.booths.map((b) => `interpreter:${b.id}`),
-    ...def.screens.map((s) => `screen:${s.id}`),
-  ];
 }

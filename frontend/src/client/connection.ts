@@ -1,30 +1,31 @@
 // The one module that owns the websocket. Views read its signals and call
 // `send`; nothing else ever sees a frame.
 //
-// hello → welcome → snapshot or missed events → insight (live) → live frames.
-// On a drop, a gap or a duplicate: reconnect with back-off and jitter and
-// resume from the last applied seq; resend unanswered commands with their
-// ids. Close 1008 (bad or revoked code) goes back to the login form with
-// the server's message.
+// hello (stream: views) → welcome (live) → the whole view document, or the
+// patches since the one held → live patches. On a drop, or a patch that
+// does not start from the held document: reconnect with back-off and
+// jitter and resume from the held seq; resend unanswered commands with
+// their ids. Close 1008 (bad or revoked code) goes back to the login form
+// with the server's message.
 import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
 import { backoffDelay } from './backoff';
 import { ClockEstimator } from './clock';
 import { CommandTracker, type TrackedCommand } from './commands';
 import { forget, remember, type Credentials } from './credentials';
+import { ViewDocument } from './document';
 import {
   CloseCode,
   PROTOCOL_VERSION,
   type ClientMessage,
   type Command,
-  type Insight,
-  type Meeting,
+  type PatchMessage,
   type PhaseMessage,
   type Role,
   type ScreenPresence,
   type ServerMessage,
+  type SurfaceView,
   type Texts,
 } from './protocol';
-import { MeetingSync } from './sync';
 
 /** What a socket must offer (the browser's WebSocket does; tests fake it). */
 export interface SocketLike {
@@ -62,7 +63,7 @@ export interface ServerError {
   messages: Texts;
 }
 
-/** A hello not answered by a welcome and catch-up in this time is a drop. */
+/** A hello not answered by a welcome in this time is a drop. */
 export const CONNECT_TIMEOUT_MS = 15_000;
 /** A time_sync not answered in this time means the socket is dead. */
 export const SYNC_TIMEOUT_MS = 10_000;
@@ -74,13 +75,13 @@ export const EARLY_RESYNC_MS = 3_000;
 
 export class PlenaryClient {
   readonly #env: ClientEnvironment;
-  readonly #sync = new MeetingSync();
+  readonly #document = new ViewDocument();
   readonly #clock = new ClockEstimator();
   readonly #tracker = new CommandTracker();
 
   #credentials: Credentials | null = null;
   #socket: SocketLike | null = null;
-  #welcomed = false;
+  /** Welcomed on the current socket: commands go out, view and patches apply. */
   #live = false;
   #attempt = 0;
   #meetingId: string | null = null;
@@ -92,15 +93,14 @@ export class PlenaryClient {
 
   readonly #status = signal<ConnectionStatus>({ kind: 'signed_out' });
   readonly #role = signal<Role | null>(null);
-  readonly #meeting = signal<Meeting | null>(null);
-  readonly #insight = signal<Insight | null>(null);
+  readonly #view = signal<SurfaceView | null>(null);
   readonly #presence = signal<ScreenPresence[] | null>(null);
   readonly #phase = signal<PhaseMessage | null>(null);
   readonly #commands = signal<TrackedCommand[]>([]);
   readonly #offset = signal<number | null>(null);
   readonly #rtt = signal<number | null>(null);
   readonly #token = signal<string | null>(null);
-  /** Bumped by every resync and every gap seen, for diagnostics and tests. */
+  /** Bumped by every restart for lost sync or silence, for diagnostics and tests. */
   readonly #resyncs = signal(0);
 
   constructor(env: ClientEnvironment) {
@@ -119,13 +119,15 @@ export class PlenaryClient {
   get role(): ReadonlySignal<Role | null> {
     return this.#role;
   }
-  /** The meeting as this role sees it, at the last applied seq. */
-  get meeting(): ReadonlySignal<Meeting | null> {
-    return this.#meeting;
+  /** The document this role's display renders, as the server derived it
+   * (a new object after every patch, sharing what did not change); null
+   * until the first `view` arrives. */
+  get view(): ReadonlySignal<SurfaceView | null> {
+    return this.#view;
   }
-  /** Running order with drift, waits, relay plan and lookahead. */
-  get insight(): ReadonlySignal<Insight | null> {
-    return this.#insight;
+  /** The seq of the held document (`resume_from_seq` of the next hello). */
+  get seq(): number | null {
+    return this.#document.seq;
   }
   /** Room screens' connections (chair and technician only). */
   get presence(): ReadonlySignal<ScreenPresence[] | null> {
@@ -228,11 +230,10 @@ export class PlenaryClient {
   // --- The connection ---------------------------------------------------------------
 
   #forgetMeeting(): void {
-    this.#sync.clear();
+    this.#document.clear();
     this.#meetingId = null;
     batch(() => {
-      this.#meeting.value = null;
-      this.#insight.value = null;
+      this.#view.value = null;
       this.#presence.value = null;
       this.#phase.value = null;
       this.#role.value = null;
@@ -247,9 +248,8 @@ export class PlenaryClient {
     this.#roundsThisConnection = 0;
     const credentials = this.#credentials;
     if (!credentials) return;
-    this.#welcomed = false;
     this.#live = false;
-    if (this.#attempt === 0 && this.#sync.state === null) this.#status.value = { kind: 'connecting' };
+    if (this.#attempt === 0 && this.#document.seq === null) this.#status.value = { kind: 'connecting' };
     let socket: SocketLike;
     try {
       socket = this.#env.createSocket(this.#env.url);
@@ -266,7 +266,8 @@ export class PlenaryClient {
         access_code: credentials.kind === 'code' ? credentials.code : null,
         token: null,
         meeting: credentials.kind === 'public' ? credentials.meeting : null,
-        resume_from_seq: this.#sync.seq,
+        resume_from_seq: this.#document.seq,
+        stream: 'views',
       });
     };
     socket.onmessage = (ev) => {
@@ -294,7 +295,6 @@ export class PlenaryClient {
   #dropSocket(): void {
     const socket = this.#socket;
     this.#socket = null;
-    this.#welcomed = false;
     this.#live = false;
     this.#clearTimer('connect');
     this.#clearTimer('sync');
@@ -310,7 +310,7 @@ export class PlenaryClient {
     }
   }
 
-  /** This connection cannot be trusted (gap, duplicate, silence): resume. */
+  /** This connection cannot be trusted (lost patch, silence): resume. */
   #restart(reason: string): void {
     this.#resyncs.value += 1;
     this.#dropSocket();
@@ -318,7 +318,6 @@ export class PlenaryClient {
   }
 
   #closed(code: number, reason: string): void {
-    this.#welcomed = false;
     this.#live = false;
     this.#clearTimer('connect');
     this.#clearTimer('sync');
@@ -363,37 +362,27 @@ export class PlenaryClient {
       case 'welcome': {
         if (this.#meetingId !== null && this.#meetingId !== message.meeting) this.#forgetMeeting();
         this.#meetingId = message.meeting;
-        this.#welcomed = true;
         batch(() => {
           this.#role.value = message.role;
           this.#token.value = message.token;
           // A first, rough estimate until the clock sync answers.
           if (this.#offset.peek() === null) this.#offset.value = message.server_time - this.#env.now();
         });
+        // The document (or the patches since ours) follows on this socket,
+        // in order, before anything a command we send now could change.
+        this.#goLive();
         this.#beginClockRound();
         break;
       }
-      case 'snapshot':
-        this.#sync.snapshot(message.seq, message.state);
-        this.#meeting.value = this.#sync.state;
+      case 'view':
+        if (!this.#live) return;
+        this.#document.replace(message.seq, message.view);
+        this.#view.value = message.view;
         break;
-      case 'event': {
-        const outcome = this.#sync.event(message);
-        if (outcome === 'applied') this.#meeting.value = this.#sync.state;
-        else this.#restart(`event ${message.seq}: ${outcome}`);
+      case 'patch':
+        if (!this.#live) return;
+        this.#patch(message);
         break;
-      }
-      case 'insight': {
-        const seq = this.#sync.seq;
-        if (seq === null || seq < message.seq) {
-          this.#restart(`insight at ${message.seq} ahead of the state at ${seq}`);
-          return;
-        }
-        const { type: _type, ...insight } = message;
-        this.#insight.value = insight;
-        if (this.#welcomed && !this.#live) this.#goLive();
-        break;
-      }
       case 'ack':
         this.#tracker.acked(message.command_id, message.seq);
         break;
@@ -422,6 +411,13 @@ export class PlenaryClient {
         this.#presence.value = message.screens;
         break;
     }
+  }
+
+  #patch(message: PatchMessage): void {
+    const held = this.#document.seq;
+    const outcome = this.#document.patch(message);
+    if (outcome === 'applied') this.#view.value = this.#document.view;
+    else this.#restart(`patch ${message.from}→${message.seq} on the document at ${held}: ${outcome}`);
   }
 
   #goLive(): void {

@@ -1,20 +1,18 @@
 import type { ComponentChildren } from 'preact';
 import { client } from '../client';
-import { currentItem } from '../client/meeting';
 import { t, timeOfDay, tx, uiLang } from '../i18n';
 import { ConnectionStatus } from './ConnectionStatus';
 import { LanguageSwitch } from './LanguageSwitch';
-import { itemTitle } from './names';
 import { useServerNow } from './useNow';
 
 /** The top bar of every console: who, which meeting, which item, the clock,
  * the connection, the language switch and sign-out. */
 export function ConsoleHeader({ surface, who, children }: { surface: string; who?: string; children?: ComponentChildren }) {
   const c = client();
-  const meeting = c.meeting.value;
+  const heading = c.view.value?.heading;
   const lang = uiLang.value;
   const now = useServerNow();
-  const item = meeting ? currentItem(meeting) : undefined;
+  const item = heading?.item;
   const status = c.status.value;
   return (
     <>
@@ -25,10 +23,10 @@ export function ConsoleHeader({ surface, who, children }: { surface: string; who
         {who ? <span class="console-who">{who}</span> : null}
       </div>
       <div class="console-meeting">
-        <span class="console-title">{meeting ? tx(meeting.definition.title, lang) : ''}</span>
-        {meeting && item ? (
-          <span class="console-item" data-testid="current-item">
-            {itemTitle(meeting, item.id, lang)}
+        <span class="console-title">{heading ? tx(heading.title, lang) : ''}</span>
+        {item ? (
+          <span class="console-item" data-testid="current-item" data-item={item.id}>
+            {tx(item.title, lang, item.id)}
           </span>
         ) : null}
       </div>

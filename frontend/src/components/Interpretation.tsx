@@ -1,38 +1,45 @@
-// The relay plan and interpretation warnings, for the chair and the
-// technician: what each channel carries now, and what goes wrong ahead.
-import { client } from '../client';
-import type { ChannelFeed, InterpretationWarning, Meeting } from '../client/protocol';
-import { floorLanguage } from '../client/meeting';
-import { languageName, t, uiLang } from '../i18n';
-import { boothName, delegationName } from './names';
+// The relay plan and interpretation warnings, for the chair, the technician
+// and the booths: what each channel carries now, and what goes wrong ahead.
+// Everything here comes worked out in the view document (the plan now, the
+// plans ahead and their warnings); this file only puts it into words.
+import type { ChannelFeed, InterpretationView, InterpretationWarning } from '../client/protocol';
+import { languageName, t, tx, uiLang } from '../i18n';
 
-export function feedText(meeting: Meeting, feed: ChannelFeed, lang: string): string {
+/** Booth names by id, as the documents carry them (`booth_names`). */
+export type BoothNames = InterpretationView['booth_names'];
+
+/** A booth's name in `lang`, or its id when the document does not name it. */
+export function boothName(names: BoothNames, id: string, lang: string): string {
+  return tx(names[id], lang, id);
+}
+
+export function feedText(feed: ChannelFeed, names: BoothNames, lang: string): string {
   switch (feed.feed) {
     case 'floor_is_this_language':
       return t('interp.floor_is_this');
     case 'no_booth':
       return t('interp.no_booth');
     case 'uncovered':
-      return t('interp.uncovered_feed', { booth: boothName(meeting, feed.booth, lang) });
+      return t('interp.uncovered_feed', { booth: boothName(names, feed.booth, lang) });
     case 'booth':
       return feed.source.from === 'floor'
-        ? t('interp.from_floor', { booth: boothName(meeting, feed.booth, lang) })
+        ? t('interp.from_floor', { booth: boothName(names, feed.booth, lang) })
         : t('interp.from_relay', {
-            booth: boothName(meeting, feed.booth, lang),
-            source: boothName(meeting, feed.source.booth, lang),
+            booth: boothName(names, feed.booth, lang),
+            source: boothName(names, feed.source.booth, lang),
           });
   }
 }
 
-export function warningText(meeting: Meeting, w: InterpretationWarning, lang: string): string {
+export function warningText(w: InterpretationWarning, names: BoothNames, lang: string): string {
   switch (w.warning) {
     case 'uncovered':
       return t('interp.warn.uncovered', { channel: w.channel, language: languageName(w.language, lang) });
     case 'double_relay':
-      return t('interp.warn.double_relay', { channel: w.channel, booth: boothName(meeting, w.booth, lang) });
+      return t('interp.warn.double_relay', { channel: w.channel, booth: boothName(names, w.booth, lang) });
     case 'into_c_language':
       return t('interp.warn.into_c_language', {
-        booth: boothName(meeting, w.booth, lang),
+        booth: boothName(names, w.booth, lang),
         language: languageName(w.language, lang),
       });
   }
@@ -49,11 +56,10 @@ export function DepthMark({ feed }: { feed: ChannelFeed }) {
   );
 }
 
-/** Channels now, with depth, and the warnings of the current plan. */
-export function RelayPlanView({ meeting }: { meeting: Meeting }) {
-  const relay = client().insight.value?.relay ?? null;
+/** The floor language, the channels now with depth, and the warnings of the current plan. */
+export function RelayPlanView({ interpretation }: { interpretation: InterpretationView }) {
   const lang = uiLang.value;
-  const floor = floorLanguage(meeting);
+  const { plan, floor_language: floor, booth_names: names } = interpretation;
   return (
     <div class="stack" data-testid="relay-plan">
       <p class="row">
@@ -65,18 +71,18 @@ export function RelayPlanView({ meeting }: { meeting: Meeting }) {
         ) : (
           <span class="muted">{t('interp.none')}</span>
         )}
-        {meeting.interpretation.floor_language_override ? (
+        {interpretation.floor_language_override ? (
           <span class="badge" data-kind="right_of_reply">
             {t('interp.override')}
           </span>
         ) : null}
       </p>
-      {relay ? (
+      {plan ? (
         <>
           <table class="table">
             <caption class="visually-hidden">{t('interp.relay_plan')}</caption>
             <tbody>
-              {relay.channels.map((c) => (
+              {plan.channels.map((c) => (
                 <tr key={c.channel} data-testid="relay-channel" data-channel={c.channel} data-feed={c.feed.feed}>
                   <th scope="row" class="tabular">
                     {t('interp.channel', { n: c.channel })}
@@ -84,7 +90,7 @@ export function RelayPlanView({ meeting }: { meeting: Meeting }) {
                   <td>
                     <span class="lang-tag">{c.language}</span>
                   </td>
-                  <td>{feedText(meeting, c.feed, lang)}</td>
+                  <td>{feedText(c.feed, names, lang)}</td>
                   <td>
                     <DepthMark feed={c.feed} />
                   </td>
@@ -92,12 +98,12 @@ export function RelayPlanView({ meeting }: { meeting: Meeting }) {
               ))}
             </tbody>
           </table>
-          {relay.warnings.length > 0 ? (
+          {plan.warnings.length > 0 ? (
             <ul class="warnings" data-testid="relay-warnings">
-              {relay.warnings.map((w, i) => (
+              {plan.warnings.map((w, i) => (
                 <li key={i} class="alert alert-error">
                   <span aria-hidden="true">⚠ </span>
-                  {warningText(meeting, w, lang)}
+                  {warningText(w, names, lang)}
                 </li>
               ))}
             </ul>
@@ -110,29 +116,37 @@ export function RelayPlanView({ meeting }: { meeting: Meeting }) {
   );
 }
 
-/** Speakers ahead whose language the booths cannot serve well. */
-export function LookaheadView({ meeting }: { meeting: Meeting }) {
-  const lookahead = client().insight.value?.lookahead ?? [];
+/** The next speakers whose language the booths cannot serve well (the
+ * plans ahead that carry warnings). */
+export function LookaheadView({ interpretation }: { interpretation: InterpretationView }) {
   const lang = uiLang.value;
+  const names = interpretation.booth_names;
+  const troubled = interpretation.ahead.filter((a) => a.warnings.length > 0);
   return (
     <div data-testid="lookahead">
       <h3 class="subhead">{t('interp.ahead')}</h3>
-      {lookahead.length === 0 ? (
+      {troubled.length === 0 ? (
         <p class="muted">{t('interp.ahead_none')}</p>
       ) : (
         <ul class="warnings">
-          {lookahead.map((u, i) => (
-            <li key={i} class="alert alert-warn" data-testid="lookahead-warning" data-delegation={u.delegation}>
+          {troubled.map((a, i) => (
+            <li
+              key={`${a.request ?? a.delegation}-${i}`}
+              class="alert alert-warn"
+              data-testid="lookahead-warning"
+              data-delegation={a.delegation}
+              data-lang={a.language}
+            >
               <strong>
                 <span aria-hidden="true">⚠ </span>
                 {t('interp.ahead_item', {
-                  name: delegationName(meeting, u.delegation, lang),
-                  language: languageName(u.language, lang),
+                  name: tx(a.name, lang, a.delegation),
+                  language: languageName(a.language, lang),
                 })}
               </strong>
               <ul>
-                {u.warnings.map((w, j) => (
-                  <li key={j}>{warningText(meeting, w, lang)}</li>
+                {a.warnings.map((w, j) => (
+                  <li key={j}>{warningText(w, names, lang)}</li>
                 ))}
               </ul>
             </li>

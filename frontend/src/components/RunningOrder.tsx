@@ -1,73 +1,80 @@
+// The running order as the server projected it: planned times, and actual
+// (done) or projected times that slide while a speaker overruns.
 import type { ComponentChildren } from 'preact';
-import { client } from '../client';
-import type { ItemProjection, Meeting } from '../client/protocol';
-import { driftText, t, timeOfDay, uiLang } from '../i18n';
-import { itemTitle } from './names';
+import { driftAt, etaAt, itemEndAt, itemStartAt } from '../client/countdown';
+import type { AgendaLine, Eta, ItemStatus, Schedule } from '../client/protocol';
+import { driftText, t, timeOfDay, tx, uiLang } from '../i18n';
+import { useServerNow } from './useNow';
+
+/** Late enough to say so. */
+const LATE_MS = 60_000;
 
 /** Drift in words, with the projected end of the session. */
-export function DriftSummary() {
-  const insight = client().insight.value;
-  if (!insight) return null;
-  const ro = insight.running_order;
+export function DriftSummary({ schedule }: { schedule: Schedule }) {
+  const now = useServerNow();
   const lang = uiLang.value;
-  const late = ro.drift >= 60_000;
+  const drift = driftAt(schedule.drift, now);
+  const late = drift >= LATE_MS;
   return (
-    <p class="drift" data-testid="drift" data-drift-ms={ro.drift} data-late={late}>
+    <p class="drift" data-testid="drift" data-drift-ms={drift} data-late={late}>
       <strong class={late ? 'drift-late' : 'drift-ok'}>
         <span aria-hidden="true">{late ? '▲ ' : '✓ '}</span>
-        {driftText(ro.drift, lang)}
+        {driftText(drift, lang)}
       </strong>
       <span class="muted">
         {' · '}
-        {t('running.projected_end', { time: timeOfDay(ro.projected_end, lang) })} (
-        {t('running.planned_end', { time: timeOfDay(ro.planned_end, lang) })})
+        {t('running.projected_end', { time: timeOfDay(etaAt(schedule.projected_end, now), lang) })}
+        {schedule.planned_end != null ? <> ({t('running.planned_end', { time: timeOfDay(schedule.planned_end, lang) })})</> : null}
       </span>
     </p>
   );
 }
 
-function times(p: ItemProjection, lang: string) {
-  const planned = `${timeOfDay(p.planned_start, lang)}–${timeOfDay(p.planned_end, lang)}`;
-  const projected = `${timeOfDay(p.projected_start, lang)}–${timeOfDay(p.projected_end, lang)}`;
-  return { planned, projected };
+function times(line: AgendaLine, anchor: Eta, now: number, lang: string) {
+  const planned = `${timeOfDay(line.planned_start, lang)}–${timeOfDay(line.planned_end, lang)}`;
+  const start = itemStartAt(line.times, anchor, now);
+  const end = itemEndAt(line.times, anchor, now);
+  const projected = `${timeOfDay(start, lang)}–${timeOfDay(end, lang)}`;
+  return { planned, projected, start, end };
 }
 
 /** The running order: planned and projected (or actual) times per item. */
 export function RunningOrderList({
-  meeting,
+  schedule,
   action,
 }: {
-  meeting: Meeting;
-  action?: (item: string, status: string) => ComponentChildren;
+  schedule: Schedule;
+  action?: (item: string, status: ItemStatus) => ComponentChildren;
 }) {
-  const insight = client().insight.value;
+  const now = useServerNow();
   const lang = uiLang.value;
-  const projections = new Map(insight?.running_order.items.map((p) => [p.item, p]));
   return (
     <ol class="running-order" data-testid="running-order">
-      {meeting.agenda.items.map((item) => {
-        const p = projections.get(item.id);
-        const tm = p ? times(p, lang) : null;
+      {schedule.items.map((line) => {
+        const tm = times(line, schedule.anchor, now, lang);
         return (
-          <li key={item.id} class="ro-item" data-status={item.status} data-testid="running-order-item" data-item={item.id}>
+          <li
+            key={line.item}
+            class="ro-item"
+            data-status={line.status}
+            data-testid="running-order-item"
+            data-item={line.item}
+            data-projected-start={tm.start}
+            data-projected-end={tm.end}
+          >
             <span class="ro-status" aria-hidden="true">
-              {item.status === 'done' ? '✓' : item.status === 'current' ? '▶' : '○'}
+              {line.status === 'done' ? '✓' : line.status === 'current' ? '▶' : '○'}
             </span>
             <span class="ro-main">
-              <span class="ro-title">{itemTitle(meeting, item.id, lang)}</span>
+              <span class="ro-title">{tx(line.title, lang, line.item)}</span>
               <span class="ro-meta muted">
-                <span class="visually-hidden">{t(`item.status.${item.status}`)}: </span>
-                {tm ? (
-                  <>
-                    {t('running.planned')} <span class="tabular">{tm.planned}</span>
-                    {' · '}
-                    {item.status === 'done' ? t('running.actual') : t('running.projected')}{' '}
-                    <span class="tabular">{tm.projected}</span>
-                  </>
-                ) : null}
+                <span class="visually-hidden">{t(`item.status.${line.status}`)}: </span>
+                {t('running.planned')} <span class="tabular">{tm.planned}</span>
+                {' · '}
+                {line.status === 'done' ? t('running.actual') : t('running.projected')} <span class="tabular">{tm.projected}</span>
               </span>
             </span>
-            {action ? <span class="ro-action">{action(item.id, item.status)}</span> : null}
+            {action ? <span class="ro-action">{action(line.item, line.status)}</span> : null}
           </li>
         );
       })}

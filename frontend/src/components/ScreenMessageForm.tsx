@@ -1,20 +1,20 @@
 import { useState } from 'preact/hooks';
-import type { Meeting, Texts } from '../client/protocol';
+import type { Lang, ScreenLine, Texts } from '../client/protocol';
 import { languageName, t, tx, uiLang } from '../i18n';
 import { CommandButton } from './commands';
 import { ScreenTargetPicker, targetOf } from './ScreenTargetPicker';
 
-/** Push a message to screens, written in every language of the meeting. */
-export function ScreenMessageForm({ meeting }: { meeting: Meeting }) {
-  const langs = meeting.definition.languages;
+/** Push a message to screens, written in every language of the meeting
+ * (`languages`: the heading's, main one first). */
+export function ScreenMessageForm({ languages, screens }: { languages: readonly Lang[]; screens: readonly ScreenLine[] }) {
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [target, setTarget] = useState('all');
   const text: Texts = {};
-  for (const l of langs) if (texts[l]?.trim()) text[l] = texts[l]!.trim();
-  const showing = Object.values(meeting.displays.screens).find((s) => s?.message)?.message;
+  for (const l of languages) if (texts[l]?.trim()) text[l] = texts[l]!.trim();
+  const showing = screens.find((s) => s.state?.message)?.state?.message;
   return (
     <form class="stack" onSubmit={(e) => e.preventDefault()} data-testid="message-form">
-      {langs.map((l) => (
+      {languages.map((l) => (
         <label class="field" key={l} lang={l}>
           <span>{t('message.text_in', { language: languageName(l) })}</span>
           <input
@@ -26,19 +26,19 @@ export function ScreenMessageForm({ meeting }: { meeting: Meeting }) {
           />
         </label>
       ))}
-      <ScreenTargetPicker meeting={meeting} value={target} onChange={setTarget} label={t('message.target')} testid="message-target" />
+      <ScreenTargetPicker screens={screens} value={target} onChange={setTarget} label={t('message.target')} testid="message-target" />
       <div class="row">
         <CommandButton
           class="btn-primary"
           testid="push-message"
           disabled={Object.keys(text).length === 0}
-          command={() => ({ type: 'push_message', target: targetOf(meeting, target), text })}
+          command={() => ({ type: 'push_message', target: targetOf(screens, target), text })}
         >
           {t('message.push')}
         </CommandButton>
         <CommandButton
           testid="clear-message"
-          command={() => ({ type: 'clear_message', target: targetOf(meeting, target) })}
+          command={() => ({ type: 'clear_message', target: targetOf(screens, target) })}
         >
           {t('message.clear')}
         </CommandButton>

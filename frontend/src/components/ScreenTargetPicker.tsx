@@ -1,14 +1,17 @@
-import type { Meeting, ScreenTarget } from '../client/protocol';
+import type { ScreenLine, ScreenTarget } from '../client/protocol';
 import { t } from '../i18n';
 
+/** The screens as a view document lists them (`screens`): only their ids and groups matter here. */
+export type TargetScreens = readonly Pick<ScreenLine, 'id' | 'groups'>[];
+
 /** Every target a display command may name: all screens, each group, each screen. */
-export function targets(meeting: Meeting): ScreenTarget[] {
+export function targets(screens: TargetScreens): ScreenTarget[] {
   const groups: string[] = [];
-  for (const s of meeting.definition.screens) for (const g of s.groups) if (!groups.includes(g)) groups.push(g);
+  for (const s of screens) for (const g of s.groups) if (!groups.includes(g)) groups.push(g);
   return [
     { kind: 'all' },
     ...groups.map((id): ScreenTarget => ({ kind: 'group', id })),
-    ...meeting.definition.screens.map((s): ScreenTarget => ({ kind: 'screen', id: s.id })),
+    ...screens.map((s): ScreenTarget => ({ kind: 'screen', id: s.id })),
   ];
 }
 
@@ -24,14 +27,14 @@ export function targetLabel(target: ScreenTarget): string {
 
 /** A select of targets; `value` is a target key. */
 export function ScreenTargetPicker({
-  meeting,
+  screens,
   value,
   onChange,
   label,
   testid,
   extra,
 }: {
-  meeting: Meeting;
+  screens: TargetScreens;
   value: string;
   onChange: (key: string) => void;
   label: string;
@@ -43,7 +46,7 @@ export function ScreenTargetPicker({
       <span>{label}</span>
       <select class="input" value={value} data-testid={testid} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
         {extra ? <option value={extra.key}>{extra.label}</option> : null}
-        {targets(meeting).map((tg) => (
+        {targets(screens).map((tg) => (
           <option key={targetKey(tg)} value={targetKey(tg)}>
             {targetLabel(tg)}
           </option>
@@ -53,6 +56,6 @@ export function ScreenTargetPicker({
   );
 }
 
-export function targetOf(meeting: Meeting, key: string): ScreenTarget {
-  return targets(meeting).find((tg) => targetKey(tg) === key) ?? { kind: 'all' };
+export function targetOf(screens: TargetScreens, key: string): ScreenTarget {
+  return targets(screens).find((tg) => targetKey(tg) === key) ?? { kind: 'all' };
 }

@@ -4,10 +4,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { client, type TrackedCommand } from '../client';
-import { findRequest } from '../client/meeting';
-import type { Command, Meeting, ScreenTarget } from '../client/protocol';
+import type { Command, RequestId, ScreenTarget, SpeechSource, SurfaceView, Texts } from '../client/protocol';
 import { duration, languageName, t, timeOfDay, tx, uiLang, type MessageKey } from '../i18n';
-import { delegationName, itemTitle } from './names';
 
 /** The server's reason in the interface language (its `messages`, else `message`). */
 export function refusalText(c: TrackedCommand): string {
@@ -31,13 +29,64 @@ function target(tg: ScreenTarget): string {
   return t(tg.kind === 'group' ? 'target.group' : 'target.screen', { id: tg.id });
 }
 
-/** What a command was about, in words: "Brazil", "+1 min", "Screen: podium". */
-export function describeCommand(command: Command, meeting: Meeting | null, lang: string): string {
-  const who = (request: number) => {
-    const r = meeting ? findRequest(meeting, request) : undefined;
-    return r && meeting ? delegationName(meeting, r.delegation, lang) : `#${request}`;
+/** Everyone the document names, by delegation id. */
+function delegationNames(view: SurfaceView | null): Map<string, Texts> {
+  const names = new Map<string, Texts>();
+  if (!view) return names;
+  const add = (id: string, name: Texts) => {
+    if (!names.has(id)) names.set(id, name);
   };
-  const name = (d: string) => (meeting ? delegationName(meeting, d, lang) : d);
+  if (view.surface === 'presiding' || view.surface === 'technician') view.delegations.forEach((d) => add(d.id, d.name));
+  if (view.surface === 'delegation') add(view.me.id, view.me.name);
+  for (const p of peopleIn(view)) add(p.delegation, p.name);
+  return names;
+}
+
+interface Named {
+  delegation: string;
+  name: Texts;
+  request?: RequestId | null;
+}
+
+const requestOf = (source: SpeechSource): RequestId | null => (source.from === 'request' ? source.request : null);
+
+/** The people the document lists, with their request where it has one. */
+function peopleIn(view: SurfaceView): Named[] {
+  const out: Named[] = [];
+  if ('floor' in view && view.floor) out.push({ ...view.floor, request: requestOf(view.floor.source) });
+  if (view.surface === 'presiding') {
+    view.interrupted.forEach((s) => out.push({ ...s, request: requestOf(s.source) }));
+    view.queue.forEach((r) => out.push(r));
+    view.recent.forEach((s) => out.push({ ...s, request: requestOf(s.source) }));
+  }
+  if (view.surface === 'public') view.recent.forEach((s) => out.push({ ...s, request: requestOf(s.source) }));
+  if ('next' in view) {
+    view.next.forEach((u) =>
+      out.push({ ...u, request: u.turn === 'request' ? u.request : u.turn === 'resumes' ? requestOf(u.source) : null }),
+    );
+  }
+  if (view.surface === 'delegation') view.mine.forEach((r) => out.push({ delegation: view.me.id, name: view.me.name, request: r.request }));
+  return out;
+}
+
+/** An item's title, from the running order or the heading. */
+function itemTitleIn(view: SurfaceView | null, item: string): Texts | undefined {
+  if (!view) return undefined;
+  if (view.heading.item?.id === item) return view.heading.item.title;
+  if (view.surface === 'presiding' || view.surface === 'public') return view.schedule.items.find((l) => l.item === item)?.title;
+  return undefined;
+}
+
+/** What a command was about, in words: "Brazil", "+1 min", "Screen: podium".
+ * Names come from the document on display; what it no longer lists is
+ * shown by id. */
+export function describeCommand(command: Command, view: SurfaceView | null, lang: string): string {
+  const names = delegationNames(view);
+  const name = (d: string) => tx(names.get(d), lang, d);
+  const who = (request: number) => {
+    const found = view ? peopleIn(view).find((p) => p.request === request) : undefined;
+    return found ? tx(found.name, lang, found.delegation) : `#${request}`;
+  };
   switch (command.type) {
     case 'give_floor':
     case 'withdraw_request':
@@ -54,7 +103,7 @@ export function describeCommand(command: Command, meeting: Meeting | null, lang:
     case 'open_item':
     case 'close_list':
     case 'reopen_list':
-      return meeting ? itemTitle(meeting, command.item, lang) : command.item;
+      return tx(itemTitleIn(view, command.item), lang, command.item);
     case 'start_presentation':
       return command.presenter ? name(command.presenter) : '';
     case 'skip_presenter':
@@ -152,7 +201,7 @@ export function ActivityLog({ limit = 8 }: { limit?: number }) {
             {stateLabel(c)}
           </span>
           <span class="activity-label">
-            <strong>{t(`cmd.${c.command.type}`)}</strong> {describeCommand(c.command, client().meeting.value, uiLang.value)}
+            <strong>{t(`cmd.${c.command.type}`)}</strong> {describeCommand(c.command, client().view.value, uiLang.value)}
             {c.label ? <span class="muted"> · {t('cmd.keyboard', { key: c.label })}</span> : null}
           </span>
           <time class="muted tabular">{timeOfDay(c.sentAt + (client().offset.value ?? 0), uiLang.value, true)}</time>

@@ -22,9 +22,13 @@ export type ClientMessage =
       protocol_version: number;
       /**
        * The last `seq` this client applied: the server sends only what
-       * came after it, if it still can, else a snapshot.
+       * came after it, if it still can, else a snapshot (or a whole view).
        */
       resume_from_seq?: number | null;
+      /**
+       * What to receive: `events` (the default) or `views`.
+       */
+      stream?: Stream & string;
       /**
        * The session token of an earlier `welcome`, instead of the code.
        */
@@ -49,6 +53,10 @@ export type ClientMessage =
  * A meeting, e.g. `san-pedro-sula-2017`.
  */
 export type MeetingId = string;
+/**
+ * The two forms of the same meeting a client can follow.
+ */
+export type Stream = 'events' | 'views';
 export type Command =
   | {
       item: ItemId;
@@ -308,6 +316,17 @@ export type ServerMessage =
   | (Insight & {
       type: 'insight';
     })
+  | {
+      seq: number;
+      type: 'view';
+      view: SurfaceView;
+    }
+  | {
+      from: number;
+      ops: Patch;
+      seq: number;
+      type: 'patch';
+    }
   | {
       command_id: string;
       seq: number;
@@ -720,9 +739,171 @@ export type Source =
       from: 'relay';
     };
 /**
+ * The document one display renders, tagged by `surface`.
+ */
+export type SurfaceView =
+  | (PresidingView & {
+      surface: 'presiding';
+    })
+  | (TechnicianView & {
+      surface: 'technician';
+    })
+  | (BoothView & {
+      surface: 'booth';
+    })
+  | (DelegationView & {
+      surface: 'delegation';
+    })
+  | (ScreenView & {
+      surface: 'screen';
+    })
+  | (PublicView & {
+      surface: 'public';
+    });
+/**
+ * Whether a countdown moves, and where its phases begin.
+ */
+export type CountdownClock =
+  | {
+      deadline: Timestamp;
+      final_at: Timestamp;
+      since: Timestamp;
+      state: 'running';
+      warning_at: Timestamp;
+    }
+  | {
+      phase: Phase;
+      remaining: Millis;
+      state: 'paused';
+    }
+  | {
+      phase: Phase;
+      remaining: Millis;
+      state: 'stopped';
+    };
+/**
  * How a countdown looks right now.
  */
 export type Phase = ('normal' | 'warning' | 'final') | 'overtime';
+/**
+ * Someone still to speak on the current item, in calling order.
+ */
+export type NextUp = NextUp1 & NextUp2;
+export type NextUp1 =
+  | {
+      source: SpeechSource;
+      turn: 'resumes';
+    }
+  | {
+      kind: RequestKind;
+      request: RequestId;
+      turn: 'request';
+    }
+  | {
+      turn: 'presentation';
+    };
+/**
+ * When an item runs, projected.
+ */
+export type ItemTimes =
+  | {
+      as: 'done';
+      end: Timestamp;
+      start: Timestamp;
+    }
+  | {
+      as: 'current';
+      start?: Timestamp | null;
+    }
+  | {
+      after: Millis;
+      as: 'pending';
+      duration: Millis;
+      not_before?: Timestamp | null;
+    };
+/**
+ * A role without its binding, for the permissions table.
+ */
+export type RoleKind =
+  | 'chair'
+  | 'secretariat'
+  | 'delegation'
+  | 'technician'
+  | 'interpreter'
+  | 'screen'
+  | 'public'
+  | 'system';
+export type Verdict =
+  | {
+      limit: Millis;
+      verdict: 'allowed';
+    }
+  | {
+      code: string;
+      message: Texts;
+      verdict: 'refused';
+    };
+/**
+ * What the screen's view needs, and nothing else.
+ */
+export type ScreenContent =
+  | {
+      floor?: OnFloor | null;
+      next: NextUp[];
+      view: 'current_speaker';
+    }
+  | {
+      floor?: OnFloor | null;
+      next: NextUp[];
+      view: 'speakers_list';
+    }
+  | {
+      schedule: Schedule2;
+      view: 'running_order';
+    }
+  | {
+      channels: LegendLine[];
+      floor_language?: Lang | null;
+      view: 'interpretation_legend';
+    }
+  | {
+      view: 'message';
+    }
+  | {
+      view: 'clock';
+    }
+  | {
+      view: 'identify';
+    }
+  | {
+      view: 'blank';
+    };
+/**
+ * JSON Patch single patch operation
+ */
+export type PatchOperation =
+  | (AddOperation & {
+      op: 'add';
+    })
+  | (RemoveOperation & {
+      op: 'remove';
+    })
+  | (ReplaceOperation & {
+      op: 'replace';
+    })
+  | (MoveOperation & {
+      op: 'move';
+    })
+  | (CopyOperation & {
+      op: 'copy';
+    })
+  | (TestOperation & {
+      op: 'test';
+    });
+/**
+ * Representation of JSON Patch (list of patch operations)
+ */
+export type Patch = PatchOperation[];
 
 /**
  * The same text in several languages: `{ es = "Apertura", en = "Opening" }`.
@@ -1242,6 +1423,520 @@ export interface WaitEstimate {
    */
   request?: RequestId | null;
   wait: Millis;
+}
+/**
+ * The chair's and the secretariat's console.
+ */
+export interface PresidingView {
+  /**
+   * Every delegation, for putting one on the list.
+   */
+  delegations: DelegationLine[];
+  floor?: OnFloor | null;
+  /**
+   * Requests withdrawn or removed on the current item, newest first
+   * (the chair may put them back).
+   */
+  gone: GoneRequest[];
+  heading: Heading;
+  interpretation: InterpretationView;
+  /**
+   * Speakers a point of order interrupted, the last one first.
+   */
+  interrupted: OnFloor[];
+  /**
+   * Every kind of request, in display order.
+   */
+  kinds: RequestKind[];
+  /**
+   * Everyone still to speak, in calling order, with expected times.
+   */
+  next: NextUp[];
+  /**
+   * The waiting requests in queue order (the positions `move_request`
+   * and `insert_speaker` count in).
+   */
+  queue: QueuedRequest[];
+  recent: Spoken[];
+  schedule: Schedule2;
+  screens: ScreenLine[];
+  /**
+   * The current item's scheduled presenters.
+   */
+  slots: SlotLine[];
+  /**
+   * The current item's statement limits by category.
+   */
+  time_limits: {
+    [k: string]: Millis | undefined;
+  };
+}
+export interface DelegationLine {
+  category: Category;
+  floor_language: Lang;
+  id: DelegationId;
+  name: Texts;
+}
+/**
+ * Someone with the floor, or interrupted and waiting to resume.
+ */
+export interface OnFloor {
+  countdown: Countdown;
+  delegation: DelegationId;
+  language: Lang;
+  name: Texts;
+  source: SpeechSource;
+  speech: SpeechId;
+  started_at: Timestamp;
+}
+/**
+ * A countdown as a display renders it, with every threshold already
+ * placed on the server's clock: a display compares its estimate of the
+ * server's "now" with these instants and never applies a rule itself.
+ */
+export interface Countdown {
+  clock: CountdownClock;
+  /**
+   * The time allotted, including extensions.
+   */
+  limit: Millis;
+}
+export interface GoneRequest {
+  delegation: DelegationId;
+  kind: RequestKind;
+  name: Texts;
+  request: RequestId;
+  status: RequestStatus;
+}
+/**
+ * The meeting and the item under discussion.
+ */
+export interface Heading {
+  item?: ItemHeading | null;
+  /**
+   * Names of the request kinds these rules add to the three standard
+   * ones (statement, point of order, right of reply), by id.
+   */
+  kinds?: {
+    [k: string]: Texts | undefined;
+  };
+  /**
+   * The meeting's languages, main one first.
+   */
+  languages: Lang[];
+  meeting: MeetingId;
+  title: Texts;
+}
+export interface ItemHeading {
+  count: number;
+  id: ItemId;
+  kind: ItemKind;
+  list_open: boolean;
+  /**
+   * 1-based place in the running order, of `count`.
+   */
+  number: number;
+  title: Texts;
+}
+export interface InterpretationView {
+  /**
+   * The plan for each of the next speakers, in calling order.
+   */
+  ahead: PlanAhead[];
+  /**
+   * Booth names by id, for the feeds and warnings.
+   */
+  booth_names: {
+    [k: string]: Texts | undefined;
+  };
+  booths: BoothLine[];
+  channels: Channel[];
+  /**
+   * The language spoken on the floor now (the override, else the
+   * speaker's); none when nobody speaks.
+   */
+  floor_language?: Lang | null;
+  floor_language_override?: Lang | null;
+  /**
+   * Languages a speaker may be declared to speak.
+   */
+  languages: Lang[];
+  /**
+   * The plan for the floor now, with the interpreters on the mic.
+   */
+  plan?: RelayPlan | null;
+  /**
+   * Unacknowledged "slower please" signals, oldest first.
+   */
+  slower_please: SlowerPlease[];
+}
+/**
+ * The relay plan for a speaker still to come.
+ */
+export interface PlanAhead {
+  channels: ChannelPlan[];
+  delegation: DelegationId;
+  expected_at: Eta;
+  language: Lang;
+  name: Texts;
+  request?: RequestId | null;
+  /**
+   * What would go wrong, without the warnings a handover fixes by itself
+   * (into a C language).
+   */
+  warnings: InterpretationWarning[];
+}
+/**
+ * `max(not_before, now + after_now)`, over the parts present. Fixed when
+ * `after_now` is absent; slides with the clock when `not_before` is.
+ */
+export interface Eta {
+  after_now?: Millis | null;
+  not_before?: Timestamp | null;
+}
+/**
+ * One booth's shift.
+ */
+export interface BoothLine {
+  channel: number;
+  /**
+   * The shift's countdown (the rules' booth duty), from `on_mic_since`.
+   */
+  duty?: Countdown | null;
+  handover_requested?: Timestamp | null;
+  id: BoothId;
+  name: Texts;
+  on_mic?: InterpreterLine | null;
+  on_mic_since?: Timestamp | null;
+  output: Lang;
+  /**
+   * Who takes over at the next handover.
+   */
+  partner?: InterpreterLine | null;
+  /**
+   * Everyone in the booth, in the definition's order.
+   */
+  team: InterpreterLine[];
+}
+export interface InterpreterLine {
+  a: Lang[];
+  b: Lang[];
+  c: Lang[];
+  id: InterpreterId;
+  name: string;
+}
+export interface NextUp2 {
+  delegation: DelegationId;
+  duration: Millis;
+  expected_at: Eta;
+  language: Lang;
+  name: Texts;
+}
+export interface QueuedRequest {
+  by_chair: boolean;
+  category: Category;
+  delegation: DelegationId;
+  expected_at?: Eta | null;
+  kind: RequestKind;
+  language: Lang;
+  limit: Millis;
+  name: Texts;
+  request: RequestId;
+  requested_at: Timestamp;
+}
+/**
+ * A speech that has ended.
+ */
+export interface Spoken {
+  delegation: DelegationId;
+  ended_at: Timestamp;
+  name: Texts;
+  source: SpeechSource;
+  speech: SpeechId;
+  spoken: Millis;
+  started_at: Timestamp;
+}
+/**
+ * The running order: every item, the drift and the projected end.
+ */
+export interface Schedule2 {
+  /**
+   * When the current item ends (or, with none, when the next can start).
+   */
+  anchor: Eta;
+  drift: Drift;
+  items: AgendaLine[];
+  planned_end?: Timestamp | null;
+  projected_end: Eta;
+}
+/**
+ * How far a projected instant lies past a planned one: positive when late.
+ */
+export interface Drift {
+  planned: Timestamp;
+  projected: Eta;
+}
+/**
+ * An agenda item in running order, with planned and projected times.
+ */
+export interface AgendaLine {
+  actual_end?: Timestamp | null;
+  actual_start?: Timestamp | null;
+  item: ItemId;
+  kind: ItemKind;
+  planned_end: Timestamp;
+  planned_start: Timestamp;
+  status: ItemStatus;
+  /**
+   * Projected times, relative to the schedule's `anchor` for items to
+   * come (so a change on the floor moves one instant, not every line).
+   */
+  times: ItemTimes;
+  title: Texts;
+}
+/**
+ * A room screen as configured and as it is set now.
+ */
+export interface ScreenLine {
+  groups: ScreenGroup[];
+  id: ScreenId;
+  languages: ScreenLanguages;
+  location: string;
+  name: string;
+  state?: ScreenState | null;
+  /**
+   * What it shows until a technician assigns something else.
+   */
+  view: View;
+}
+export interface SlotLine {
+  allotted: Millis;
+  deferred: number;
+  language?: Lang | null;
+  name: Texts;
+  presenter: DelegationId;
+  status: SlotStatus;
+}
+/**
+ * The technician's console.
+ */
+export interface TechnicianView {
+  /**
+   * Whose access codes this console may issue, list and revoke.
+   */
+  code_roles: RoleKind[];
+  delegations: DelegationLine[];
+  floor?: OnFloor | null;
+  heading: Heading;
+  interpretation: InterpretationView;
+  screens: ScreenLine[];
+}
+/**
+ * An interpreter booth's console.
+ */
+export interface BoothView {
+  /**
+   * Where it will take it for each of the next speakers.
+   */
+  ahead: FeedAhead[];
+  booth: BoothLine;
+  booth_names: {
+    [k: string]: Texts | undefined;
+  };
+  /**
+   * Where this booth takes its signal now.
+   */
+  feed?: ChannelFeed | null;
+  floor?: OnFloor | null;
+  floor_language?: Lang | null;
+  heading: Heading;
+  slower_please: SlowerPlease[];
+  /**
+   * Problems in the plan now.
+   */
+  warnings: InterpretationWarning[];
+}
+export interface FeedAhead {
+  delegation: DelegationId;
+  expected_at: Eta;
+  feed?: ChannelFeed | null;
+  language: Lang;
+  name: Texts;
+  /**
+   * What would go wrong in the plan for that speaker.
+   */
+  warnings: InterpretationWarning[];
+}
+export interface DelegationView {
+  floor?: OnFloor | null;
+  heading: Heading;
+  /**
+   * Languages it may declare it will speak.
+   */
+  languages: Lang[];
+  /**
+   * Each kind of request, with the answer asking now would get.
+   */
+  may_request: Admission[];
+  me: DelegationLine;
+  /**
+   * This delegation's requests on the current item, newest first.
+   */
+  mine: MyRequest[];
+  /**
+   * Everyone still to speak on the current item, in calling order.
+   */
+  next: NextUp[];
+}
+/**
+ * The answer a delegation would get if it asked for `kind` now.
+ */
+export interface Admission {
+  kind: RequestKind;
+  verdict: Verdict;
+}
+export interface MyRequest {
+  expected_at?: Eta | null;
+  kind: RequestKind;
+  language: Lang;
+  limit: Millis;
+  /**
+   * 1-based place among those still to speak, while waiting.
+   */
+  place?: number | null;
+  request: RequestId;
+  requested_at: Timestamp;
+  status: RequestStatus;
+}
+export interface ScreenView {
+  content: ScreenContent;
+  heading: Heading;
+  screen: ScreenInfo;
+}
+/**
+ * A channel as the hall's legend shows it.
+ */
+export interface LegendLine {
+  channel: number;
+  /**
+   * What the channel carries now; none when nobody speaks.
+   */
+  feed?: ChannelFeed | null;
+  language: Lang;
+}
+export interface ScreenInfo {
+  groups: ScreenGroup[];
+  id: ScreenId;
+  languages: Lang[];
+  location: string;
+  /**
+   * A message shown over the view (full screen in the message view).
+   */
+  message?: ScreenMessage | null;
+  name: string;
+  /**
+   * Bumped by the technician's "reload": the screen reloads the page.
+   */
+  reloads: number;
+  /**
+   * What it shows, and in which languages (first is the main one).
+   */
+  view: View;
+}
+export interface PublicView {
+  floor?: OnFloor | null;
+  heading: Heading;
+  next: NextUp[];
+  recent: Spoken[];
+  schedule: Schedule2;
+}
+/**
+ * JSON Patch 'add' operation representation
+ */
+export interface AddOperation {
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * within the target document where the operation is performed.
+   */
+  path: string;
+  /**
+   * Value to add to the target location.
+   */
+  value: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * JSON Patch 'remove' operation representation
+ */
+export interface RemoveOperation {
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * within the target document where the operation is performed.
+   */
+  path: string;
+}
+/**
+ * JSON Patch 'replace' operation representation
+ */
+export interface ReplaceOperation {
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * within the target document where the operation is performed.
+   */
+  path: string;
+  /**
+   * Value to replace with.
+   */
+  value: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * JSON Patch 'move' operation representation
+ */
+export interface MoveOperation {
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * to move value from.
+   */
+  from: string;
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * within the target document where the operation is performed.
+   */
+  path: string;
+}
+/**
+ * JSON Patch 'copy' operation representation
+ */
+export interface CopyOperation {
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * to copy value from.
+   */
+  from: string;
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * within the target document where the operation is performed.
+   */
+  path: string;
+}
+/**
+ * JSON Patch 'test' operation representation
+ */
+export interface TestOperation {
+  /**
+   * JSON-Pointer value [RFC6901](https://tools.ietf.org/html/rfc6901) that references a location
+   * within the target document where the operation is performed.
+   */
+  path: string;
+  /**
+   * Value to test against.
+   */
+  value: {
+    [k: string]: unknown | undefined;
+  };
 }
 export interface ScreenPresence {
   /**

@@ -101,13 +101,21 @@ impl MeetingDefinition {
     /// A language the floor may speak: any language of the meeting, of a
     /// channel, or that some interpreter understands.
     pub fn is_known_language(&self, lang: &Lang) -> bool {
-        self.languages.contains(lang)
-            || self.channels.iter().any(|c| &c.language == lang)
-            || self
-                .booths
-                .iter()
-                .flat_map(|b| &b.interpreters)
-                .any(|i| i.knows(lang))
+        self.known_languages().any(|l| l == lang)
+    }
+
+    /// Every language a speaker may declare: the meeting's, the channels'
+    /// and any an interpreter works from, in that order, repeats included.
+    pub fn known_languages(&self) -> impl Iterator<Item = &Lang> {
+        self.languages
+            .iter()
+            .chain(self.channels.iter().map(|c| &c.language))
+            .chain(
+                self.booths
+                    .iter()
+                    .flat_map(|b| &b.interpreters)
+                    .flat_map(|i| i.a.iter().chain(&i.b).chain(&i.c)),
+            )
     }
 }
 

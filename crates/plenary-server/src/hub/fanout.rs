@@ -85,6 +85,10 @@ impl EndReason {
     }
 }
 
+/// A view document's place in the hub's table of documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewSlotId(pub usize);
+
 /// Names a subscription within its hub, so that a command's answer can go
 /// into the issuing connection's own queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -103,6 +107,9 @@ pub struct Subscription {
 struct Subscriber {
     id: SubscriberId,
     audience: Audience,
+    /// The view document it follows (`stream: views`), by slot; `None`
+    /// for the event stream.
+    view: Option<ViewSlotId>,
     /// The access code the connection logged in with, to end it on revocation.
     code_id: Option<Arc<str>>,
     tx: mpsc::Sender<Frame>,
@@ -129,6 +136,7 @@ impl Subscribers {
     pub fn add(
         &mut self,
         audience: Audience,
+        view: Option<ViewSlotId>,
         code_id: Option<Arc<str>>,
         capacity: usize,
     ) -> Subscription {
@@ -139,6 +147,7 @@ impl Subscribers {
         let s = Subscriber {
             id,
             audience,
+            view,
             code_id,
             tx,
             ended: Arc::clone(&ended),
@@ -205,10 +214,15 @@ impl Subscribers {
         self.hall.len() + self.public.len()
     }
 
-    /// Sends each message to every subscriber, in order; drops those whose
-    /// queue is full or whose connection is gone.
+    /// Sends each message to every subscriber of the event stream, in
+    /// order; drops those whose queue is full or whose connection is gone.
+    pub fn send_events(&mut self, messages: &mut [PerAudience<'_>]) -> Delivery {
+        self.send_where(|s| s.view.is_none(), messages)
+    }
+
+    /// Sends each message to every subscriber of both streams.
     pub fn send_all(&mut self, messages: &mut [PerAudience<'_>]) -> Delivery {
-        self.send_to(&Audience::ALL, messages)
+        self.send_where(|_| true, messages)
     }
 
     /// Like [`Subscribers::send_all`], for some audiences only.
@@ -217,10 +231,60 @@ impl Subscribers {
         audiences: &[Audience],
         messages: &mut [PerAudience<'_>],
     ) -> Delivery {
+        self.send_where(|s| audiences.contains(&s.audience), messages)
+    }
+
+    /// Sends each view subscriber the patch of its document, if it changed.
+    pub fn send_views(&mut self, patches: &[Option<Frame>]) -> Delivery {
         let mut delivery = Delivery::default();
         for list in [&mut self.hall, &mut self.public] {
             list.retain(|s| {
-                if !audiences.contains(&s.audience) {
+                let Some(frame) = s
+                    .view
+                    .and_then(|v| patches.get(v.0))
+                    .and_then(Option::as_ref)
+                else {
+                    return true;
+                };
+                match s.tx.try_send(frame.clone()) {
+                    Ok(()) => {
+                        delivery.delivered += 1;
+                        true
+                    }
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        s.ended.set(Ended::TooSlow);
+                        delivery.dropped += 1;
+                        false
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => false,
+                }
+            });
+        }
+        delivery
+    }
+
+    /// Which view slots (of `slots`) have a subscriber.
+    pub fn views_in_use(&self, slots: usize) -> Vec<bool> {
+        let mut used = vec![false; slots];
+        for s in self.hall.iter().chain(&self.public) {
+            if let Some(v) = s.view
+                && let Some(u) = used.get_mut(v.0)
+            {
+                *u = true;
+            }
+        }
+        used
+    }
+
+    fn send_where(
+        &mut self,
+        wants: impl Fn(&Subscriber) -> bool,
+        messages: &mut [PerAudience<'_>],
+    ) -> Delivery {
+        let mut delivery = Delivery::default();
+        for list in [&mut self.hall, &mut self.public] {
+            list.retain(|s| {
+                if !wants(s) {
                     return true;
                 }
                 for m in messages.iter_mut() {

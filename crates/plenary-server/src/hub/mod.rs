@@ -6,6 +6,7 @@
 
 pub mod fanout;
 pub mod presence;
+mod documents;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -25,13 +26,14 @@ use plenary_core::{
     Command, CommandError, EVENT_VERSION, Event, Meeting, MeetingDefinition, Role, StoredEvent,
     Timestamp, decide, stamp,
 };
-use plenary_protocol::views::{self, Audience};
+use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_protocol::{Insight, ServerMessage};
 use plenary_store::{Commit, Store, StoreError};
 
 pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
 use fanout::{PerAudience, Subscribers, encode_event};
 use presence::Presence;
+use documents::Views;
 pub use presence::ScreenReport;
 
 use crate::clock::Clock;
@@ -73,6 +75,24 @@ pub struct Joined {
     pub subscription: Subscription,
 }
 
+/// What a subscriber follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Feed {
+    /// Snapshot, events and insight, as `audience` sees them.
+    Events(Audience),
+    /// The view document of one key, then patches.
+    Views(ViewKey),
+}
+
+impl Feed {
+    pub fn audience(&self) -> Audience {
+        match self {
+            Feed::Events(a) => *a,
+            Feed::Views(key) => key.audience(),
+        }
+    }
+}
+
 /// Where a command's answer goes.
 #[derive(Debug)]
 enum Reply {
@@ -95,7 +115,7 @@ enum Request {
         reply: Reply,
     },
     Subscribe {
-        audience: Audience,
+        feed: Feed,
         code_id: Option<Arc<str>>,
         resume_from: Option<u64>,
         reply: oneshot::Sender<Joined>,
@@ -199,14 +219,14 @@ impl HubHandle {
 
     pub async fn subscribe(
         &self,
-        audience: Audience,
+        feed: Feed,
         code_id: Option<Arc<str>>,
         resume_from: Option<u64>,
     ) -> Result<Joined, HubGone> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Request::Subscribe {
-                audience,
+                feed,
                 code_id,
                 resume_from,
                 reply,
@@ -355,6 +375,7 @@ pub async fn start(
         .into_iter()
         .filter(|e| !matches!(e.event, Event::MeetingCreated { .. }))
         .collect();
+    let views = Views::new(config.resume_window.min(VIEW_WINDOW));
     let hub = Hub {
         id: meeting_id,
         last_snapshot_seq: meeting.seq,
@@ -368,6 +389,7 @@ pub async fn start(
         refused_order: VecDeque::new(),
         batch_keys: BTreeSet::new(),
         before_batch: None,
+        views,
         snapshots: Default::default(),
         deadline: None,
         announced: None,
@@ -410,6 +432,8 @@ const RECONCILE_EVERY: Duration = Duration::from_millis(500);
 /// How long a failed commit waits for the store to say what it holds
 /// before answering `outcome_unknown`.
 const IMMEDIATE_RECONCILE: Duration = Duration::from_secs(1);
+/// The most patches kept per view document for resuming clients.
+const VIEW_WINDOW: usize = 256;
 /// How often closed connections are forgotten.
 const PRUNE_EVERY: Duration = Duration::from_secs(1);
 
@@ -431,6 +455,8 @@ struct Hub {
     /// The state before the batch being decided applied anything.
     before_batch: Option<Meeting>,
     last_snapshot_seq: u64,
+    /// The view documents followed, with their recent patches.
+    views: Views,
     /// The last snapshot frame per audience, with its seq.
     snapshots: [Option<(u64, Frame)>; 6],
     /// The next countdown threshold: when (on the hub's clock), for which
@@ -903,8 +929,15 @@ impl Hub {
             .map(|e| PerAudience::new(move |a| encode_event(e, a)))
             .collect();
         messages.push(PerAudience::new(move |_| insight.clone()));
-        let delivery = self.subscribers.send_all(&mut messages);
+        let mut delivery = self.subscribers.send_events(&mut messages);
         drop(messages);
+        let patches = self.views.refresh(
+            &self.meeting,
+            &self.subscribers.views_in_use(self.views.len()),
+        );
+        let views = self.subscribers.send_views(&patches);
+        delivery.delivered += views.delivered;
+        delivery.dropped += views.dropped;
         m::fanout(
             fanout_started.elapsed(),
             delivery.delivered,
@@ -1021,6 +1054,30 @@ impl Hub {
         frame
     }
 
+    /// The event stream's first frames: the events after `resume_from`
+    /// when still kept, else a snapshot; then an insight.
+    fn events_catch_up(&mut self, audience: Audience, resume_from: Option<u64>) -> Vec<Frame> {
+        let seq = self.meeting.seq;
+        let oldest = self.recent.front().map_or(seq + 1, |e| e.seq);
+        let mut catch_up = Vec::new();
+        match resume_from {
+            Some(n) if n == seq => {}
+            Some(n) if n < seq && n + 1 >= oldest => {
+                catch_up.extend(
+                    self.recent
+                        .iter()
+                        .filter(|e| e.seq > n)
+                        .map(|e| encode_event(e, audience)),
+                );
+            }
+            _ => catch_up.push(self.snapshot_frame(audience)),
+        }
+        catch_up.push(encode(&ServerMessage::Insight(Box::new(
+            self.insight(self.config.clock.now()),
+        ))));
+        catch_up
+    }
+
     fn serve(&mut self, request: Request) {
         match request {
             Request::Command { .. } => {}
@@ -1032,35 +1089,26 @@ impl Hub {
                 }
             }
             Request::Subscribe {
-                audience,
+                feed,
                 code_id,
                 resume_from,
                 reply,
             } => {
                 let seq = self.meeting.seq;
-                let oldest = self.recent.front().map_or(seq + 1, |e| e.seq);
-                let mut catch_up = Vec::new();
-                match resume_from {
-                    Some(n) if n == seq => {}
-                    Some(n) if n < seq && n + 1 >= oldest => {
-                        catch_up.extend(
-                            self.recent
-                                .iter()
-                                .filter(|e| e.seq > n)
-                                .map(|e| encode_event(e, audience)),
-                        );
+                let audience = feed.audience();
+                let (mut catch_up, view) = match &feed {
+                    Feed::Events(_) => (self.events_catch_up(audience, resume_from), None),
+                    Feed::Views(key) => {
+                        let slot = self.views.slot(key);
+                        (self.views.join(slot, &self.meeting, resume_from), Some(slot))
                     }
-                    _ => catch_up.push(self.snapshot_frame(audience)),
-                }
-                catch_up.push(encode(&ServerMessage::Insight(Box::new(
-                    self.insight(self.config.clock.now()),
-                ))));
+                };
                 if PRESENCE_AUDIENCES.contains(&audience) {
                     catch_up.push(self.presence_frame());
                 }
                 let subscription =
                     self.subscribers
-                        .add(audience, code_id, self.config.outbound_queue);
+                        .add(audience, view, code_id, self.config.outbound_queue);
                 self.count_subscribers();
                 let _gone = reply.send(Joined {
                     seq,
@@ -1123,20 +1171,22 @@ impl Hub {
         let Some((_, wake)) = self.deadline.take() else {
             return;
         };
-        let insight = encode(&ServerMessage::Insight(Box::new(
-            self.insight(self.config.clock.now()),
-        )));
-        let mut messages = vec![PerAudience::new(move |_| insight.clone())];
         let mut time_up = matches!(wake, Wake::TimeUp);
         if let Wake::Threshold { at, speech, phase } = wake {
             self.announced = Some((speech, phase));
             let frame = encode(&ServerMessage::Phase { speech, phase, at });
-            messages.insert(0, PerAudience::new(move |_| frame.clone()));
+            self.subscribers
+                .send_all(&mut [PerAudience::new(move |_| frame.clone())]);
             let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
             time_up = phase == Phase::Overtime && ends_speeches;
         }
-        self.subscribers.send_all(&mut messages);
-        drop(messages);
+        // The event stream's insight is evaluated at a time: refreshed here.
+        // View documents hold no time, so they need nothing.
+        let insight = encode(&ServerMessage::Insight(Box::new(
+            self.insight(self.config.clock.now()),
+        )));
+        self.subscribers
+            .send_events(&mut [PerAudience::new(move |_| insight.clone())]);
         if time_up && self.is_synced() {
             let p = self.decide(
                 &Role::System,

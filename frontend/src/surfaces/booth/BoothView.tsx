@@ -1,26 +1,32 @@
 // An interpreter booth: who speaks now and in which language, where to take
 // the signal (the floor, or relay from another booth, with its depth), the
 // languages ahead, who is on the mic with the duty timer, handover and
-// "slower please".
+// "slower please" — all rendered from the booth's view document.
 import '../../components/console.css';
 import './booth.css';
 import { client } from '../../client';
-import { boothOf, floorLanguage, upcomingSpeakers } from '../../client/meeting';
-import type { ChannelFeed, Meeting } from '../../client/protocol';
-import { planFor } from '../../client/relay';
-import { dutyTimer } from '../../client/timer';
+import type { BoothView as BoothDocument, ChannelFeed, InterpreterLine, Lang } from '../../client/protocol';
+import { viewOf } from '../../client/view';
 import { CommandButton } from '../../components/commands';
 import { ConsoleHeader } from '../../components/ConsoleHeader';
 import { Countdown } from '../../components/Countdown';
-import { DepthMark, warningText } from '../../components/Interpretation';
+import { boothName, DepthMark, warningText, type BoothNames } from '../../components/Interpretation';
 import { LiveAnnouncer } from '../../components/LiveAnnouncer';
-import { boothName, delegationName } from '../../components/names';
 import { Section } from '../../components/Section';
-import { languageName, t, timeOfDay, uiLang } from '../../i18n';
+import { languageName, t, timeOfDay, tx, uiLang } from '../../i18n';
 
-function SignalSource({ meeting, feed, booth }: { meeting: Meeting; feed: ChannelFeed | undefined; booth: string }) {
+function SignalSource({
+  floor,
+  feed,
+  booth,
+  names,
+}: {
+  floor: Lang | null | undefined;
+  feed: ChannelFeed | null | undefined;
+  booth: string;
+  names: BoothNames;
+}) {
   const lang = uiLang.value;
-  const floor = floorLanguage(meeting);
   if (!floor || !feed) return <p class="take-idle">{t('booth.idle')}</p>;
   switch (feed.feed) {
     case 'floor_is_this_language':
@@ -44,7 +50,7 @@ function SignalSource({ meeting, feed, booth }: { meeting: Meeting; feed: Channe
           <span class="take-value">
             {feed.source.from === 'floor'
               ? t('booth.take_floor')
-              : t('booth.take_relay', { booth: boothName(meeting, feed.source.booth, lang) })}
+              : t('booth.take_relay', { booth: boothName(names, feed.source.booth, lang) })}
           </span>
           <DepthMark feed={feed} />
         </p>
@@ -52,29 +58,52 @@ function SignalSource({ meeting, feed, booth }: { meeting: Meeting; feed: Channe
   }
 }
 
-export default function BoothView() {
-  const c = client();
-  const meeting = c.meeting.value!;
-  const role = c.role.value;
-  const boothId = role?.role === 'interpreter' ? role.booth : '';
+/** Where this booth will take its signal for a speaker ahead, in words. */
+function aheadSource(feed: ChannelFeed | null | undefined, language: Lang, names: BoothNames, lang: string): string {
+  switch (feed?.feed) {
+    case 'booth':
+      return feed.source.from === 'floor'
+        ? t('booth.ahead_floor')
+        : t('booth.ahead_relay', { booth: boothName(names, feed.source.booth, lang) });
+    case 'floor_is_this_language':
+      return t('interp.floor_is_this');
+    case 'uncovered':
+      return t('booth.uncovered', { language: languageName(language, lang) });
+    default:
+      return '';
+  }
+}
+
+function Interpreter({ who, onMic }: { who: InterpreterLine; onMic: boolean }) {
+  return (
+    <li data-on-mic={onMic} data-interpreter={who.id}>
+      <span class="mic" aria-hidden="true">
+        {onMic ? '◉' : '○'}
+      </span>
+      <strong>{who.name || who.id}</strong>
+      {onMic ? <span class="badge badge-open">{t('booth.on_mic')}</span> : null}
+      <span class="muted small">
+        A {who.a.join(', ')} · B {who.b.join(', ') || '–'} · C {who.c.join(', ') || '–'}
+      </span>
+    </li>
+  );
+}
+
+function Booth({ view }: { view: BoothDocument }) {
   const lang = uiLang.value;
-  const def = meeting.definition;
-  const booth = boothOf(def, boothId);
-  const state = meeting.interpretation.booths[boothId];
-  const speech = meeting.floor.current;
-  const floor = floorLanguage(meeting);
-  const relay = c.insight.value?.relay ?? null;
-  const myFeed = booth ? relay?.channels.find((ch) => ch.channel === booth.channel)?.feed : undefined;
-  const ahead = upcomingSpeakers(meeting).slice(0, 6);
-  const hasPartner = (booth?.interpreters.length ?? 0) > 1;
+  const booth = view.booth;
+  const boothId = booth.id;
+  const names = view.booth_names;
+  const speech = view.floor;
+  const floor = view.floor_language;
 
   return (
     <div class="console booth" data-testid="booth-view" data-booth={boothId}>
-      <ConsoleHeader surface={t('booth.title')} who={booth ? boothName(meeting, boothId, lang) : boothId} />
+      <ConsoleHeader surface={t('booth.title')} who={tx(booth.name, lang, boothId)} />
       <LiveAnnouncer
         message={
           speech
-            ? `${t('floor.announce', { name: delegationName(meeting, speech.delegation, lang) })}, ${languageName(floor ?? speech.language, lang)}`
+            ? `${t('floor.announce', { name: tx(speech.name, lang, speech.delegation) })}, ${languageName(floor ?? speech.language, lang)}`
             : t('floor.announce_none')
         }
       />
@@ -86,25 +115,25 @@ export default function BoothView() {
           {speech ? (
             <div class="booth-speaker-row">
               <div class="booth-speaker" data-testid="current-speaker" data-delegation={speech.delegation}>
-                <span class="booth-name">{delegationName(meeting, speech.delegation, lang)}</span>
+                <span class="booth-name">{tx(speech.name, lang, speech.delegation)}</span>
                 <span class="booth-lang" data-testid="floor-language" data-lang={floor ?? ''}>
                   <span class="lang-tag">{floor}</span> {floor ? languageName(floor, lang) : ''}
                 </span>
               </div>
-              <Countdown timer={speech.timer} langs={[lang]} class="countdown-small" />
+              <Countdown countdown={speech.countdown} langs={[lang]} class="countdown-small" />
             </div>
           ) : (
             <p class="muted" data-testid="current-speaker" data-delegation="">
               {t('booth.idle')}
             </p>
           )}
-          <SignalSource meeting={meeting} feed={myFeed} booth={boothId} />
-          {relay && relay.warnings.length > 0 ? (
+          <SignalSource floor={floor} feed={view.feed} booth={boothId} names={names} />
+          {view.warnings.length > 0 ? (
             <ul class="warnings">
-              {relay.warnings.map((w, i) => (
+              {view.warnings.map((w, i) => (
                 <li key={i} class="alert alert-error">
                   <span aria-hidden="true">⚠ </span>
-                  {warningText(meeting, w, lang)}
+                  {warningText(w, names, lang)}
                 </li>
               ))}
             </ul>
@@ -118,86 +147,72 @@ export default function BoothView() {
         </section>
 
         <div class="booth-side">
-        <Section id="ahead" title={t('booth.ahead')} testid="languages-ahead">
-          {ahead.length === 0 ? (
-            <p class="muted">{t('queue.empty')}</p>
-          ) : (
-            <ol class="ahead-list">
-              {ahead.map((u, i) => {
-                const plan = u.language ? planFor(meeting, u.language) : null;
-                const feed = booth ? plan?.channels.find((ch) => ch.channel === booth.channel)?.feed : undefined;
-                const trouble = plan?.warnings.filter((w) => w.warning !== 'into_c_language') ?? [];
-                return (
-                  <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-lang={u.language ?? ''}>
+          <Section id="ahead" title={t('booth.ahead')} testid="languages-ahead">
+            {view.ahead.length === 0 ? (
+              <p class="muted">{t('queue.empty')}</p>
+            ) : (
+              <ol class="ahead-list">
+                {view.ahead.map((u, i) => (
+                  <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-lang={u.language}>
                     <span class="ahead-num tabular">{i + 1}.</span>
-                    <span class="ahead-name">{delegationName(meeting, u.delegation, lang)}</span>
-                    <span class="lang-tag">{u.language ?? '?'}</span>
-                    <span class="ahead-source">
-                      {feed?.feed === 'booth'
-                        ? feed.source.from === 'floor'
-                          ? t('booth.ahead_floor')
-                          : t('booth.ahead_relay', { booth: boothName(meeting, feed.source.booth, lang) })
-                        : feed?.feed === 'floor_is_this_language'
-                          ? t('interp.floor_is_this')
-                          : feed?.feed === 'uncovered'
-                            ? t('booth.uncovered', { language: languageName(u.language ?? '', lang) })
-                            : ''}
-                    </span>
-                    {feed ? <DepthMark feed={feed} /> : null}
-                    {trouble.length > 0 ? (
-                      <span class="badge" data-kind="point_of_order" title={trouble.map((w) => warningText(meeting, w, lang)).join('; ')}>
+                    <span class="ahead-name">{tx(u.name, lang, u.delegation)}</span>
+                    <span class="lang-tag">{u.language}</span>
+                    <span class="ahead-source">{aheadSource(u.feed, u.language, names, lang)}</span>
+                    {u.feed ? <DepthMark feed={u.feed} /> : null}
+                    {u.warnings.length > 0 ? (
+                      <span
+                        class="badge"
+                        data-kind="point_of_order"
+                        data-testid="ahead-warning"
+                        title={u.warnings.map((w) => warningText(w, names, lang)).join('; ')}
+                      >
                         ⚠ {t('booth.warning')}
                       </span>
                     ) : null}
                   </li>
-                );
-              })}
-            </ol>
-          )}
-        </Section>
-
-        <Section id="partner" title={t('booth.partner')} testid="booth-partner">
-          {booth ? (
-            <ul class="interpreters">
-              {booth.interpreters.map((i, index) => (
-                <li key={i.id} data-on-mic={state?.on_mic === index}>
-                  <span class="mic" aria-hidden="true">
-                    {state?.on_mic === index ? '◉' : '○'}
-                  </span>
-                  <strong>{i.name || i.id}</strong>
-                  {state?.on_mic === index ? <span class="badge badge-open">{t('booth.on_mic')}</span> : null}
-                  <span class="muted small">
-                    A {i.a.join(', ')} · B {i.b.join(', ') || '–'} · C {i.c.join(', ') || '–'}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          <h3 class="subhead">{t('booth.duty')}</h3>
-          {state?.on_mic_since != null ? (
-            <Countdown timer={dutyTimer(def.rules.booth_duty, state.on_mic_since, 0)} langs={[lang]} kind="duty" testid="duty-countdown" />
-          ) : (
-            <p class="muted">{t('booth.shift_not_started')}</p>
-          )}
-          <div class="row booth-actions">
-            {state?.handover_requested != null ? (
-              <>
-                <span class="badge" data-kind="right_of_reply" data-testid="handover-pending">
-                  {t('booth.handover_requested', { time: timeOfDay(state.handover_requested, lang) })}
-                </span>
-                <CommandButton class="btn-primary" testid="accept-handover" command={{ type: 'accept_handover', booth: boothId }}>
-                  {t('booth.accept_handover')}
-                </CommandButton>
-              </>
-            ) : (
-              <CommandButton testid="request-handover" disabled={!hasPartner} command={{ type: 'request_handover', booth: boothId }}>
-                {t('booth.request_handover')}
-              </CommandButton>
+                ))}
+              </ol>
             )}
-          </div>
-        </Section>
+          </Section>
+
+          <Section id="partner" title={t('booth.partner')} testid="booth-partner">
+            {booth.team.length > 0 ? (
+              <ul class="interpreters" data-testid="booth-team">
+                {booth.team.map((who) => (
+                  <Interpreter key={who.id} who={who} onMic={booth.on_mic?.id === who.id} />
+                ))}
+              </ul>
+            ) : null}
+            <h3 class="subhead">{t('booth.duty')}</h3>
+            {booth.duty ? (
+              <Countdown countdown={booth.duty} langs={[lang]} kind="duty" testid="duty-countdown" />
+            ) : (
+              <p class="muted">{t('booth.shift_not_started')}</p>
+            )}
+            <div class="row booth-actions">
+              {booth.handover_requested != null ? (
+                <>
+                  <span class="badge" data-kind="right_of_reply" data-testid="handover-pending">
+                    {t('booth.handover_requested', { time: timeOfDay(booth.handover_requested, lang) })}
+                  </span>
+                  <CommandButton class="btn-primary" testid="accept-handover" command={{ type: 'accept_handover', booth: boothId }}>
+                    {t('booth.accept_handover')}
+                  </CommandButton>
+                </>
+              ) : (
+                <CommandButton testid="request-handover" disabled={!booth.partner} command={{ type: 'request_handover', booth: boothId }}>
+                  {t('booth.request_handover')}
+                </CommandButton>
+              )}
+            </div>
+          </Section>
         </div>
       </main>
     </div>
   );
+}
+
+export default function BoothView() {
+  const view = viewOf(client().view.value, 'booth');
+  return view ? <Booth view={view} /> : null;
 }

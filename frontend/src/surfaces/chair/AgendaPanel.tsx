@@ -1,13 +1,14 @@
-import type { Meeting } from '../../client/protocol';
+import type { PresidingView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { DriftSummary, RunningOrderList } from '../../components/RunningOrder';
 import { Section } from '../../components/Section';
-import { itemTitle } from '../../components/names';
-import { t, uiLang } from '../../i18n';
+import { t, tx, uiLang } from '../../i18n';
 
 /** The running order with drift, and moving through the agenda. */
-export function AgendaPanel({ meeting }: { meeting: Meeting }) {
+export function AgendaPanel({ view }: { view: PresidingView }) {
   const lang = uiLang.value;
+  const schedule = view.schedule;
+  const title = (item: string) => tx(schedule.items.find((i) => i.item === item)?.title, lang, item);
   return (
     <Section
       id="agenda"
@@ -24,16 +25,16 @@ export function AgendaPanel({ meeting }: { meeting: Meeting }) {
         </>
       }
     >
-      <DriftSummary />
+      <DriftSummary schedule={schedule} />
       <RunningOrderList
-        meeting={meeting}
+        schedule={schedule}
         action={(item, status) =>
           status === 'current' ? null : (
             <CommandButton
               class="btn-small"
               testid="open-item"
               command={{ type: 'open_item', item }}
-              aria-label={`${t('chair.open_item')}: ${itemTitle(meeting, item, lang)}`}
+              aria-label={`${t('chair.open_item')}: ${title(item)}`}
             >
               {t('chair.open_item')}
             </CommandButton>

@@ -1,16 +1,17 @@
 // The chair's (and secretariat's) console: the floor, the list, the
-// running order, interpretation warnings and messages to the screens.
+// running order, interpretation warnings and messages to the screens —
+// all rendered from the presiding view document.
 import { useEffect } from 'preact/hooks';
 import '../../components/console.css';
 import './chair.css';
 import { client } from '../../client';
+import { viewOf } from '../../client/view';
 import { ActivityLog } from '../../components/commands';
 import { ConsoleHeader } from '../../components/ConsoleHeader';
 import { LiveAnnouncer } from '../../components/LiveAnnouncer';
-import { delegationName } from '../../components/names';
 import { ScreenMessageForm } from '../../components/ScreenMessageForm';
 import { Section } from '../../components/Section';
-import { t, uiLang } from '../../i18n';
+import { t, tx, uiLang } from '../../i18n';
 import { AgendaPanel } from './AgendaPanel';
 import { FloorPanel, handleShortcut } from './FloorPanel';
 import { InterpretationPanel } from './InterpretationPanel';
@@ -42,21 +43,22 @@ function Shortcuts() {
 
 export default function ChairConsole() {
   const c = client();
-  const meeting = c.meeting.value!;
+  const view = viewOf(c.view.value, 'presiding');
   const role = c.role.value;
   const lang = uiLang.value;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (handleShortcut(e, client().meeting.peek())) e.preventDefault();
+      if (handleShortcut(e, viewOf(client().view.peek(), 'presiding'))) e.preventDefault();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
 
-  const speaker = meeting.floor.current;
+  if (!view) return null;
+  const speaker = view.floor;
   const announcement = speaker
-    ? t('floor.announce', { name: delegationName(meeting, speaker.delegation, lang) })
+    ? t('floor.announce', { name: tx(speaker.name, lang, speaker.delegation) })
     : t('floor.announce_none');
 
   return (
@@ -65,13 +67,13 @@ export default function ChairConsole() {
       <LiveAnnouncer message={announcement} />
       <main class="console-main chair-main">
         <div class="chair-col chair-col-floor">
-          <FloorPanel meeting={meeting} />
-          <SchedulePanel meeting={meeting} />
-          <QueuePanel meeting={meeting} />
+          <FloorPanel view={view} />
+          <SchedulePanel view={view} />
+          <QueuePanel view={view} />
         </div>
         <div class="chair-col">
-          <AgendaPanel meeting={meeting} />
-          <InterpretationPanel meeting={meeting} />
+          <AgendaPanel view={view} />
+          <InterpretationPanel view={view} />
         </div>
         <div class="chair-col">
           <Section id="shortcuts" title={t('chair.shortcuts')}>
@@ -81,7 +83,7 @@ export default function ChairConsole() {
             <ActivityLog />
           </Section>
           <Section id="message" title={t('message.title')}>
-            <ScreenMessageForm meeting={meeting} />
+            <ScreenMessageForm languages={view.heading.languages} screens={view.screens} />
           </Section>
         </div>
       </main>

@@ -1,22 +1,25 @@
 import { client } from '../../client';
-
-import type { Meeting, Speech } from '../../client/protocol';
-import { isRunning } from '../../client/timer';
+import type { OnFloor, PresidingView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { Countdown } from '../../components/Countdown';
-import { delegationName, kindName } from '../../components/names';
+import { kindName } from '../../components/names';
 import { Section } from '../../components/Section';
-import { duration, languageName, t, uiLang } from '../../i18n';
+import { duration, languageName, t, tx, uiLang } from '../../i18n';
 
-function kindOf(speech: Speech): string {
+function kindOf(speech: OnFloor): string {
   return speech.source.from === 'request' ? speech.source.kind : 'presentation';
 }
 
+/** Whether the speaker's countdown is counting now (as the document has it). */
+function counting(speech: OnFloor | null | undefined): boolean {
+  return speech?.countdown.clock.state === 'running';
+}
+
 /** Who has the floor, the countdown and the controls of the floor. */
-export function FloorPanel({ meeting }: { meeting: Meeting }) {
+export function FloorPanel({ view }: { view: PresidingView }) {
   const lang = uiLang.value;
-  const speech = meeting.floor.current;
-  const interrupted = meeting.floor.interrupted;
+  const speech = view.floor;
+  const interrupted = view.interrupted;
   const kind = speech ? kindOf(speech) : null;
   return (
     <Section
@@ -33,24 +36,24 @@ export function FloorPanel({ meeting }: { meeting: Meeting }) {
       {speech ? (
         <div class="floor-now">
           <div class="floor-who" data-testid="current-speaker" data-delegation={speech.delegation}>
-            <div class="floor-name">{delegationName(meeting, speech.delegation, lang)}</div>
+            <div class="floor-name">{tx(speech.name, lang, speech.delegation)}</div>
             <div class="row">
               <span class="badge" data-kind={kind}>
-                {kind === 'presentation' ? t('kind.presentation') : kindName(meeting.definition.rules, kind!, lang)}
+                {kind === 'presentation' ? t('kind.presentation') : kindName(view.heading, kind!, lang)}
               </span>
               <span>
                 <span class="lang-tag">{speech.language}</span> {t('floor.speaking_in', { language: languageName(speech.language, lang) })}
               </span>
-              <span class="muted">{t('timer.limit', { limit: duration(speech.timer.limit) })}</span>
+              <span class="muted">{t('timer.limit', { limit: duration(speech.countdown.limit) })}</span>
             </div>
           </div>
-          <Countdown timer={speech.timer} langs={[lang]} />
+          <Countdown countdown={speech.countdown} langs={[lang]} />
           <div class="floor-controls row">
             <CommandButton
               testid="pause-resume"
-              command={() => (isRunning(speech.timer) ? { type: 'pause_timer' } : { type: 'resume_timer' })}
+              command={() => (counting(speech) ? { type: 'pause_timer' } : { type: 'resume_timer' })}
             >
-              {isRunning(speech.timer) ? t('chair.pause') : t('chair.resume')} <kbd>{t('key.space')}</kbd>
+              {counting(speech) ? t('chair.pause') : t('chair.resume')} <kbd>{t('key.space')}</kbd>
             </CommandButton>
             <CommandButton testid="extend" command={{ type: 'extend_timer', by: 60_000 }}>
               {t('chair.extend')} <kbd>+</kbd>
@@ -65,7 +68,7 @@ export function FloorPanel({ meeting }: { meeting: Meeting }) {
           {interrupted.length > 0 ? (
             <p class="alert alert-warn" data-testid="interrupted">
               {t('floor.interrupted', {
-                names: interrupted.map((s) => delegationName(meeting, s.delegation, lang)).join(', '),
+                names: interrupted.map((s) => tx(s.name, lang, s.delegation)).join(', '),
               })}
             </p>
           ) : null}
@@ -80,13 +83,13 @@ export function FloorPanel({ meeting }: { meeting: Meeting }) {
 }
 
 /** The chair's keyboard: N, Space, +, E — never while typing. */
-export function handleShortcut(e: KeyboardEvent, meeting: Meeting | null): boolean {
+export function handleShortcut(e: KeyboardEvent, view: PresidingView | null): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
   const target = e.target as HTMLElement | null;
   const tag = target?.tagName;
   if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target?.isContentEditable) return false;
   const c = client();
-  const speech = meeting?.floor.current;
+  const speech = view?.floor;
   switch (e.key) {
     case 'n':
     case 'N':
@@ -96,7 +99,7 @@ export function handleShortcut(e: KeyboardEvent, meeting: Meeting | null): boole
       // Space on a focused button presses that button.
       if (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY') return false;
       if (!speech) return false;
-      c.send(isRunning(speech.timer) ? { type: 'pause_timer' } : { type: 'resume_timer' }, 'Space');
+      c.send(counting(speech) ? { type: 'pause_timer' } : { type: 'resume_timer' }, 'Space');
       return true;
     case '+':
     case 'Add':

@@ -1,13 +1,14 @@
-import type { Meeting } from '../../client/protocol';
+import type { PresidingView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { LookaheadView, RelayPlanView } from '../../components/Interpretation';
 import { Section } from '../../components/Section';
 import { languageName, t, timeOfDay, uiLang } from '../../i18n';
 
 /** Interpretation warnings for the chair, and "slower please". */
-export function InterpretationPanel({ meeting }: { meeting: Meeting }) {
+export function InterpretationPanel({ view }: { view: PresidingView }) {
   const lang = uiLang.value;
-  const slower = meeting.interpretation.slower_please;
+  const interpretation = view.interpretation;
+  const slower = interpretation.slower_please;
   return (
     <Section id="interp" title={t('interp.title')} testid="interpretation-panel">
       {slower.length > 0 ? (
@@ -28,8 +29,8 @@ export function InterpretationPanel({ meeting }: { meeting: Meeting }) {
           </CommandButton>
         </div>
       ) : null}
-      <RelayPlanView meeting={meeting} />
-      <LookaheadView meeting={meeting} />
+      <RelayPlanView interpretation={interpretation} />
+      <LookaheadView interpretation={interpretation} />
     </Section>
   );
 }

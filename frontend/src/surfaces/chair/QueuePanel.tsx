@@ -1,53 +1,53 @@
 import { useState } from 'preact/hooks';
 import { client } from '../../client';
-import { currentItem, waiting } from '../../client/meeting';
-import type { AgendaItem, Meeting, Request } from '../../client/protocol';
-import { requestKinds } from '../../client/admission';
+import { etaAt } from '../../client/countdown';
+import type { Eta, ItemHeading, PresidingView, QueuedRequest } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
-import { delegationName, kindName } from '../../components/names';
+import { kindName } from '../../components/names';
 import { Section } from '../../components/Section';
+import { useServerNow } from '../../components/useNow';
 import { duration, t, timeOfDay, tx, uiLang } from '../../i18n';
 
-function WaitText({ request }: { request: Request }) {
-  const insight = client().insight.value;
-  const w = insight?.waits.find((x) => x.request === request.id);
-  if (!w) return null;
+/** When the server expects this request to get the floor. */
+function WaitText({ expected }: { expected: Eta }) {
+  const now = useServerNow();
   const lang = uiLang.value;
-  const left = Math.max(0, w.expected_at - client().serverNow());
+  const at = Math.round(etaAt(expected, now));
+  const left = Math.max(0, at - now);
   return (
-    <span class="muted tabular" data-testid="wait-estimate" data-expected-at={w.expected_at}>
-      {t('queue.wait', { wait: duration(left) })} · {t('queue.wait_at', { time: timeOfDay(w.expected_at, lang) })}
+    <span class="muted tabular" data-testid="wait-estimate" data-expected-at={at}>
+      {t('queue.wait', { wait: duration(left) })} · {t('queue.wait_at', { time: timeOfDay(at, lang) })}
     </span>
   );
 }
 
 function QueueRow({
-  meeting,
+  view,
   request,
   index,
   count,
   onDrop,
 }: {
-  meeting: Meeting;
-  request: Request;
+  view: PresidingView;
+  request: QueuedRequest;
   index: number;
   count: number;
   onDrop: (request: number, to: number) => void;
 }) {
   const lang = uiLang.value;
-  const name = delegationName(meeting, request.delegation, lang);
+  const name = tx(request.name, lang, request.delegation);
   const [over, setOver] = useState(false);
   return (
     <li
       class="queue-row"
       data-testid="queue-item"
       data-delegation={request.delegation}
-      data-request={request.id}
+      data-request={request.request}
       data-kind={request.kind}
       data-over={over}
       draggable
       onDragStart={(e) => {
-        e.dataTransfer?.setData('text/plain', String(request.id));
+        e.dataTransfer?.setData('text/plain', String(request.request));
         if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
       }}
       onDragOver={(e) => {
@@ -59,7 +59,7 @@ function QueueRow({
         e.preventDefault();
         setOver(false);
         const id = Number(e.dataTransfer?.getData('text/plain'));
-        if (id && id !== request.id) onDrop(id, index);
+        if (id && id !== request.request) onDrop(id, index);
       }}
     >
       <span class="drag-handle" aria-hidden="true" title={t('chair.drag')}>
@@ -71,22 +71,22 @@ function QueueRow({
         <span class="row queue-meta">
           {request.kind !== 'statement' ? (
             <span class="badge" data-kind={request.kind}>
-              {kindName(meeting.definition.rules, request.kind, lang)}
+              {kindName(view.heading, request.kind, lang)}
             </span>
           ) : (
-            <span class="badge">{kindName(meeting.definition.rules, request.kind, lang)}</span>
+            <span class="badge">{kindName(view.heading, request.kind, lang)}</span>
           )}
           <span class="lang-tag">{request.language}</span>
           <span class="muted tabular">{duration(request.limit)}</span>
           {request.by_chair ? <span class="muted">{t('queue.by_chair')}</span> : null}
-          <WaitText request={request} />
+          {request.expected_at ? <WaitText expected={request.expected_at} /> : null}
         </span>
       </span>
       <span class="queue-actions row">
         <CommandButton
           class="btn-small"
           testid="give-floor"
-          command={{ type: 'give_floor', request: request.id }}
+          command={{ type: 'give_floor', request: request.request }}
         >
           {t('chair.give_floor')}
         </CommandButton>
@@ -96,7 +96,7 @@ function QueueRow({
           disabled={index === 0}
           aria-label={`${t('chair.move_up')}: ${name}`}
           title={t('chair.move_up')}
-          command={{ type: 'move_request', request: request.id, to: index - 1 }}
+          command={{ type: 'move_request', request: request.request, to: index - 1 }}
         >
           ▲
         </CommandButton>
@@ -106,7 +106,7 @@ function QueueRow({
           disabled={index === count - 1}
           aria-label={`${t('chair.move_down')}: ${name}`}
           title={t('chair.move_down')}
-          command={{ type: 'move_request', request: request.id, to: index + 1 }}
+          command={{ type: 'move_request', request: request.request, to: index + 1 }}
         >
           ▼
         </CommandButton>
@@ -114,7 +114,7 @@ function QueueRow({
           class="btn-small btn-danger"
           testid="remove-request"
           aria-label={`${t('chair.remove')}: ${name}`}
-          command={{ type: 'remove_request', request: request.id }}
+          command={{ type: 'remove_request', request: request.request }}
         >
           {t('chair.remove')}
         </CommandButton>
@@ -123,16 +123,16 @@ function QueueRow({
   );
 }
 
-function InsertForm({ meeting, item }: { meeting: Meeting; item: AgendaItem }) {
+function InsertForm({ view, item }: { view: PresidingView; item: ItemHeading }) {
   const lang = uiLang.value;
-  const [delegation, setDelegation] = useState(meeting.definition.delegations[0]?.id ?? '');
-  const [kind, setKind] = useState('statement');
+  const [delegation, setDelegation] = useState(view.delegations[0]?.id ?? '');
+  const [kind, setKind] = useState(view.kinds[0] ?? 'statement');
   return (
     <form class="row insert-form" onSubmit={(e) => e.preventDefault()}>
       <label class="field">
         <span>{t('chair.insert_delegation')}</span>
         <select class="input" value={delegation} data-testid="insert-delegation" onChange={(e) => setDelegation((e.target as HTMLSelectElement).value)}>
-          {meeting.definition.delegations.map((d) => (
+          {view.delegations.map((d) => (
             <option key={d.id} value={d.id}>
               {tx(d.name, lang, d.id)}
             </option>
@@ -142,9 +142,9 @@ function InsertForm({ meeting, item }: { meeting: Meeting; item: AgendaItem }) {
       <label class="field">
         <span>{t('chair.insert_kind')}</span>
         <select class="input" value={kind} data-testid="insert-kind" onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-          {requestKinds(meeting.definition.rules).map((k) => (
+          {view.kinds.map((k) => (
             <option key={k} value={k}>
-              {kindName(meeting.definition.rules, k, lang)}
+              {kindName(view.heading, k, lang)}
             </option>
           ))}
         </select>
@@ -159,10 +159,9 @@ function InsertForm({ meeting, item }: { meeting: Meeting; item: AgendaItem }) {
   );
 }
 
-/** The list of speakers of the current item. */
-export function QueuePanel({ meeting }: { meeting: Meeting }) {
-  const item = currentItem(meeting);
-  const lang = uiLang.value;
+/** The list of speakers of the current item, in queue order. */
+export function QueuePanel({ view }: { view: PresidingView }) {
+  const item = view.heading.item;
   if (!item) {
     return (
       <Section id="queue" title={t('queue.title')} testid="queue-panel">
@@ -170,11 +169,11 @@ export function QueuePanel({ meeting }: { meeting: Meeting }) {
       </Section>
     );
   }
-  const queue = waiting(item.speakers);
-  const gone = item.speakers.requests.filter((r) => r.status.status === 'withdrawn' || r.status.status === 'removed');
-  const move = (request: number, to: number) =>
-    client().send({ type: 'move_request', request, to });
-  const open = item.speakers.open;
+  const lang = uiLang.value;
+  const queue = view.queue;
+  const gone = view.gone;
+  const move = (request: number, to: number) => client().send({ type: 'move_request', request, to });
+  const open = item.list_open;
   return (
     <Section
       id="queue"
@@ -203,31 +202,39 @@ export function QueuePanel({ meeting }: { meeting: Meeting }) {
       ) : (
         <ol class="queue" data-testid="queue">
           {queue.map((r, i) => (
-            <QueueRow key={r.id} meeting={meeting} request={r} index={i} count={queue.length} onDrop={move} />
+            <QueueRow key={r.request} view={view} request={r} index={i} count={queue.length} onDrop={move} />
           ))}
         </ol>
       )}
       <details class="queue-more">
         <summary>{t('chair.insert')}</summary>
-        <InsertForm meeting={meeting} item={item} />
+        <InsertForm view={view} item={item} />
       </details>
       {gone.length > 0 ? (
-        <details class="queue-more">
+        <details class="queue-more" data-testid="gone-requests">
           <summary>
             {t('chair.withdrawn')} ({gone.length})
           </summary>
           <ul class="gone">
-            {gone.map((r) => (
-              <li key={r.id} class="row">
-                <span>{delegationName(meeting, r.delegation, lang)}</span>
-                <span class="badge" data-kind={r.kind}>
-                  {kindName(meeting.definition.rules, r.kind, lang)}
-                </span>
-                <CommandButton class="btn-small" command={{ type: 'readd_request', request: r.id, position: null }}>
-                  {t('chair.readd')}
-                </CommandButton>
-              </li>
-            ))}
+            {gone.map((r) => {
+              const name = tx(r.name, lang, r.delegation);
+              return (
+                <li key={r.request} class="row" data-testid="gone-request" data-delegation={r.delegation} data-request={r.request} data-status={r.status.status}>
+                  <span>{name}</span>
+                  <span class="badge" data-kind={r.kind}>
+                    {kindName(view.heading, r.kind, lang)}
+                  </span>
+                  <CommandButton
+                    class="btn-small"
+                    testid="readd-request"
+                    aria-label={`${t('chair.readd')}: ${name}`}
+                    command={{ type: 'readd_request', request: r.request, position: null }}
+                  >
+                    {t('chair.readd')}
+                  </CommandButton>
+                </li>
+              );
+            })}
           </ul>
         </details>
       ) : null}

@@ -1,9 +1,7 @@
-import { currentItem } from '../../client/meeting';
-import type { Meeting, SlotStatus } from '../../client/protocol';
+import type { PresidingView, SlotStatus } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
-import { delegationName } from '../../components/names';
 import { Section } from '../../components/Section';
-import { duration, t, uiLang, type MessageKey } from '../../i18n';
+import { duration, t, tx, uiLang, type MessageKey } from '../../i18n';
 
 const STATUS: Record<SlotStatus['status'], MessageKey> = {
   pending: 'chair.slot.pending',
@@ -14,9 +12,9 @@ const STATUS: Record<SlotStatus['status'], MessageKey> = {
 const MARK: Record<SlotStatus['status'], string> = { pending: '○', presenting: '▶', done: '✓', skipped: '⤼' };
 
 /** Scheduled presenters of the current item: start, skip, defer. */
-export function SchedulePanel({ meeting }: { meeting: Meeting }) {
-  const item = currentItem(meeting);
-  if (!item || item.schedule.slots.length === 0) return null;
+export function SchedulePanel({ view }: { view: PresidingView }) {
+  const item = view.heading.item;
+  if (!item || view.slots.length === 0) return null;
   const lang = uiLang.value;
   return (
     <Section
@@ -34,8 +32,8 @@ export function SchedulePanel({ meeting }: { meeting: Meeting }) {
       }
     >
       <ol class="schedule">
-        {item.schedule.slots.map((slot, i) => {
-          const name = delegationName(meeting, slot.presenter, lang);
+        {view.slots.map((slot, i) => {
+          const name = tx(slot.name, lang, slot.presenter);
           const pending = slot.status.status === 'pending';
           return (
             <li key={`${slot.presenter}-${i}`} class="slot" data-status={slot.status.status} data-testid="schedule-slot" data-delegation={slot.presenter}>

@@ -1,154 +1,146 @@
 // A delegation's console (phone or tablet): ask for the floor with the
-// kinds the rules allow right now (and why not, when not), follow one's
-// place in the queue, and a clear "you have the floor" with the countdown.
+// answer the server says each kind would get now (and why not, in its own
+// words), follow one's place in the line, and a clear "you have the floor"
+// with the countdown. Everything shown comes from the delegation document.
 import { useState } from 'preact/hooks';
 import '../../components/console.css';
 import './delegation.css';
 import { client } from '../../client';
-import { admit, requestKinds, type Refusal } from '../../client/admission';
-import { currentItem, delegationOf, knownLanguages, upcomingSpeakers, waiting } from '../../client/meeting';
-import type { AgendaItem, Meeting, Request } from '../../client/protocol';
+import { etaAt } from '../../client/countdown';
+import type { Admission, DelegationView, Lang, MyRequest } from '../../client/protocol';
+import { viewOf } from '../../client/view';
 import { CommandButton } from '../../components/commands';
 import { ConsoleHeader } from '../../components/ConsoleHeader';
 import { Countdown } from '../../components/Countdown';
 import { LiveAnnouncer } from '../../components/LiveAnnouncer';
-import { delegationName, itemTitle, kindName } from '../../components/names';
+import { kindName, turnKind, turnLabel } from '../../components/names';
 import { Section } from '../../components/Section';
 import { useServerNow } from '../../components/useNow';
-import { duration, languageName, t, timeOfDay, uiLang } from '../../i18n';
-
-/** Why not, in the words of the server's own refusal (the catalogue's text
- * under the refusal's code). */
-function refusalText(r: Refusal, kind: string): string {
-  switch (r.code) {
-    case 'already_requested':
-      return t('already_requested', { request: `#${r.request.id}` });
-    case 'reply_limit_reached':
-      return t('reply_limit_reached', { max: r.max });
-    case 'unknown_kind':
-      return t('unknown_kind', { kind });
-    default:
-      return t(r.code);
-  }
-}
+import { duration, languageName, t, timeOfDay, tx, uiLang } from '../../i18n';
 
 const testId = (kind: string) => `request-${kind.replace(/_/g, '-')}`;
 
-function LanguagePicker({ meeting, value, onChange, id }: { meeting: Meeting; value: string; onChange: (l: string) => void; id: string }) {
+function LanguageOptions({ languages }: { languages: Lang[] }) {
   return (
-    <select class="input" id={id} value={value} data-testid="request-language" onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
-      {knownLanguages(meeting.definition).map((l) => (
+    <>
+      {languages.map((l) => (
         <option key={l} value={l} lang={l}>
           {languageName(l)} ({l})
         </option>
       ))}
-    </select>
+    </>
   );
 }
 
-function RequestButtons({ meeting, item, me }: { meeting: Meeting; item: AgendaItem | undefined; me: string }) {
-  const def = meeting.definition;
-  const mine = delegationOf(def, me);
-  const [language, setLanguage] = useState(mine?.floor_language ?? def.languages[0] ?? 'es');
+function RequestOption({ view, admission, language }: { view: DelegationView; admission: Admission; language: Lang }) {
   const lang = uiLang.value;
+  const { kind, verdict } = admission;
+  const item = view.heading.item;
+  const allowed = verdict.verdict === 'allowed';
+  return (
+    <div class="request-option" data-kind={kind}>
+      <CommandButton
+        class={kind === 'statement' ? 'btn-primary btn-request' : 'btn-request'}
+        testid={testId(kind)}
+        disabled={!allowed}
+        command={() =>
+          item
+            ? {
+                type: 'request_floor',
+                item: item.id,
+                delegation: view.me.id,
+                kind,
+                // Absent means the delegation's usual language.
+                language: language === view.me.floor_language ? null : language,
+              }
+            : null
+        }
+      >
+        {kindName(view.heading, kind, lang)}
+        {verdict.verdict === 'allowed' ? <span class="request-limit">{duration(verdict.limit)}</span> : null}
+      </CommandButton>
+      {verdict.verdict === 'refused' ? (
+        <span class="why-not" data-testid={`${testId(kind)}-reason`} data-code={verdict.code}>
+          {t('delegation.why_not', { reason: tx(verdict.message, lang, verdict.code) })}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function RequestButtons({ view }: { view: DelegationView }) {
+  const [language, setLanguage] = useState(view.me.floor_language);
+  const item = view.heading.item;
   return (
     <Section id="request" title={t('delegation.request')} testid="request-panel">
       {!item ? <p class="muted">{t('delegation.no_item')}</p> : null}
-      {item && !item.speakers.open ? <p class="alert alert-warn">{t('queue.closed_note')}</p> : null}
+      {item && !item.list_open ? <p class="alert alert-warn">{t('queue.closed_note')}</p> : null}
       <div class="field">
         <label for="request-language">{t('delegation.language')}</label>
-        <LanguagePicker meeting={meeting} value={language} onChange={setLanguage} id="request-language" />
+        <select
+          class="input"
+          id="request-language"
+          value={language}
+          data-testid="request-language"
+          onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}
+        >
+          <LanguageOptions languages={view.languages} />
+        </select>
       </div>
       <div class="request-buttons">
-        {requestKinds(def.rules).map((kind) => {
-          const verdict = item
-            ? admit(item.speakers, def.rules, item.time_limits, me, mine?.category ?? 'observer', kind)
-            : ({ ok: false, refusal: { code: 'no_current_item' } } as const);
-          const why = verdict.ok ? null : refusalText(verdict.refusal, kind);
-          const name = kindName(def.rules, kind, lang);
-          return (
-            <div class="request-option" key={kind} data-kind={kind}>
-              <CommandButton
-                class={kind === 'statement' ? 'btn-primary btn-request' : 'btn-request'}
-                testid={testId(kind)}
-                disabled={!verdict.ok}
-                command={() =>
-                  item
-                    ? {
-                        type: 'request_floor',
-                        item: item.id,
-                        delegation: me,
-                        kind,
-                        language: language === mine?.floor_language ? null : language,
-                      }
-                    : null
-                }
-              >
-                {name}
-                {verdict.ok ? <span class="request-limit">{duration(verdict.limit)}</span> : null}
-              </CommandButton>
-              {why ? (
-                <span class="why-not" data-testid={`${testId(kind)}-reason`}>
-                  {t('delegation.why_not', { reason: why })}
-                </span>
-              ) : null}
-            </div>
-          );
-        })}
+        {view.may_request.map((admission) => (
+          <RequestOption key={admission.kind} view={view} admission={admission} language={language} />
+        ))}
       </div>
     </Section>
   );
 }
 
-function MyRequest({ meeting, item, request }: { meeting: Meeting; item: AgendaItem; request: Request }) {
+function MyRequestLine({ view, request }: { view: DelegationView; request: MyRequest }) {
   const lang = uiLang.value;
   const now = useServerNow();
-  const queue = waiting(item.speakers);
-  const position = queue.findIndex((r) => r.id === request.id);
-  const wait = client().insight.value?.waits.find((w) => w.request === request.id);
   const [language, setLanguage] = useState(request.language);
+  const expected = request.expected_at ? etaAt(request.expected_at, now) : null;
   return (
-    <li class="my-request" data-testid="my-request" data-request={request.id} data-kind={request.kind}>
+    <li class="my-request" data-testid="my-request" data-request={request.request} data-kind={request.kind}>
       <div class="row">
         <span class="badge" data-kind={request.kind}>
-          {kindName(meeting.definition.rules, request.kind, lang)}
+          {kindName(view.heading, request.kind, lang)}
         </span>
         <span class="lang-tag">{request.language}</span>
         <span class="muted">{duration(request.limit)}</span>
       </div>
-      {position >= 0 ? (
-        <p class="my-position" data-testid="my-position" data-position={position + 1}>
-          <strong>{t('delegation.position', { n: position + 1, total: queue.length })}</strong>
-          {wait ? (
-            <span data-testid="my-wait" data-expected-at={wait.expected_at}>
+      {request.place != null ? (
+        <p class="my-position" data-testid="my-position" data-position={request.place}>
+          <strong>{t('delegation.position', { n: request.place, total: view.next.length })}</strong>
+          {expected !== null ? (
+            <span data-testid="my-wait" data-expected-at={expected}>
               {' '}
-              {t('delegation.expected', {
-                wait: duration(Math.max(0, wait.expected_at - now)),
-                time: timeOfDay(wait.expected_at, lang),
-              })}
+              {t('delegation.expected', { wait: duration(Math.max(0, expected - now)), time: timeOfDay(expected, lang) })}
             </span>
           ) : null}
         </p>
       ) : null}
       <div class="row">
-        <label class="visually-hidden" for={`declare-${request.id}`}>
+        <label class="visually-hidden" for={`declare-${request.request}`}>
           {t('delegation.language')}
         </label>
-        <select class="input" id={`declare-${request.id}`} value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
-          {knownLanguages(meeting.definition).map((l) => (
-            <option key={l} value={l}>
-              {languageName(l)} ({l})
-            </option>
-          ))}
+        <select
+          class="input"
+          id={`declare-${request.request}`}
+          value={language}
+          onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}
+        >
+          <LanguageOptions languages={view.languages} />
         </select>
         <CommandButton
           testid="declare-language"
           disabled={language === request.language}
-          command={{ type: 'declare_language', request: request.id, language }}
+          command={{ type: 'declare_language', request: request.request, language }}
         >
           {t('delegation.declare')}
         </CommandButton>
-        <CommandButton class="btn-danger" testid="withdraw" command={{ type: 'withdraw_request', request: request.id }}>
+        <CommandButton class="btn-danger" testid="withdraw" command={{ type: 'withdraw_request', request: request.request }}>
           {t('delegation.withdraw')}
         </CommandButton>
       </div>
@@ -156,46 +148,36 @@ function MyRequest({ meeting, item, request }: { meeting: Meeting; item: AgendaI
   );
 }
 
+/** How many people still to speak the "now speaking" panel lists. */
+const NEXT_SHOWN = 5;
+
 export default function DelegationConsole() {
-  const c = client();
-  const meeting = c.meeting.value!;
-  const role = c.role.value;
-  const me = role?.role === 'delegation' ? role.delegation : '';
+  const view = viewOf(client().view.value, 'delegation');
+  if (!view) return null;
   const lang = uiLang.value;
-  const item = currentItem(meeting);
-  const speech = meeting.floor.current;
-  const mine = speech?.delegation === me;
-  const interrupted = meeting.floor.interrupted.find((s) => s.delegation === me);
-  const myRequests = item ? item.speakers.requests.filter((r) => r.delegation === me && r.status.status === 'requested') : [];
-  const next = upcomingSpeakers(meeting).slice(0, 5);
-  const myName = delegationName(meeting, me, lang);
+  const { heading, floor, me } = view;
+  const mine = floor?.delegation === me.id;
+  const interrupted = view.next.some((u) => u.turn === 'resumes' && u.delegation === me.id);
+  const waiting = view.mine.filter((r) => r.status.status === 'requested');
+  const next = view.next.slice(0, NEXT_SHOWN);
+  const floorName = floor ? tx(floor.name, lang, floor.delegation) : '';
 
   return (
     <div class="console delegation" data-testid="delegation-console" data-floor={mine ? 'mine' : 'other'}>
-      <ConsoleHeader surface={t('delegation.title')} who={myName} />
+      <ConsoleHeader surface={t('delegation.title')} who={tx(me.name, lang, me.id)} />
       <LiveAnnouncer
-        message={
-          mine
-            ? t('delegation.you_have_floor')
-            : speech
-              ? t('floor.announce', { name: delegationName(meeting, speech.delegation, lang) })
-              : t('floor.announce_none')
-        }
+        message={mine ? t('delegation.you_have_floor') : floor ? t('floor.announce', { name: floorName }) : t('floor.announce_none')}
       />
       <main class="console-main delegation-main">
-        {mine && speech ? (
+        {mine && floor ? (
           <section class="you-have-floor" data-testid="you-have-floor" aria-labelledby="yhf">
             <h2 id="yhf">
               <span aria-hidden="true">◉ </span>
               {t('delegation.you_have_floor')}
             </h2>
-            <Countdown timer={speech.timer} langs={[lang]} />
-            {speech.source.from === 'request' ? (
-              <CommandButton
-                class="btn-danger"
-                testid="yield"
-                command={{ type: 'withdraw_request', request: speech.source.request }}
-              >
+            <Countdown countdown={floor.countdown} langs={[lang]} />
+            {floor.source.from === 'request' ? (
+              <CommandButton class="btn-danger" testid="yield" command={{ type: 'withdraw_request', request: floor.source.request }}>
                 {t('delegation.yield')}
               </CommandButton>
             ) : null}
@@ -203,24 +185,24 @@ export default function DelegationConsole() {
         ) : null}
         {interrupted ? <p class="alert alert-warn">{t('delegation.interrupted')}</p> : null}
 
-        {myRequests.length > 0 && item ? (
+        {waiting.length > 0 ? (
           <Section id="mine" title={t('delegation.your_requests')} testid="my-requests">
             <ul class="my-requests">
-              {myRequests.map((r) => (
-                <MyRequest key={r.id} meeting={meeting} item={item} request={r} />
+              {waiting.map((r) => (
+                <MyRequestLine key={r.request} view={view} request={r} />
               ))}
             </ul>
           </Section>
         ) : null}
 
-        <RequestButtons meeting={meeting} item={item} me={me} />
+        <RequestButtons view={view} />
 
         <Section id="now" title={t('delegation.now_speaking')} testid="now-speaking">
-          {item ? <p class="muted">{itemTitle(meeting, item.id, lang)}</p> : null}
-          {speech ? (
-            <div class="now-line" data-testid="current-speaker" data-delegation={speech.delegation}>
-              <strong>{delegationName(meeting, speech.delegation, lang)}</strong>
-              {!mine ? <Countdown timer={speech.timer} langs={[lang]} class="countdown-small" testid="countdown-other" /> : null}
+          {heading.item ? <p class="muted">{tx(heading.item.title, lang, heading.item.id)}</p> : null}
+          {floor ? (
+            <div class="now-line" data-testid="current-speaker" data-delegation={floor.delegation}>
+              <strong>{floorName}</strong>
+              {!mine ? <Countdown countdown={floor.countdown} langs={[lang]} class="countdown-small" testid="countdown-other" /> : null}
             </div>
           ) : (
             <p class="muted" data-testid="current-speaker" data-delegation="">
@@ -231,21 +213,29 @@ export default function DelegationConsole() {
             <>
               <h3 class="subhead">{t('queue.next')}</h3>
               <ol class="next-list">
-                {next.map((u, i) => (
-                  <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-mine={u.delegation === me}>
-                    {delegationName(meeting, u.delegation, lang)}
-                    {u.kind !== 'statement' ? (
-                      <span class="badge" data-kind={u.kind}>
-                        {u.kind === 'presentation' ? t('kind.presentation') : kindName(meeting.definition.rules, u.kind, lang)}
-                      </span>
-                    ) : null}
-                  </li>
-                ))}
+                {next.map((u, i) => {
+                  const badge = turnLabel(heading, u, lang);
+                  return (
+                    <li
+                      key={`${u.delegation}-${i}`}
+                      data-testid="queue-item"
+                      data-delegation={u.delegation}
+                      data-kind={turnKind(u)}
+                      data-mine={u.delegation === me.id}
+                    >
+                      {tx(u.name, lang, u.delegation)}
+                      {badge ? (
+                        <span class="badge" data-kind={turnKind(u)}>
+                          {badge}
+                        </span>
+                      ) : null}
+                    </li>
+                  );
+                })}
               </ol>
             </>
           ) : null}
         </Section>
-
       </main>
     </div>
   );

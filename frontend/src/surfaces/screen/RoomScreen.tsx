@@ -1,36 +1,40 @@
-// A room screen (kiosk): shows what the technician assigned to it
-// (`displays.screens[<own id>]`), in its language(s), with no interaction.
+// A room screen (kiosk): renders its own document (`surface: screen`) — the
+// view the technician assigned, in its language(s), with no interaction.
 // It keeps counting through a lost connection and reloads when told to.
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import './screen.css';
 import { client } from '../../client';
-import { currentItem, upcomingSpeakers } from '../../client/meeting';
-import type { Meeting, ScreenState, Speech, View } from '../../client/protocol';
+import { itemStartAt } from '../../client/countdown';
+import type { Heading, LegendLine, NextUp, OnFloor, Schedule, ScreenInfo, ScreenView } from '../../client/protocol';
+import { viewOf } from '../../client/view';
 import { Countdown } from '../../components/Countdown';
-import { delegationName, itemTitle, kindName } from '../../components/names';
+import { kindName, turnLabel } from '../../components/names';
 import { useServerNow } from '../../components/useNow';
-import { languageName, t, timeOfDay, tx, uiLangFor, type UiLang } from '../../i18n';
+import { languageName, t, timeOfDay, tx, uiLangFor, type MessageKey, type UiLang } from '../../i18n';
 
 type Langs = readonly string[];
 
-/** Labels in the screen's languages: "Tiene la palabra · Now speaking". */
-function both(langs: Langs, f: (l: UiLang) => string): string {
-  const seen: string[] = [];
-  for (const l of langs) {
-    const text = f(uiLangFor(l));
-    if (!seen.includes(text)) seen.push(text);
-  }
-  return seen.join(' · ');
+/** The same text in each of the screen's languages, once: "Tiene la palabra · Now speaking". */
+function inEach(langs: Langs, f: (l: string) => string): string {
+  return langs.map(f).filter(unique).join(' · ');
+}
+
+/** An interface label in the screen's languages. */
+function label(langs: Langs, key: MessageKey): string {
+  return inEach(langs, (l) => t(key, undefined, uiLangFor(l)));
 }
 
 function uiLangs(langs: Langs): UiLang[] {
-  const out: UiLang[] = [];
-  for (const l of langs) {
-    const u = uiLangFor(l);
-    if (!out.includes(u)) out.push(u);
-  }
-  return out;
+  return langs.map(uiLangFor).filter(unique);
+}
+
+function unique<T>(v: T, i: number, a: T[]): boolean {
+  return a.indexOf(v) === i;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toLocaleUpperCase() + s.slice(1);
 }
 
 /** Content once per language, side by side. */
@@ -46,69 +50,56 @@ function Columns({ langs, render }: { langs: Langs; render: (lang: string) => Co
   );
 }
 
-function TopBar({ meeting, langs, view }: { meeting: Meeting; langs: Langs; view: View }) {
+function TopBar({ heading, langs }: { heading: Heading; langs: Langs }) {
   const now = useServerNow();
-  const item = currentItem(meeting);
-  if (view === 'clock' || view === 'identify') return null;
+  const item = heading.item;
   return (
     <div class="screen-top">
-      <span class="screen-item">
-        {item ? langs.map((l) => itemTitle(meeting, item.id, l)).filter(unique).join(' · ') : tx(meeting.definition.title, langs[0])}
-      </span>
+      <span class="screen-item">{item ? inEach(langs, (l) => tx(item.title, l, item.id)) : tx(heading.title, langs[0])}</span>
       <time class="screen-clock">{timeOfDay(now, langs[0] ?? 'es')}</time>
     </div>
   );
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toLocaleUpperCase() + s.slice(1);
-}
-
-function unique<T>(v: T, i: number, a: T[]): boolean {
-  return a.indexOf(v) === i;
-}
-
-function SpeakerNames({ meeting, speech, langs }: { meeting: Meeting; speech: Speech; langs: Langs }) {
-  const names = langs.map((l) => delegationName(meeting, speech.delegation, l)).filter(unique);
-  const kind = speech.source.from === 'request' ? speech.source.kind : 'presentation';
+function SpeakerNames({ heading, floor, langs }: { heading: Heading; floor: OnFloor; langs: Langs }) {
+  const names = langs.map((l) => tx(floor.name, l, floor.delegation));
+  const kind = floor.source.from === 'request' ? floor.source.kind : 'presentation';
   return (
-    <div class="speaker-block" data-testid="current-speaker" data-delegation={speech.delegation}>
-      <div class="screen-label">{both(langs, (l) => t('screen.now_speaking', undefined, l))}</div>
-      {names.map((n, i) => (
-        <div class={`speaker-name ${n.length > 28 ? 'long' : ''}`} lang={langs[i]} key={n}>
-          {n}
-        </div>
-      ))}
+    <div class="speaker-block" data-testid="current-speaker" data-delegation={floor.delegation}>
+      <div class="screen-label">{label(langs, 'screen.now_speaking')}</div>
+      {names.map((n, i) =>
+        names.indexOf(n) === i ? (
+          <div class={`speaker-name ${n.length > 28 ? 'long' : ''}`} lang={langs[i]} key={n}>
+            {n}
+          </div>
+        ) : null,
+      )}
       <div class="speaker-meta">
         {kind !== 'statement' ? (
           <span class="speaker-kind" data-kind={kind}>
-            {kind === 'presentation'
-              ? both(langs, (l) => t('kind.presentation', undefined, l))
-              : langs.map((l) => kindName(meeting.definition.rules, kind, l)).filter(unique).join(' · ')}
+            {inEach(langs, (l) => kindName(heading, kind, l))}
           </span>
         ) : null}
-        <span>
-          {langs
-            .map((l) => t('floor.speaking_in', { language: languageName(speech.language, l) }, uiLangFor(l)))
-            .filter(unique)
-            .join(' · ')}
-        </span>
+        <span>{inEach(langs, (l) => t('floor.speaking_in', { language: languageName(floor.language, l) }, uiLangFor(l)))}</span>
       </div>
     </div>
   );
 }
 
-function NextStrip({ meeting, langs, count }: { meeting: Meeting; langs: Langs; count: number }) {
-  const next = upcomingSpeakers(meeting).slice(0, count);
+/** Who speaks next, in calling order — an interrupted speaker, who takes
+ * the floor back, says so. */
+function NextStrip({ heading, next, langs }: { heading: Heading; next: NextUp[]; langs: Langs }) {
   if (next.length === 0) return null;
+  const lang = langs[0] ?? 'es';
   return (
     <div class="next-strip" data-testid="next-speakers">
-      <span class="screen-label">{both(langs, (l) => t('screen.next', undefined, l))}</span>
+      <span class="screen-label">{label(langs, 'screen.next')}</span>
       <ol>
         {next.map((u, i) => (
-          <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation}>
+          <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-turn={u.turn}>
             <span class="num">{i + 1}.</span>
-            {delegationName(meeting, u.delegation, langs[0] ?? 'es')}
+            {tx(u.name, lang, u.delegation)}
+            {u.turn === 'resumes' ? <span class="tag">{turnLabel(heading, u, lang)}</span> : null}
           </li>
         ))}
       </ol>
@@ -116,30 +107,7 @@ function NextStrip({ meeting, langs, count }: { meeting: Meeting; langs: Langs; 
   );
 }
 
-function CurrentSpeakerView({ meeting, langs }: { meeting: Meeting; langs: Langs }) {
-  const speech = meeting.floor.current;
-  if (!speech) {
-    return (
-      <div class="screen-body">
-        <div class="floor-open" data-testid="current-speaker" data-delegation="">
-          {both(langs, (l) => t('screen.nobody', undefined, l))}
-        </div>
-        <SpeakersListBody meeting={meeting} langs={langs.slice(0, 1)} limit={6} />
-      </div>
-    );
-  }
-  return (
-    <div class="screen-body">
-      <SpeakerNames meeting={meeting} speech={speech} langs={langs} />
-      <Countdown timer={speech.timer} langs={uiLangs(langs)} />
-      <NextStrip meeting={meeting} langs={langs} count={3} />
-    </div>
-  );
-}
-
-function SpeakersListBody({ meeting, langs, limit = 12 }: { meeting: Meeting; langs: Langs; limit?: number }) {
-  const current = meeting.floor.current;
-  const next = upcomingSpeakers(meeting).slice(0, limit);
+function SpeakersListBody({ heading, floor, next, langs }: { heading: Heading; floor: OnFloor | null | undefined; next: NextUp[]; langs: Langs }) {
   return (
     <Columns
       langs={langs}
@@ -147,27 +115,24 @@ function SpeakersListBody({ meeting, langs, limit = 12 }: { meeting: Meeting; la
         <div class="stack-screen">
           <div class="screen-label">{t('queue.title', undefined, uiLangFor(l))}</div>
           <ol class="screen-list">
-            {current ? (
-              <li data-current="true" data-testid="current-speaker" data-delegation={current.delegation}>
+            {floor ? (
+              <li data-current="true" data-testid="current-speaker" data-delegation={floor.delegation}>
                 <span class="num" aria-hidden="true">
                   ▶
                 </span>
-                <span class="name">{delegationName(meeting, current.delegation, l)}</span>
+                <span class="name">{tx(floor.name, l, floor.delegation)}</span>
               </li>
             ) : null}
-            {next.map((u, i) => (
-              <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation}>
-                <span class="num">{i + 1}.</span>
-                <span class="name">{delegationName(meeting, u.delegation, l)}</span>
-                {u.kind !== 'statement' ? (
-                  <span class="tag">
-                    {u.kind === 'presentation'
-                      ? t('kind.presentation', undefined, uiLangFor(l))
-                      : kindName(meeting.definition.rules, u.kind, l)}
-                  </span>
-                ) : null}
-              </li>
-            ))}
+            {next.map((u, i) => {
+              const tag = turnLabel(heading, u, l);
+              return (
+                <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-turn={u.turn}>
+                  <span class="num">{i + 1}.</span>
+                  <span class="name">{tx(u.name, l, u.delegation)}</span>
+                  {tag ? <span class="tag">{tag}</span> : null}
+                </li>
+              );
+            })}
           </ol>
         </div>
       )}
@@ -175,9 +140,28 @@ function SpeakersListBody({ meeting, langs, limit = 12 }: { meeting: Meeting; la
   );
 }
 
-function RunningOrderView({ meeting, langs }: { meeting: Meeting; langs: Langs }) {
-  const insight = client().insight.value;
-  const projections = new Map(insight?.running_order.items.map((p) => [p.item, p]));
+function CurrentSpeakerView({ heading, floor, next, langs }: { heading: Heading; floor: OnFloor | null | undefined; next: NextUp[]; langs: Langs }) {
+  if (!floor) {
+    return (
+      <div class="screen-body">
+        <div class="floor-open" data-testid="current-speaker" data-delegation="">
+          {label(langs, 'screen.nobody')}
+        </div>
+        <SpeakersListBody heading={heading} floor={null} next={next} langs={langs.slice(0, 1)} />
+      </div>
+    );
+  }
+  return (
+    <div class="screen-body">
+      <SpeakerNames heading={heading} floor={floor} langs={langs} />
+      <Countdown countdown={floor.countdown} langs={uiLangs(langs)} />
+      <NextStrip heading={heading} next={next} langs={langs} />
+    </div>
+  );
+}
+
+function RunningOrderView({ schedule, langs }: { schedule: Schedule; langs: Langs }) {
+  const now = useServerNow();
   return (
     <div class="screen-body">
       <Columns
@@ -186,16 +170,15 @@ function RunningOrderView({ meeting, langs }: { meeting: Meeting; langs: Langs }
           <div>
             <div class="screen-label">{t('running.title', undefined, uiLangFor(l))}</div>
             <ol class="screen-list screen-ro" data-testid="running-order">
-              {meeting.agenda.items.map((item) => {
-                const p = projections.get(item.id);
-                const start = item.actual_start ?? p?.projected_start;
+              {schedule.items.map((line) => {
+                const start = itemStartAt(line.times, schedule.anchor, now);
                 return (
-                  <li key={item.id} data-status={item.status} data-current={item.status === 'current'}>
+                  <li key={line.item} data-status={line.status} data-current={line.status === 'current'} data-start={start}>
                     <span class="num" aria-hidden="true">
-                      {item.status === 'done' ? '✓' : item.status === 'current' ? '▶' : '·'}
+                      {line.status === 'done' ? '✓' : line.status === 'current' ? '▶' : '·'}
                     </span>
-                    <span class="time">{start ? timeOfDay(start, l) : ''}</span>
-                    <span class="name">{itemTitle(meeting, item.id, l)}</span>
+                    <span class="time">{timeOfDay(start, l)}</span>
+                    <span class="name">{tx(line.title, l, line.item)}</span>
                   </li>
                 );
               })}
@@ -207,9 +190,7 @@ function RunningOrderView({ meeting, langs }: { meeting: Meeting; langs: Langs }
   );
 }
 
-function LegendView({ meeting, langs }: { meeting: Meeting; langs: Langs }) {
-  const relay = client().insight.value?.relay ?? null;
-  const def = meeting.definition;
+function LegendView({ channels, floorLanguage, langs }: { channels: LegendLine[]; floorLanguage: string | null | undefined; langs: Langs }) {
   return (
     <div class="screen-body">
       <Columns
@@ -222,17 +203,16 @@ function LegendView({ meeting, langs }: { meeting: Meeting; langs: Langs }) {
                 <span class="channel">0</span>
                 <span class="name">
                   {t('screen.floor', undefined, uiLangFor(l))}
-                  {relay ? <span class="sub">{capitalize(languageName(relay.floor_language, l))}</span> : null}
+                  {floorLanguage ? <span class="sub">{capitalize(languageName(floorLanguage, l))}</span> : null}
                 </span>
               </li>
-              {def.channels.map((c) => {
-                const feed = relay?.channels.find((p) => p.channel === c.number)?.feed;
-                const viaRelay = feed?.feed === 'booth' && feed.source.from === 'relay';
+              {channels.map((c) => {
+                const feed = c.feed;
                 return (
-                  <li key={c.number} data-channel={c.number}>
-                    <span class="channel">{c.number}</span>
+                  <li key={c.channel} data-channel={c.channel}>
+                    <span class="channel">{c.channel}</span>
                     <span class="name">{capitalize(languageName(c.language, l))}</span>
-                    {viaRelay ? (
+                    {feed?.feed === 'booth' && feed.source.from === 'relay' ? (
                       <span class="relay" data-relay="true">
                         {t('screen.relay', undefined, uiLangFor(l))} {feed.depth === 'double_relay' ? '–' : '+'}
                       </span>
@@ -248,14 +228,14 @@ function LegendView({ meeting, langs }: { meeting: Meeting; langs: Langs }) {
   );
 }
 
-function MessageView({ state, langs }: { state: ScreenState; langs: Langs }) {
+function MessageView({ screen, langs }: { screen: ScreenInfo; langs: Langs }) {
   return (
     <div class="screen-body">
       <Columns
         langs={langs}
         render={(l) => (
           <div class="screen-message" data-testid="message-text">
-            {state.message ? tx(state.message.text, l) : ''}
+            {screen.message ? tx(screen.message.text, l) : ''}
           </div>
         )}
       />
@@ -271,118 +251,112 @@ function ClockView({ langs }: { langs: Langs }) {
       <div>
         <time data-testid="screen-clock">{timeOfDay(now, lang, true)}</time>
         <div class="date">
-          {langs
-            .map((l) => new Intl.DateTimeFormat(l, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(now)))
-            .filter(unique)
-            .join(' · ')}
+          {inEach(langs, (l) => new Intl.DateTimeFormat(l, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(now)))}
         </div>
       </div>
     </div>
   );
 }
 
-function IdentifyView({ meeting, id }: { meeting: Meeting; id: string }) {
-  const def = meeting.definition.screens.find((s) => s.id === id);
-  const state = meeting.displays.screens[id];
+function IdentifyView({ screen }: { screen: ScreenInfo }) {
   return (
     <div class="identify" data-testid="identify">
       <div>
-        <div class="id">{id}</div>
+        <div class="id">{screen.id}</div>
         <p class="details">
-          {def ? `${def.name} — ${def.location}` : ''}
+          {`${screen.name} — ${screen.location}`}
           <br />
-          {def?.groups.join(', ')} · {state?.languages.join(' + ').toUpperCase()}
+          {[screen.groups.join(', '), screen.languages.join(' + ').toUpperCase()].filter((part) => part !== '').join(' · ')}
         </p>
       </div>
     </div>
   );
 }
 
-function MessageOverlay({ state, langs }: { state: ScreenState; langs: Langs }) {
-  if (!state.message || state.view === 'message' || state.view === 'blank') return null;
+function MessageOverlay({ screen, langs }: { screen: ScreenInfo; langs: Langs }) {
+  const message = screen.message;
+  if (!message || screen.view === 'message' || screen.view === 'blank') return null;
+  const texts = langs.map((l) => tx(message.text, l));
   return (
     <div class="message-overlay" data-testid="message-overlay" role="status">
-      {langs
-        .map((l) => tx(state.message!.text, l))
-        .filter(unique)
-        .map((text, i) => (
+      {texts.map((text, i) =>
+        texts.indexOf(text) === i ? (
           <span lang={langs[i]} key={text}>
             {text}
           </span>
-        ))}
+        ) : null,
+      )}
     </div>
   );
 }
 
-export default function RoomScreen() {
-  const c = client();
-  const meeting = c.meeting.value!;
-  const role = c.role.value;
-  const id = role?.role === 'screen' ? role.screen : '';
-  const state = meeting.displays.screens[id];
-  const status = c.status.value;
-
-  // The technician's "reload": a change of the counter after we first saw it.
-  const firstReloads = useRef<number | null>(null);
-  useEffect(() => {
-    if (!state) return;
-    if (firstReloads.current === null) firstReloads.current = state.reloads;
-    else if (state.reloads !== firstReloads.current) location.reload();
-  }, [state?.reloads]);
-
-  const view: View = state?.view ?? 'identify';
-  const langs: Langs = state?.languages ?? meeting.definition.languages;
-  useEffect(() => {
-    document.documentElement.lang = langs[0] ?? 'es';
-  }, [langs.join(',')]);
-
-  let body;
-  switch (view) {
+function Body({ view, langs }: { view: ScreenView; langs: Langs }) {
+  const { heading, content } = view;
+  switch (content.view) {
     case 'current_speaker':
-      body = <CurrentSpeakerView meeting={meeting} langs={langs} />;
-      break;
+      return <CurrentSpeakerView heading={heading} floor={content.floor} next={content.next} langs={langs} />;
     case 'speakers_list':
-      body = (
+      return (
         <div class="screen-body">
-          <SpeakersListBody meeting={meeting} langs={langs} />
+          <SpeakersListBody heading={heading} floor={content.floor} next={content.next} langs={langs} />
         </div>
       );
-      break;
     case 'running_order':
-      body = <RunningOrderView meeting={meeting} langs={langs} />;
-      break;
+      return <RunningOrderView schedule={content.schedule} langs={langs} />;
     case 'interpretation_legend':
-      body = <LegendView meeting={meeting} langs={langs} />;
-      break;
+      return <LegendView channels={content.channels} floorLanguage={content.floor_language} langs={langs} />;
     case 'message':
-      body = state ? <MessageView state={state} langs={langs} /> : null;
-      break;
+      return <MessageView screen={view.screen} langs={langs} />;
     case 'clock':
-      body = <ClockView langs={langs} />;
-      break;
+      return <ClockView langs={langs} />;
     case 'identify':
-      body = <IdentifyView meeting={meeting} id={id} />;
-      break;
+      return <IdentifyView screen={view.screen} />;
     case 'blank':
-      body = null;
-      break;
+      return null;
   }
+}
 
+/** Reloads the page when the technician's "reload" counter changes after
+ * it was first seen. */
+function useReloadOn(reloads: number | undefined): void {
+  const first = useRef<number | null>(null);
+  useEffect(() => {
+    if (reloads === undefined) return;
+    if (first.current === null) first.current = reloads;
+    else if (reloads !== first.current) location.reload();
+  }, [reloads]);
+}
+
+export default function RoomScreen() {
+  const c = client();
+  const view = viewOf(c.view.value, 'screen');
+  const status = c.status.value;
+  useReloadOn(view?.screen.reloads);
+  const screen = view?.screen;
+  const langs: Langs = screen && screen.languages.length > 0 ? screen.languages : (view?.heading.languages ?? []);
+  const langsKey = langs.join(',');
+  useEffect(() => {
+    document.documentElement.lang = langs[0] ?? 'es';
+  }, [langsKey]);
+  if (!view || !screen) return null;
+
+  const shown = view.content.view;
+  const bare = shown === 'blank' || shown === 'clock' || shown === 'identify';
   return (
     <main
       class="screen"
       data-testid="screen-view"
-      data-view={view}
-      data-screen={id}
-      data-message={Boolean(state?.message) && view !== 'message' && view !== 'blank'}
+      data-view={shown}
+      data-screen={screen.id}
+      data-message={Boolean(screen.message) && shown !== 'message' && shown !== 'blank'}
       lang={langs[0]}
     >
-      {view !== 'blank' ? <TopBar meeting={meeting} langs={langs} view={view} /> : null}
-      {body}
-      {state ? <MessageOverlay state={state} langs={langs} /> : null}
+      {bare ? null : <TopBar heading={view.heading} langs={langs} />}
+      <Body view={view} langs={langs} />
+      <MessageOverlay screen={screen} langs={langs} />
       {status.kind !== 'live' ? (
         <div class="screen-reconnecting" data-testid="connection-status" data-status={status.kind}>
-          {both(langs, (l) => t('screen.reconnecting', undefined, l))}
+          {label(langs, 'screen.reconnecting')}
         </div>
       ) : (
         <span class="visually-hidden" data-testid="connection-status" data-status="live" />

@@ -1,6 +1,7 @@
 // The meeting's access codes: the list (never the codes themselves), a form
-// to issue one for any role of the meeting — shown once, with its link and a
-// QR code of it — and revocation with a confirmation. Over the HTTP API,
+// to issue one for the roles this console may hand codes to (`code_roles`,
+// the server's table, in the view document) — shown once, with its link and
+// a QR code of it — and revocation with a confirmation. Over the HTTP API,
 // authenticated with the code this console signed in with.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../../client';
@@ -9,7 +10,6 @@ import {
   LOCAL_ERROR,
   authOf,
   codeLink,
-  issuableRoles,
   issueAccessCode,
   listAccessCodes,
   parseRoleKey,
@@ -18,24 +18,49 @@ import {
   type ApiAuth,
   type IssuedCode,
 } from '../../client/accessCodes';
-import type { Meeting } from '../../client/protocol';
-import { boothName, delegationName } from '../../components/names';
+import type { InterpretationView, TechnicianView } from '../../client/protocol';
 import { Section } from '../../components/Section';
 import { t, timeOfDay, tx, uiLang, type MessageKey } from '../../i18n';
 import { QrCode } from './QrCode';
 
+/** What the panel needs of the technician's view document: whose codes it
+ * may issue (`code_roles`) and who there is to issue them for. */
+export type CodesView = Pick<TechnicianView, 'code_roles' | 'delegations' | 'screens'> & {
+  interpretation: Pick<InterpretationView, 'booths'>;
+};
+
+/** Role kinds that name one delegation, booth or screen (`delegation:hn`…). */
+const WITH_ID = ['delegation', 'interpreter', 'screen'] as const;
+
+/** The role keys the form offers: each role kind of `code_roles` the
+ * server lets this console manage, with one key per delegation, booth or
+ * screen of the document for the kinds that name one — grouped as the form
+ * shows them (presidency and staff, delegations, booths, screens). */
+export function issuableRoles(view: CodesView): string[] {
+  const may = (kind: string) => view.code_roles.some((k) => k === kind);
+  return [
+    ...view.code_roles.filter((k) => !WITH_ID.some((w) => w === k)),
+    ...(may('delegation') ? view.delegations.map((d) => `delegation:${d.id}`) : []),
+    ...(may('interpreter') ? view.interpretation.booths.map((b) => `interpreter:${b.id}`) : []),
+    ...(may('screen') ? view.screens.map((s) => `screen:${s.id}`) : []),
+  ];
+}
+
 /** A role key in words: the kind ("Delegation") and, for one with an id, its name ("Honduras"). */
-export function roleWords(meeting: Meeting, key: string, lang: string): { kind: string; name: string | null } {
+export function roleWords(view: CodesView, key: string, lang: string): { kind: string; name: string | null } {
   const role = parseRoleKey(key);
   switch (role.kind) {
     case 'delegation':
-      return { kind: t('role.delegation'), name: delegationName(meeting, role.id, lang) };
+      return { kind: t('role.delegation'), name: tx(view.delegations.find((d) => d.id === role.id)?.name, lang, role.id) };
     case 'interpreter':
-      return { kind: t('role.interpreter'), name: boothName(meeting, role.id, lang) };
+      return {
+        kind: t('role.interpreter'),
+        name: tx(view.interpretation.booths.find((b) => b.id === role.id)?.name, lang, role.id),
+      };
     case 'screen':
       return {
         kind: t('role.screen'),
-        name: meeting.definition.screens.find((s) => s.id === role.id)?.name ?? role.id,
+        name: view.screens.find((s) => s.id === role.id)?.name ?? role.id,
       };
     case 'other':
       return { kind: role.key, name: null };
@@ -45,8 +70,8 @@ export function roleWords(meeting: Meeting, key: string, lang: string): { kind: 
 }
 
 /** "Delegation: Honduras", "Chair". */
-export function roleLabel(meeting: Meeting, key: string, lang: string): string {
-  const { kind, name } = roleWords(meeting, key, lang);
+export function roleLabel(view: CodesView, key: string, lang: string): string {
+  const { kind, name } = roleWords(view, key, lang);
   return name === null ? kind : `${kind}: ${name}`;
 }
 
@@ -113,13 +138,13 @@ function groupOf(key: string): string {
   return kind === 'delegation' || kind === 'interpreter' || kind === 'screen' ? kind : 'presidency';
 }
 
-function IssueForm({ meeting, auth, onIssued }: { meeting: Meeting; auth: ApiAuth; onIssued: (c: IssuedCode) => void }) {
+function IssueForm({ view, auth, onIssued }: { view: CodesView; auth: ApiAuth; onIssued: (c: IssuedCode) => void }) {
   const lang = uiLang.value;
   const [role, setRole] = useState('');
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const roles = issuableRoles(meeting.definition);
+  const roles = issuableRoles(view);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!role || busy) return;
@@ -149,12 +174,13 @@ function IssueForm({ meeting, auth, onIssued }: { meeting: Meeting; auth: ApiAut
           <option value="" disabled>
             {t('codes.choose_role')}
           </option>
-          {GROUPS.map((g) => (
-            <optgroup key={g.kind} label={t(g.title)}>
-              {roles
-                .filter((key) => groupOf(key) === g.kind)
-                .map((key) => {
-                  const { kind, name } = roleWords(meeting, key, lang);
+          {GROUPS.map((g) => {
+            const keys = roles.filter((key) => groupOf(key) === g.kind);
+            // A group this console may not issue codes for is not offered at all.
+            return keys.length === 0 ? null : (
+              <optgroup key={g.kind} label={t(g.title)}>
+                {keys.map((key) => {
+                  const { kind, name } = roleWords(view, key, lang);
                   const id = parseRoleKey(key);
                   return (
                     <option key={key} value={key}>
@@ -162,8 +188,9 @@ function IssueForm({ meeting, auth, onIssued }: { meeting: Meeting; auth: ApiAut
                     </option>
                   );
                 })}
-            </optgroup>
-          ))}
+              </optgroup>
+            );
+          })}
         </select>
       </label>
       <label class="field issue-label">
@@ -196,10 +223,10 @@ function IssueForm({ meeting, auth, onIssued }: { meeting: Meeting; auth: ApiAut
   );
 }
 
-function IssuedCard({ meeting, issued, onDone }: { meeting: Meeting; issued: IssuedCode; onDone: () => void }) {
+function IssuedCard({ view, issued, onDone }: { view: CodesView; issued: IssuedCode; onDone: () => void }) {
   const lang = uiLang.value;
   const link = codeLink(issued.code, location.origin);
-  const who = roleLabel(meeting, issued.role, lang);
+  const who = roleLabel(view, issued.role, lang);
   const [copied, setCopied] = useState<boolean | null>(null);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -251,12 +278,12 @@ function IssuedCard({ meeting, issued, onDone }: { meeting: Meeting; issued: Iss
 }
 
 function CodeRow({
-  meeting,
+  view,
   code,
   auth,
   onRevoked,
 }: {
-  meeting: Meeting;
+  view: CodesView;
   code: AccessCodeInfo;
   auth: ApiAuth;
   onRevoked: () => void;
@@ -265,7 +292,7 @@ function CodeRow({
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const { kind, name } = roleWords(meeting, code.role, lang);
+  const { kind, name } = roleWords(view, code.role, lang);
   const revoked = code.revoked_at != null;
   const revoke = async () => {
     setBusy(true);
@@ -364,7 +391,7 @@ function newestFirst(codes: AccessCodeInfo[]): AccessCodeInfo[] {
     .map(({ c }) => c);
 }
 
-export function AccessCodesPanel({ meeting }: { meeting: Meeting }) {
+export function AccessCodesPanel({ view }: { view: CodesView }) {
   const auth = authOf(client());
   const [codes, setCodes] = useState<AccessCodeInfo[] | null>(null);
   const [loading, setLoading] = useState(false);
@@ -419,14 +446,14 @@ export function AccessCodesPanel({ meeting }: { meeting: Meeting }) {
         <>
           <h3 class="subhead">{t('codes.issue_title')}</h3>
           <IssueForm
-            meeting={meeting}
+            view={view}
             auth={auth}
             onIssued={(c) => {
               setIssued(c);
               void load();
             }}
           />
-          {issued ? <IssuedCard meeting={meeting} issued={issued} onDone={() => setIssued(null)} /> : null}
+          {issued ? <IssuedCard view={view} issued={issued} onDone={() => setIssued(null)} /> : null}
           {error ? (
             <p class="codes-error" role="alert" data-testid="codes-error">
               {errorText(error)}
@@ -458,7 +485,7 @@ export function AccessCodesPanel({ meeting }: { meeting: Meeting }) {
                 </thead>
                 <tbody>
                   {newestFirst(codes).map((c) => (
-                    <CodeRow key={c.id} meeting={meeting} code={c} auth={auth} onRevoked={() => void load()} />
+                    <CodeRow key={c.id} view={view} code={c} auth={auth} onRevoked={() => void load()} />
                   ))}
                 </tbody>
               </table>

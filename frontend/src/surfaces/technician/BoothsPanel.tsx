@@ -1,19 +1,15 @@
 import { useState } from 'preact/hooks';
-import type { Meeting } from '../../client/protocol';
-import { knownLanguages } from '../../client/meeting';
-import { dutyTimer } from '../../client/timer';
+import type { InterpretationView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { Countdown } from '../../components/Countdown';
 import { RelayPlanView } from '../../components/Interpretation';
-import { boothName } from '../../components/names';
 import { Section } from '../../components/Section';
-import { languageName, t, timeOfDay, uiLang } from '../../i18n';
+import { languageName, t, timeOfDay, tx, uiLang } from '../../i18n';
 
 /** Channels, booths and who is on the mic; the live relay plan; the floor language. */
-export function BoothsPanel({ meeting }: { meeting: Meeting }) {
+export function BoothsPanel({ interpretation }: { interpretation: InterpretationView }) {
   const lang = uiLang.value;
-  const def = meeting.definition;
-  const [override, setOverride] = useState(def.languages[0] ?? 'es');
+  const [override, setOverride] = useState(interpretation.languages[0] ?? '');
   return (
     <Section id="booths" title={t('interp.title')} testid="booths-panel">
       <table class="table" data-testid="booths-table">
@@ -29,16 +25,15 @@ export function BoothsPanel({ meeting }: { meeting: Meeting }) {
           </tr>
         </thead>
         <tbody>
-          {def.channels.map((c) => {
-            const booth = def.booths.find((b) => b.channel === c.number);
-            const state = booth ? meeting.interpretation.booths[booth.id] : undefined;
-            const onMic = booth && state ? booth.interpreters[state.on_mic] : undefined;
+          {interpretation.channels.map((c) => {
+            const booth = interpretation.booths.find((b) => b.channel === c.number);
+            const onMic = booth?.on_mic;
             return (
               <tr key={c.number} data-testid="booth-row" data-booth={booth?.id ?? ''}>
                 <th scope="row">
                   {t('interp.channel', { n: c.number })} <span class="lang-tag">{c.language}</span>
                 </th>
-                <td>{booth ? boothName(meeting, booth.id, lang) : '–'}</td>
+                <td>{booth ? tx(booth.name, lang, booth.id) : '–'}</td>
                 <td>
                   {onMic ? (
                     <>
@@ -52,23 +47,17 @@ export function BoothsPanel({ meeting }: { meeting: Meeting }) {
                   )}
                 </td>
                 <td>
-                  {state?.on_mic_since != null ? (
-                    <Countdown
-                      timer={dutyTimer(def.rules.booth_duty, state.on_mic_since, 0)}
-                      langs={[lang]}
-                      class="countdown-small"
-                      kind="duty"
-                      testid="duty-countdown"
-                    />
+                  {booth?.duty ? (
+                    <Countdown countdown={booth.duty} langs={[lang]} class="countdown-small" kind="duty" testid="duty-countdown" />
                   ) : (
                     <span class="muted">–</span>
                   )}
                 </td>
                 <td>
-                  {booth && state?.handover_requested != null ? (
+                  {booth && booth.handover_requested != null ? (
                     <div class="stack">
                       <span class="badge" data-kind="right_of_reply">
-                        {t('tech.handover_pending', { time: timeOfDay(state.handover_requested, lang) })}
+                        {t('tech.handover_pending', { time: timeOfDay(booth.handover_requested, lang) })}
                       </span>
                       <CommandButton class="btn-small" command={{ type: 'accept_handover', booth: booth.id }}>
                         {t('tech.accept_handover')}
@@ -82,22 +71,26 @@ export function BoothsPanel({ meeting }: { meeting: Meeting }) {
         </tbody>
       </table>
       <h3 class="subhead">{t('interp.relay_plan')}</h3>
-      <RelayPlanView meeting={meeting} />
+      <RelayPlanView interpretation={interpretation} />
       <h3 class="subhead">{t('tech.floor_override')}</h3>
       <div class="row">
         <select class="input" value={override} data-testid="floor-language-select" aria-label={t('interp.set_floor')} onChange={(e) => setOverride((e.target as HTMLSelectElement).value)}>
-          {knownLanguages(def).map((l) => (
+          {interpretation.languages.map((l) => (
             <option key={l} value={l}>
               {languageName(l, lang)} ({l})
             </option>
           ))}
         </select>
-        <CommandButton testid="set-floor-language" command={() => ({ type: 'set_floor_language', language: override })}>
+        <CommandButton
+          testid="set-floor-language"
+          disabled={!override}
+          command={() => ({ type: 'set_floor_language', language: override })}
+        >
           {t('interp.set_floor')}
         </CommandButton>
         <CommandButton
           testid="clear-floor-language"
-          disabled={meeting.interpretation.floor_language_override == null}
+          disabled={interpretation.floor_language_override == null}
           command={{ type: 'set_floor_language', language: null }}
         >
           {t('interp.clear_floor')}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { client } from '../../client';
-import type { Meeting, ScreenPresence, ScreenTarget, View } from '../../client/protocol';
+import type { Lang, ScreenLine, ScreenPresence, ScreenTarget, View } from '../../client/protocol';
 import { CommandButton, useCommand } from '../../components/commands';
 import { targetLabel, targets, targetKey } from '../../components/ScreenTargetPicker';
 import { Section } from '../../components/Section';
@@ -59,19 +59,19 @@ function PresenceCells({ p, now }: { p: ScreenPresence | undefined; now: number 
   );
 }
 
-function AssignForm({ meeting, selected }: { meeting: Meeting; selected: string[] }) {
+function AssignForm({ screens, languages, selected }: { screens: readonly ScreenLine[]; languages: readonly Lang[]; selected: string[] }) {
   const [targetKeyValue, setTarget] = useState('selected');
   const [view, setView] = useState<View>('current_speaker');
-  const [langs, setLangs] = useState<string[]>([...meeting.definition.languages]);
+  const [langs, setLangs] = useState<string[]>([...languages]);
   const [keepLangs, setKeepLangs] = useState(false);
   const [send, last] = useCommand();
   const lang = uiLang.value;
   // Screens speak the meeting's languages (the server refuses others).
-  const options = meeting.definition.languages;
+  const options = languages;
   const chosenTargets = (): ScreenTarget[] =>
     targetKeyValue === 'selected'
       ? selected.map((id): ScreenTarget => ({ kind: 'screen', id }))
-      : targets(meeting).filter((tg) => targetKey(tg) === targetKeyValue);
+      : targets(screens).filter((tg) => targetKey(tg) === targetKeyValue);
   const assign = () => {
     for (const target of chosenTargets()) {
       send({ type: 'assign_view', target, view, languages: keepLangs ? null : langs });
@@ -84,7 +84,7 @@ function AssignForm({ meeting, selected }: { meeting: Meeting; selected: string[
         <span>{t('tech.target_kind')}</span>
         <select class="input" value={targetKeyValue} data-testid="assign-target" onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
           <option value="selected">{t('tech.target_selected', { n: selected.length })}</option>
-          {targets(meeting).map((tg) => (
+          {targets(screens).map((tg) => (
             <option key={targetKey(tg)} value={targetKey(tg)}>
               {targetLabel(tg)}
             </option>
@@ -134,8 +134,9 @@ function AssignForm({ meeting, selected }: { meeting: Meeting; selected: string[
   );
 }
 
-/** Every screen, its health and what it shows; assign views to screens or groups. */
-export function ScreensPanel({ meeting }: { meeting: Meeting }) {
+/** Every screen, its health and what it shows; assign views to screens or groups.
+ * `languages` are the meeting's (the heading's), the only ones a screen may show. */
+export function ScreensPanel({ screens, languages }: { screens: readonly ScreenLine[]; languages: readonly Lang[] }) {
   const presence = client().presence.value;
   const now = useServerNow(5000);
   const lang = uiLang.value;
@@ -163,8 +164,8 @@ export function ScreensPanel({ meeting }: { meeting: Meeting }) {
             </tr>
           </thead>
           <tbody>
-            {meeting.definition.screens.map((s) => {
-              const state = meeting.displays.screens[s.id];
+            {screens.map((s) => {
+              const state = s.state;
               const p = presence?.find((x) => x.screen === s.id);
               const target: ScreenTarget = { kind: 'screen', id: s.id };
               return (
@@ -235,7 +236,7 @@ export function ScreensPanel({ meeting }: { meeting: Meeting }) {
         </table>
       </div>
       <h3 class="subhead">{t('tech.assign_title')}</h3>
-      <AssignForm meeting={meeting} selected={selected} />
+      <AssignForm screens={screens} languages={languages} selected={selected} />
     </Section>
   );
 }

@@ -1,9 +1,10 @@
 // The technician's console: every screen with its health, what each shows
 // and in which language(s); the interpretation set-up and relay plan; the
-// meeting's access codes.
+// meeting's access codes — all rendered from the technician view document.
 import '../../components/console.css';
 import './technician.css';
 import { client } from '../../client';
+import { viewOf } from '../../client/view';
 import { ActivityLog } from '../../components/commands';
 import { ConsoleHeader } from '../../components/ConsoleHeader';
 import { ScreenMessageForm } from '../../components/ScreenMessageForm';
@@ -14,19 +15,20 @@ import { BoothsPanel } from './BoothsPanel';
 import { ScreensPanel } from './ScreensPanel';
 
 export default function TechnicianConsole() {
-  const meeting = client().meeting.value!;
+  const view = viewOf(client().view.value, 'technician');
+  if (!view) return null;
   return (
     <div class="console technician" data-testid="technician-console">
       <ConsoleHeader surface={t('tech.title')} who={t('role.technician')} />
       <main class="console-main tech-main">
         <div class="tech-col-wide">
-          <ScreensPanel meeting={meeting} />
-          <BoothsPanel meeting={meeting} />
-          <AccessCodesPanel meeting={meeting} />
+          <ScreensPanel screens={view.screens} languages={view.heading.languages} />
+          <BoothsPanel interpretation={view.interpretation} />
+          <AccessCodesPanel view={view} />
         </div>
         <div class="tech-col">
           <Section id="message" title={t('message.title')}>
-            <ScreenMessageForm meeting={meeting} />
+            <ScreenMessageForm languages={view.heading.languages} screens={view.screens} />
           </Section>
           <Section id="activity" title={t('chair.activity')}>
             <ActivityLog />

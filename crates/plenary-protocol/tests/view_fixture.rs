@@ -1,15 +1,15 @@
-//! The golden fixture of the browser's reducer
-//! (`frontend/test/fixtures/reference-session.json`): the scripted
-//! afternoon of the reference meeting, plus an epilogue that exercises every
-//! event the script does not, as the presiding and public audiences receive
-//! it — the snapshot at seq 1, every event frame after it, and the final
-//! state. The frontend folds the frames with its TypeScript reducer and must
-//! reach exactly the final state, so the browser can never drift from
-//! `Meeting::apply`. The relay plan after each event checks the browser's
-//! copy of `relay::plan`.
+//! The view fixture the browser's tests read
+//! (`frontend/test/fixtures/views.json`):
+//!
+//! - countdowns, ETAs and drifts with the instants to read them at and what
+//!   the core says they show then: the browser's only arithmetic;
+//! - the scripted afternoon of the reference meeting, plus an epilogue that
+//!   exercises every event, as each kind of display receives it: the first
+//!   view document, then one RFC 6902 patch per change. The browser applies
+//!   them with its patch library and must reach the final document.
 //!
 //! Regenerate with
-//! `UPDATE_FIXTURES=1 cargo test -p plenary-protocol --test browser_fixture`.
+//! `UPDATE_FIXTURES=1 cargo test -p plenary-protocol --test view_fixture`.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -29,13 +29,14 @@ use plenary_core::script::{Expect, reference_half_day};
 use plenary_core::{
     Command, EVENT_VERSION, Event, Meeting, Millis, Role, StoredEvent, Timestamp, execute,
 };
-use plenary_protocol::ServerMessage;
-use plenary_protocol::views::{self, Audience};
+use plenary_core::projections::{Drift, Eta};
+use plenary_core::timer::{Thresholds, Timer};
+use plenary_protocol::views::{self, ViewKey};
 
 const REFERENCE: &str = include_str!("../../../config/meetings/san-pedro-sula-2017.toml");
 const PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../frontend/test/fixtures/reference-session.json"
+    "/../../frontend/test/fixtures/views.json"
 );
 /// 26 October 2017, 14:00 in San Pedro Sula (UTC-6).
 const T0: Timestamp = Timestamp(1_509_048_000_000);
@@ -98,6 +99,43 @@ fn ask(id: &str, kind: RequestKind, language: Option<&str>) -> Command {
 
 fn lang(tag: &str) -> Lang {
     Lang::parse(tag).unwrap()
+}
+
+/// The public running order at points of the session, read at instants
+/// after each: the browser must project every item as the core does.
+fn schedule_cases(s: &Session) -> Vec<serde_json::Value> {
+    let mut meeting = Meeting::new(
+        match &s.log[0].event {
+            Event::MeetingCreated { definition } => Arc::new((**definition).clone()),
+            other => panic!("the log starts with {other:?}"),
+        },
+        s.log[0].seq,
+        s.log[0].at,
+    );
+    let mut out = Vec::new();
+    for (n, e) in s.log[1..].iter().enumerate() {
+        meeting.apply(e);
+        if n % 7 != 0 {
+            continue;
+        }
+        let document = serde_json::to_value(views::derive(&meeting, &ViewKey::Public).unwrap()).unwrap();
+        for later in [-90, 0, 45, 700, 5_000] {
+            let now = meeting.updated_at + secs(later);
+            let order = plenary_core::projections::running_order(&meeting, now);
+            out.push(serde_json::json!({
+                "schedule": document["schedule"],
+                "now": now,
+                "items": order.items.iter().map(|i| serde_json::json!({
+                    "item": i.item,
+                    "projected_start": i.projected_start,
+                    "projected_end": i.projected_end,
+                })).collect::<Vec<_>>(),
+                "drift": order.drift,
+                "projected_end": order.projected_end,
+            }));
+        }
+    }
+    out
 }
 
 fn secs(s: i64) -> Millis {
@@ -289,13 +327,12 @@ fn epilogue(s: &mut Session) {
     );
 }
 
-fn frame_json(message: &ServerMessage) -> serde_json::Value {
-    serde_json::to_value(message).unwrap()
-}
-
-fn fixture(s: &Session) -> serde_json::Value {
+/// Each view document from the first event to the last, as a client
+/// following `key` receives it: the first document, then one patch per
+/// change.
+fn session_of(s: &Session, key: &ViewKey) -> serde_json::Value {
     let created = &s.log[0];
-    let initial = Meeting::new(
+    let mut meeting = Meeting::new(
         match &created.event {
             Event::MeetingCreated { definition } => Arc::new((**definition).clone()),
             other => panic!("the log starts with {other:?}"),
@@ -303,43 +340,128 @@ fn fixture(s: &Session) -> serde_json::Value {
         created.seq,
         created.at,
     );
-    // The relay plan after each event, as the server's insight gives it.
-    let mut replay = initial.clone();
-    let relay: Vec<_> = s.log[1..]
-        .iter()
-        .map(|e| {
-            replay.apply(e);
-            replay
-                .floor_language()
-                .map(|l| replay.interpretation.plan(&replay.definition, l))
-        })
-        .collect();
-    let mut audiences = serde_json::Map::new();
-    for audience in [Audience::Presiding, Audience::Public] {
-        let snapshot = ServerMessage::Snapshot {
-            seq: initial.seq,
-            state: Box::new(views::redact(&initial, audience)),
-        };
-        let frames: Vec<_> = s.log[1..]
-            .iter()
-            .map(|e| frame_json(&ServerMessage::Event(views::event_frame(e, audience))))
-            .collect();
-        let name = serde_json::to_value(audience).unwrap();
-        audiences.insert(
-            name.as_str().unwrap().to_owned(),
-            serde_json::json!({
-                "snapshot": frame_json(&snapshot),
-                "frames": frames,
-                "final": views::redact(&s.meeting, audience),
-            }),
-        );
+    let document = |m: &Meeting| serde_json::to_value(views::derive(m, key).unwrap()).unwrap();
+    let first = document(&meeting);
+    let mut last = first.clone();
+    let mut seq = meeting.seq;
+    let mut patches = Vec::new();
+    for e in &s.log[1..] {
+        meeting.apply(e);
+        let next = document(&meeting);
+        let ops = views::diff(&last, &next);
+        if !ops.0.is_empty() {
+            patches.push(serde_json::json!({ "from": seq, "seq": e.seq, "ops": ops }));
+            seq = e.seq;
+            last = next;
+        }
     }
     serde_json::json!({
-        "description": "Generated by crates/plenary-protocol/tests/browser_fixture.rs: the reference session as each audience receives it. Do not edit.",
-        "meeting": s.meeting.definition.id,
-        "audiences": audiences,
-        "relay_after_each_frame": relay,
+        "surface": key.to_string(),
+        "view": first,
+        "patches": patches,
+        "final": document(&s.meeting),
     })
+}
+
+fn keys() -> Vec<ViewKey> {
+    vec![
+        ViewKey::Presiding,
+        ViewKey::Technician,
+        ViewKey::Booth(BoothId::new("booth-es")),
+        ViewKey::Delegation(DelegationId::new("br")),
+        ViewKey::Screen(ScreenId::new("hall-left")),
+        ViewKey::Public,
+    ]
+}
+
+/// Countdowns in every state, each read at instants around its thresholds:
+/// the browser must reach the core's remaining time and phase.
+fn countdown_cases() -> Vec<serde_json::Value> {
+    let thresholds = Thresholds {
+        warning: secs(60),
+        final_: secs(15),
+    };
+    let limit = secs(180);
+    let running = Timer::started(limit, thresholds, T0);
+    let mut resumed = running;
+    resumed.pause(T0 + secs(50));
+    resumed.resume(T0 + secs(80));
+    let mut paused = running;
+    paused.pause(T0 + secs(170));
+    let mut over = Timer::started(secs(30), thresholds, T0);
+    over.extend(secs(-40));
+    let stopped = Timer::new(limit, thresholds);
+    let timers = [running, resumed, paused, over, stopped];
+    let offsets = [0, 1, 119_999, 120_000, 120_001, 164_999, 165_000, 179_999, 180_000, 180_001, 209_500, 260_000, 400_000];
+    let mut out = Vec::new();
+    for timer in timers {
+        for ms in offsets {
+            let now = T0 + Millis(ms);
+            let countdown = timer.countdown();
+            let (remaining, phase) = (timer.remaining(now), timer.phase(now));
+            assert_eq!(countdown.at(now), (remaining, phase), "{timer:?} at +{ms} ms");
+            out.push(serde_json::json!({
+                "countdown": countdown,
+                "now": now,
+                "remaining": remaining,
+                "phase": phase,
+            }));
+        }
+    }
+    out
+}
+
+fn eta_cases() -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let etas = [
+        Eta::fixed(T0),
+        Eta::now(),
+        Eta::now().later(secs(90)),
+        Eta::fixed(T0 + secs(60)).max(Eta::now()).later(secs(30)),
+        Eta::now().later(secs(10)).not_before(T0 - secs(5)),
+    ];
+    let mut at = Vec::new();
+    let mut drifts = Vec::new();
+    for eta in etas {
+        for s in [-120, -1, 0, 1, 59, 60, 61, 3600] {
+            let now = T0 + secs(s);
+            at.push(serde_json::json!({ "eta": eta, "now": now, "at": eta.at(now) }));
+            let drift = Drift {
+                planned: T0 + secs(45),
+                projected: eta,
+            };
+            drifts.push(serde_json::json!({ "drift": drift, "now": now, "ms": drift.at(now) }));
+        }
+    }
+    (at, drifts)
+}
+
+
+fn fixture(s: &Session) -> serde_json::Value {
+    let (etas, drifts) = eta_cases();
+    serde_json::json!({
+        "description": "Generated by crates/plenary-protocol/tests/view_fixture.rs: countdown and ETA arithmetic cases, and the reference session's view documents as each display receives them. Do not edit.",
+        "countdowns": countdown_cases(),
+        "etas": etas,
+        "drifts": drifts,
+        "schedules": schedule_cases(s),
+        "sessions": keys().iter().map(|k| session_of(s, k)).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn patches_bring_every_document_to_the_final_one() {
+    let s = run_session();
+    for key in keys() {
+        let session = session_of(&s, &key);
+        let mut doc = session["view"].clone();
+        let patches = session["patches"].as_array().unwrap();
+        assert!(!patches.is_empty(), "{key}: the session changes nothing");
+        for p in patches {
+            let ops: json_patch::Patch = serde_json::from_value(p["ops"].clone()).unwrap();
+            json_patch::patch(&mut doc, &ops).unwrap();
+        }
+        assert_eq!(doc, session["final"], "{key}");
+    }
 }
 
 #[test]
@@ -366,7 +488,7 @@ fn the_epilogue_produces_every_event_the_browser_must_fold() {
 }
 
 #[test]
-fn the_committed_browser_fixture_matches_the_core() {
+fn the_committed_view_fixture_matches_the_server() {
     let s = run_session();
     let generated = serde_json::to_string_pretty(&fixture(&s)).unwrap() + "\n";
     if std::env::var_os("UPDATE_FIXTURES").is_some() {
@@ -376,7 +498,7 @@ fn the_committed_browser_fixture_matches_the_core() {
     let committed = std::fs::read_to_string(PATH).unwrap_or_default();
     assert!(
         committed == generated,
-        "frontend/test/fixtures/reference-session.json is out of date: run \
-         `UPDATE_FIXTURES=1 cargo test -p plenary-protocol --test browser_fixture`"
+        "frontend/test/fixtures/views.json is out of date: run \
+         `UPDATE_FIXTURES=1 cargo test -p plenary-protocol --test view_fixture`"
     );
 }
