@@ -2,7 +2,12 @@
 //! then RFC 6902 patches that bring it exactly to what the server derives;
 //! a reconnect resumes with the patches it missed, or a whole document when
 //! it cannot; and nothing a role may not see travels in its document.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::needless_pass_by_value
+)]
 
 use std::time::Duration;
 
@@ -11,9 +16,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use plenary_client::{Client, CommandReply};
+use plenary_core::Command;
 use plenary_core::ids::{DelegationId, ItemId};
 use plenary_core::rules::RequestKind;
-use plenary_core::Command;
 use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_tests::{Backend, MEETING, TestApp, on_both_databases};
 
@@ -43,9 +48,18 @@ async fn next(ws: &mut Ws) -> Option<serde_json::Value> {
 
 /// Say hello asking for views; returns once welcomed, with what came first
 /// (a whole view, patches, or nothing) applied.
-async fn open(app: &TestApp, hello: serde_json::Value, held: Option<(serde_json::Value, u64)>) -> Display {
-    let mut ws = tokio_tungstenite::connect_async(app.ws_url()).await.unwrap().0;
-    ws.send(Message::Text(hello.to_string().into())).await.unwrap();
+async fn open(
+    app: &TestApp,
+    hello: serde_json::Value,
+    held: Option<(serde_json::Value, u64)>,
+) -> Display {
+    let mut ws = tokio_tungstenite::connect_async(app.ws_url())
+        .await
+        .unwrap()
+        .0;
+    ws.send(Message::Text(hello.to_string().into()))
+        .await
+        .unwrap();
     let welcome = next(&mut ws).await.expect("welcome");
     assert_eq!(welcome["type"], "welcome", "{welcome}");
     let (doc, seq) = held.unwrap_or((serde_json::Value::Null, 0));
@@ -56,7 +70,9 @@ async fn open(app: &TestApp, hello: serde_json::Value, held: Option<(serde_json:
         received: vec!["welcome".to_owned()],
     };
     // What follows the welcome right away.
-    while let Ok(Some(frame)) = tokio::time::timeout(Duration::from_millis(300), next(&mut display.ws)).await {
+    while let Ok(Some(frame)) =
+        tokio::time::timeout(Duration::from_millis(300), next(&mut display.ws)).await
+    {
         display.take(frame);
     }
     display
@@ -83,7 +99,11 @@ impl Display {
                 self.seq = frame["seq"].as_u64().unwrap();
             }
             "patch" => {
-                assert_eq!(frame["from"].as_u64(), Some(self.seq), "a patch from the seq held");
+                assert_eq!(
+                    frame["from"].as_u64(),
+                    Some(self.seq),
+                    "a patch from the seq held"
+                );
                 let ops: json_patch::Patch = serde_json::from_value(frame["ops"].clone()).unwrap();
                 json_patch::patch(&mut self.doc, &ops).expect("the patch applies");
                 self.seq = frame["seq"].as_u64().unwrap();
@@ -96,7 +116,9 @@ impl Display {
     /// Reads until the document is at `seq` or later.
     async fn until_seq(&mut self, seq: u64) {
         while self.seq < seq {
-            let frame = next(&mut self.ws).await.unwrap_or_else(|| panic!("no patch to {seq} (at {})", self.seq));
+            let frame = next(&mut self.ws)
+                .await
+                .unwrap_or_else(|| panic!("no patch to {seq} (at {})", self.seq));
             self.take(frame);
         }
     }
@@ -136,12 +158,18 @@ async fn open_debate(chair: &Client) -> u64 {
 }
 
 async fn patches_follow_and_reach_the_derived_document(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let chair = app.connect("chair").await;
     let mut br = open(&app, hello(Some(app.code("delegation:br")), None), None).await;
     let mut public = open(&app, hello(None, None), None).await;
     for d in [&br, &public] {
-        assert_eq!(d.received[..2], ["welcome", "view"], "a whole document first");
+        assert_eq!(
+            d.received[..2],
+            ["welcome", "view"],
+            "a whole document first"
+        );
     }
     assert_eq!(br.doc["surface"], "delegation");
     assert_eq!(br.doc["me"]["id"], "br");
@@ -155,10 +183,20 @@ async fn patches_follow_and_reach_the_derived_document(backend: Backend) {
     br.until_seq(seq).await;
     public.until_seq(seq).await;
 
-    for (d, key) in [(&br, ViewKey::Delegation(DelegationId::new("br"))), (&public, ViewKey::Public)] {
-        assert_eq!(d.doc, derived(&app, &key).await, "{key}: the patched document is the derived one");
+    for (d, key) in [
+        (&br, ViewKey::Delegation(DelegationId::new("br"))),
+        (&public, ViewKey::Public),
+    ] {
+        assert_eq!(
+            d.doc,
+            derived(&app, &key).await,
+            "{key}: the patched document is the derived one"
+        );
         for kind in ["snapshot", "event", "insight"] {
-            assert!(!d.received.iter().any(|k| k == kind), "{key} received a {kind}");
+            assert!(
+                !d.received.iter().any(|k| k == kind),
+                "{key} received a {kind}"
+            );
         }
     }
     // Brazil sees its own request second in line, and may not ask twice.
@@ -172,7 +210,9 @@ async fn patches_follow_and_reach_the_derived_document(backend: Backend) {
 }
 
 async fn a_reconnect_gets_the_missed_patches_or_a_whole_document(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let chair = app.connect("chair").await;
     open_debate(&chair).await;
     let code = app.code("screen:hall-left");
@@ -182,12 +222,25 @@ async fn a_reconnect_gets_the_missed_patches_or_a_whole_document(backend: Backen
 
     // Missed while away: two requests and a call.
     for who in ["us", "ca"] {
-        ok(&app.connect(&format!("delegation:{who}")).await, request(who)).await;
+        ok(
+            &app.connect(&format!("delegation:{who}")).await,
+            request(who),
+        )
+        .await;
     }
     let last = ok(&chair, Command::CallNext).await;
 
-    let mut back = open(&app, hello(Some(code.clone()), Some(seq)), Some((doc.clone(), seq))).await;
-    assert!(back.received.iter().skip(1).all(|k| k == "patch"), "only patches: {:?}", back.received);
+    let mut back = open(
+        &app,
+        hello(Some(code.clone()), Some(seq)),
+        Some((doc.clone(), seq)),
+    )
+    .await;
+    assert!(
+        back.received.iter().skip(1).all(|k| k == "patch"),
+        "only patches: {:?}",
+        back.received
+    );
     assert!(back.received.len() > 1, "the missed patches came");
     back.until_seq(last).await;
     let key = ViewKey::Screen("hall-left".into());
@@ -195,11 +248,25 @@ async fn a_reconnect_gets_the_missed_patches_or_a_whole_document(backend: Backen
 
     // Up to date: nothing at all.
     let current = back.seq;
-    let idle = open(&app, hello(Some(code.clone()), Some(current)), Some((back.doc.clone(), current))).await;
-    assert_eq!(idle.received, ["welcome"], "nothing to send to a display up to date");
+    let idle = open(
+        &app,
+        hello(Some(code.clone()), Some(current)),
+        Some((back.doc.clone(), current)),
+    )
+    .await;
+    assert_eq!(
+        idle.received,
+        ["welcome"],
+        "nothing to send to a display up to date"
+    );
 
     // A seq this document never had (another stream's, or invented): whole.
-    let odd = open(&app, hello(Some(code.clone()), Some(current + 1_000)), Some((back.doc.clone(), current))).await;
+    let odd = open(
+        &app,
+        hello(Some(code.clone()), Some(current + 1_000)),
+        Some((back.doc.clone(), current)),
+    )
+    .await;
     assert_eq!(odd.received[..2], ["welcome", "view"]);
     assert_eq!(odd.doc, derived(&app, &key).await);
 
@@ -208,14 +275,21 @@ async fn a_reconnect_gets_the_missed_patches_or_a_whole_document(backend: Backen
     let app = app.restart().await;
     let fresh = open(&app, hello(Some(code.clone()), Some(seq)), Some((doc, seq))).await;
     assert_eq!(fresh.received[..2], ["welcome", "view"]);
-    let same = open(&app, hello(Some(code), Some(current)), Some((back.doc.clone(), current))).await;
+    let same = open(
+        &app,
+        hello(Some(code), Some(current)),
+        Some((back.doc.clone(), current)),
+    )
+    .await;
     assert_eq!(same.received, ["welcome"]);
     assert_eq!(same.doc, derived(&app, &key).await);
     app.finish().await;
 }
 
 async fn documents_carry_only_what_the_role_may_see(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let chair = app.connect("chair").await;
     open_debate(&chair).await;
     ok(&app.connect("delegation:us").await, request("us")).await;
@@ -234,18 +308,33 @@ async fn documents_carry_only_what_the_role_may_see(backend: Backend) {
         let d = open(&app, hello(code.clone(), None), None).await;
         let text = d.doc.to_string();
         for name in &names {
-            assert!(!text.contains(name.as_str()), "{code:?}'s document names interpreter {name}");
+            assert!(
+                !text.contains(name.as_str()),
+                "{code:?}'s document names interpreter {name}"
+            );
         }
-        assert!(!text.contains("slower_please"), "{code:?} sees booth signals");
+        assert!(
+            !text.contains("slower_please"),
+            "{code:?} sees booth signals"
+        );
         if code.is_none() {
-            assert!(text.len() < 8 * 1024, "the public's first document is {} bytes", text.len());
+            assert!(
+                text.len() < 8 * 1024,
+                "the public's first document is {} bytes",
+                text.len()
+            );
         }
     }
     // Brazil's document holds Brazil's requests only.
     let br = open(&app, hello(Some(app.code("delegation:br")), None), None).await;
     assert_eq!(br.doc["mine"], serde_json::json!([]));
     // The booth sees its own booth, with names.
-    let booth = open(&app, hello(Some(app.code("interpreter:booth-es")), None), None).await;
+    let booth = open(
+        &app,
+        hello(Some(app.code("interpreter:booth-es")), None),
+        None,
+    )
+    .await;
     assert_eq!(booth.doc["surface"], "booth");
     assert_eq!(booth.doc["booth"]["id"], "booth-es");
     app.finish().await;

@@ -8,7 +8,9 @@
 //! Checked after every command: nothing panics; one speaker at most holds
 //! the floor (and the speakers list agrees with it); a refused command
 //! changes nothing; a running countdown gains time only by an extension or
-//! a reset. At the end: replaying the log gives the live state.
+//! a reset; every display's view document derives without panicking, and
+//! the patch from the previous document applies and gives the new one. At
+//! the end: replaying the log gives the live state.
 //!
 //! Only events `decide` produced are applied: `apply` trusts `decide`.
 #![no_main]
@@ -29,6 +31,7 @@ use plenary_core::speakers::RequestStatus;
 use plenary_core::{
     Command, EVENT_VERSION, Event, Meeting, Millis, Role, StoredEvent, Timestamp, decide, execute,
 };
+use plenary_protocol::views::{self, ViewKey};
 
 const REFERENCE: &str = include_str!("../../config/meetings/san-pedro-sula-2017.toml");
 /// 26 October 2017, 14:00 in San Pedro Sula (UTC-6).
@@ -496,6 +499,8 @@ fn run(data: &[u8]) {
     // definition).
     let mut log: Vec<StoredEvent> = Vec::new();
     let mut now = T0;
+    let keys = view_keys(r);
+    let mut documents: Vec<serde_json::Value> = keys.iter().map(|k| document(&meeting, k)).collect();
     for _ in 0..MAX_STEPS {
         if u.is_empty() {
             break;
@@ -560,6 +565,12 @@ fn run(data: &[u8]) {
             }
         }
         assert_one_speaker(&meeting);
+        for (key, before) in keys.iter().zip(documents.iter_mut()) {
+            let after = document(&meeting, key);
+            let patch = views::diff(before, &after);
+            json_patch::patch(before, &patch).expect("the patch applies");
+            assert!(*before == after, "{key}: the patch does not give the new document");
+        }
     }
 
     let replayed =
@@ -568,6 +579,23 @@ fn run(data: &[u8]) {
         replayed == meeting,
         "the replay differs from the live state"
     );
+}
+
+/// A display of each kind (a real delegation, booth and screen).
+fn view_keys(r: &Reference) -> Vec<ViewKey> {
+    vec![
+        ViewKey::Presiding,
+        ViewKey::Technician,
+        ViewKey::Booth(r.booths[0].clone()),
+        ViewKey::Delegation(r.delegations[7].clone()),
+        ViewKey::Screen(r.screens[0].clone()),
+        ViewKey::Public,
+    ]
+}
+
+fn document(meeting: &Meeting, key: &ViewKey) -> serde_json::Value {
+    let view = views::derive(meeting, key).expect("a known display");
+    serde_json::to_value(view).expect("a document serialises")
 }
 
 fuzz_target!(|data: &[u8]| run(data));

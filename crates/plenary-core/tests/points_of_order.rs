@@ -479,7 +479,11 @@ fn next_up(s: &Session) -> Vec<(String, &'static str, Millis)> {
                 plenary_core::projections::Turn::Request { .. } => "request",
                 plenary_core::projections::Turn::Presentation => "presentation",
             };
-            (u.delegation.to_string(), turn, u.expected_at.at(s.now) - s.now)
+            (
+                u.delegation.to_string(),
+                turn,
+                u.expected_at.at(s.now) - s.now,
+            )
         })
         .collect()
 }
@@ -499,7 +503,11 @@ fn during_a_point_of_order_the_interrupted_speaker_is_next_after_the_waiting_poi
         [
             ("mx".to_owned(), "request", Millis::from_secs(90)),
             ("hn".to_owned(), "resumes", Millis::from_secs(90 + 120)),
-            ("ar".to_owned(), "request", Millis::from_secs(90 + 120 + 210)),
+            (
+                "ar".to_owned(),
+                "request",
+                Millis::from_secs(90 + 120 + 210)
+            ),
         ]
     );
     // The order is the one "call next" follows.

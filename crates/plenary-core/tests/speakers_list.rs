@@ -801,7 +801,10 @@ fn a_delegation_is_told_in_advance_what_it_may_ask_for_and_why_not() {
     s.statement("br");
     let after = brazil_may(&s);
     assert_eq!(after[0].1, Err("already_requested".to_owned()));
-    assert_eq!(after[1], ("point_of_order".to_owned(), Ok(Millis::from_mins(2))));
+    assert_eq!(
+        after[1],
+        ("point_of_order".to_owned(), Ok(Millis::from_mins(2)))
+    );
     // The verdict is the one the command gets.
     let refused = s.refused(
         delegation("br"),

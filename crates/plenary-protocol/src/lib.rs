@@ -14,8 +14,8 @@ pub mod views;
 
 pub use decode::{BadMessage, MAX_COMMAND_ID_CHARS, decode_client_message, valid_command_id};
 pub use messages::{
-    ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence, ServerMessage,
-    Stream,
+    ClientMessage, CloseCode, EventFrame, Insight, ProtocolErrorCode, ScreenPresence,
+    ServerMessage, Stream,
 };
 pub use views::{Audience, SurfaceView, ViewKey};
 

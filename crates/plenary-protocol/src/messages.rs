@@ -89,10 +89,7 @@ pub enum ServerMessage {
     Insight(Box<Insight>),
     /// The whole document this role's display renders (`stream: views`),
     /// as of `seq`.
-    View {
-        seq: u64,
-        view: Box<SurfaceView>,
-    },
+    View { seq: u64, view: Box<SurfaceView> },
     /// An RFC 6902 JSON Patch that turns the document at `from` into the
     /// document at `seq` (`stream: views`). A client whose document is not
     /// at `from` resumes.

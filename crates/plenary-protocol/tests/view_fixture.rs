@@ -24,13 +24,13 @@ use plenary_core::definition::load_str;
 use plenary_core::display::{ScreenTarget, View};
 use plenary_core::i18n::{Lang, Texts};
 use plenary_core::ids::{BoothId, DelegationId, ItemId, RequestId, ScreenId};
+use plenary_core::projections::{Drift, Eta};
 use plenary_core::rules::{Category, RequestKind};
 use plenary_core::script::{Expect, reference_half_day};
+use plenary_core::timer::{Thresholds, Timer};
 use plenary_core::{
     Command, EVENT_VERSION, Event, Meeting, Millis, Role, StoredEvent, Timestamp, execute,
 };
-use plenary_core::projections::{Drift, Eta};
-use plenary_core::timer::{Thresholds, Timer};
 use plenary_protocol::views::{self, ViewKey};
 
 const REFERENCE: &str = include_str!("../../../config/meetings/san-pedro-sula-2017.toml");
@@ -118,7 +118,8 @@ fn schedule_cases(s: &Session) -> Vec<serde_json::Value> {
         if n % 7 != 0 {
             continue;
         }
-        let document = serde_json::to_value(views::derive(&meeting, &ViewKey::Public).unwrap()).unwrap();
+        let document =
+            serde_json::to_value(views::derive(&meeting, &ViewKey::Public).unwrap()).unwrap();
         for later in [-90, 0, 45, 700, 5_000] {
             let now = meeting.updated_at + secs(later);
             let order = plenary_core::projections::running_order(&meeting, now);
@@ -392,14 +393,21 @@ fn countdown_cases() -> Vec<serde_json::Value> {
     over.extend(secs(-40));
     let stopped = Timer::new(limit, thresholds);
     let timers = [running, resumed, paused, over, stopped];
-    let offsets = [0, 1, 119_999, 120_000, 120_001, 164_999, 165_000, 179_999, 180_000, 180_001, 209_500, 260_000, 400_000];
+    let offsets = [
+        0, 1, 119_999, 120_000, 120_001, 164_999, 165_000, 179_999, 180_000, 180_001, 209_500,
+        260_000, 400_000,
+    ];
     let mut out = Vec::new();
     for timer in timers {
         for ms in offsets {
             let now = T0 + Millis(ms);
             let countdown = timer.countdown();
             let (remaining, phase) = (timer.remaining(now), timer.phase(now));
-            assert_eq!(countdown.at(now), (remaining, phase), "{timer:?} at +{ms} ms");
+            assert_eq!(
+                countdown.at(now),
+                (remaining, phase),
+                "{timer:?} at +{ms} ms"
+            );
             out.push(serde_json::json!({
                 "countdown": countdown,
                 "now": now,
@@ -434,7 +442,6 @@ fn eta_cases() -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     }
     (at, drifts)
 }
-
 
 fn fixture(s: &Session) -> serde_json::Value {
     let (etas, drifts) = eta_cases();

@@ -117,7 +117,9 @@ mod tests {
     #[test]
     fn max_and_later_agree_with_evaluation_at_any_now() {
         let a = Eta::fixed(T).max(Eta::now().later(Millis::from_secs(5)));
-        let b = Eta::now().later(Millis::from_secs(20)).not_before(T - Millis::from_secs(1));
+        let b = Eta::now()
+            .later(Millis::from_secs(20))
+            .not_before(T - Millis::from_secs(1));
         for s in -100..100 {
             let now = T + Millis::from_secs(s);
             assert_eq!(a.max(b).at(now), a.at(now).max(b.at(now)));

@@ -11,7 +11,7 @@ mod upcoming;
 pub use admission::{Admission, Verdict, may_request};
 pub use eta::{Drift, Eta};
 pub use running_order::{
-    ItemEta, ItemProjection, ItemTimes, ProjectedOrder, RunningOrder, WaitEstimate, projected_order,
-    running_order, wait_estimates,
+    ItemEta, ItemProjection, ItemTimes, ProjectedOrder, RunningOrder, WaitEstimate,
+    projected_order, running_order, wait_estimates,
 };
 pub use upcoming::{Turn, Upcoming, upcoming};

@@ -142,9 +142,8 @@ pub(crate) fn floor_free(meeting: &Meeting, item: &AgendaItem) -> Option<Eta> {
         anyone = true;
         match s.timer.countdown().clock {
             CountdownClock::Running { deadline, .. } => running = Some(deadline),
-            CountdownClock::Paused { remaining, .. } | CountdownClock::Stopped { remaining, .. } => {
-                fixed += remaining.clamp_non_negative()
-            }
+            CountdownClock::Paused { remaining, .. }
+            | CountdownClock::Stopped { remaining, .. } => fixed += remaining.clamp_non_negative(),
         }
     }
     if !anyone {
@@ -196,9 +195,8 @@ pub fn projected_order(meeting: &Meeting) -> ProjectedOrder {
                 let start = item.actual_start.map_or(Eta::now(), Eta::fixed);
                 // With nobody left to speak the item is expected to run its
                 // planned length, and not to end before now.
-                let end = floor_free(meeting, item).unwrap_or_else(|| {
-                    Eta::now().max(start.later(planned_end - planned_start))
-                });
+                let end = floor_free(meeting, item)
+                    .unwrap_or_else(|| Eta::now().max(start.later(planned_end - planned_start)));
                 drift = Some(Drift {
                     planned: planned_end,
                     projected: end,

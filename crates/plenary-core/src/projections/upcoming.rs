@@ -84,9 +84,16 @@ pub fn upcoming(meeting: &Meeting) -> Vec<Upcoming> {
     // Points of order are called first; when they interrupt, the chair can
     // call one at once and the speaker's countdown waits for them. A point
     // of order never interrupts another: the next waits for it to end.
-    let interrupting =
-        interrupts && !floor.current.as_ref().is_some_and(|s| s.source.is_point_of_order());
-    let mut cursor = if interrupting { Eta::now() } else { current_done };
+    let interrupting = interrupts
+        && !floor
+            .current
+            .as_ref()
+            .is_some_and(|s| s.source.is_point_of_order());
+    let mut cursor = if interrupting {
+        Eta::now()
+    } else {
+        current_done
+    };
     let mut points = Millis::ZERO;
     for r in item
         .speakers

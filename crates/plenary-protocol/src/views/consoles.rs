@@ -215,13 +215,15 @@ pub(super) fn presiding(meeting: &Meeting) -> PresidingView {
                     .requests
                     .values()
                     .rev()
-                    .filter(|r| matches!(r.status, RequestStatus::Withdrawn | RequestStatus::Removed))
+                    .filter(|r| {
+                        matches!(r.status, RequestStatus::Withdrawn | RequestStatus::Removed)
+                    })
                     .map(|r| GoneRequest {
                         request: r.id,
                         delegation: r.delegation.clone(),
                         name: name_of(meeting, &r.delegation),
                         kind: r.kind.clone(),
-                        status: r.status.clone(),
+                        status: r.status,
                     })
                     .collect()
             })
@@ -236,7 +238,7 @@ pub(super) fn presiding(meeting: &Meeting) -> PresidingView {
                         name: name_of(meeting, &s.presenter),
                         allotted: s.allotted,
                         language: s.language.clone(),
-                        status: s.status.clone(),
+                        status: s.status,
                         deferred: s.deferred,
                     })
                     .collect()

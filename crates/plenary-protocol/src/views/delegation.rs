@@ -56,16 +56,14 @@ pub(super) fn delegation(meeting: &Meeting, id: &DelegationId) -> Option<Delegat
                 .rev()
                 .filter(|r| &r.delegation == id)
                 .map(|r| {
-                    let place = next
-                        .iter()
-                        .position(|n| n.turn.request() == Some(r.id));
+                    let place = next.iter().position(|n| n.turn.request() == Some(r.id));
                     MyRequest {
                         request: r.id,
                         kind: r.kind.clone(),
                         language: r.language.clone(),
                         limit: r.limit,
                         requested_at: r.requested_at,
-                        status: r.status.clone(),
+                        status: r.status,
                         place: place.map(|p| p + 1),
                         expected_at: place.map(|p| next[p].expected_at),
                     }

@@ -28,8 +28,8 @@ mod screen;
 
 pub use audience::{Audience, actor_visible, event_frame, event_visible, redact};
 pub use consoles::{
-    BoothView, DelegationLine, FeedAhead, GoneRequest, PresidingView, QueuedRequest, ScreenLine, SlotLine,
-    TechnicianView,
+    BoothView, DelegationLine, FeedAhead, GoneRequest, PresidingView, QueuedRequest, ScreenLine,
+    SlotLine, TechnicianView,
 };
 pub use delegation::{DelegationView, MyRequest};
 pub use diff::diff;
@@ -121,4 +121,3 @@ pub fn derive(meeting: &Meeting, key: &ViewKey) -> Option<SurfaceView> {
         ViewKey::Public => SurfaceView::Public(public::public(meeting)),
     })
 }
-

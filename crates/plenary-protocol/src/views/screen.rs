@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use plenary_core::Meeting;
 use plenary_core::display::{ScreenMessage, View};
 use plenary_core::i18n::Lang;
 use plenary_core::ids::{ScreenGroup, ScreenId};
 use plenary_core::interpretation::ChannelFeed;
-use plenary_core::Meeting;
 
 use super::parts::{self, Heading, NextUp, OnFloor, Schedule};
 

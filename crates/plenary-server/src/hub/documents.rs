@@ -12,8 +12,8 @@ use serde_json::Value;
 use tracing::error;
 
 use plenary_core::Meeting;
-use plenary_protocol::views::{self, ViewKey};
 use plenary_protocol::ServerMessage;
+use plenary_protocol::views::{self, ViewKey};
 
 use super::fanout::{Frame, ViewSlotId, encode};
 
@@ -95,7 +95,12 @@ impl Views {
     /// What a client joining `slot` gets first: the patches after
     /// `resume_from` when the window still holds them (none when it is up
     /// to date), else the whole document.
-    pub(super) fn join(&mut self, slot: ViewSlotId, meeting: &Meeting, resume_from: Option<u64>) -> Vec<Frame> {
+    pub(super) fn join(
+        &mut self,
+        slot: ViewSlotId,
+        meeting: &Meeting,
+        resume_from: Option<u64>,
+    ) -> Vec<Frame> {
         let Some(s) = self.slots.get_mut(slot.0) else {
             return Vec::new();
         };

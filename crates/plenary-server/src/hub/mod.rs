@@ -4,9 +4,9 @@
 //! hub also schedules the countdown thresholds and answers subscriptions
 //! with a snapshot or the events a client missed.
 
+mod documents;
 pub mod fanout;
 pub mod presence;
-mod documents;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -30,10 +30,10 @@ use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_protocol::{Insight, ServerMessage};
 use plenary_store::{Commit, Store, StoreError};
 
+use documents::Views;
 pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
 use fanout::{PerAudience, Subscribers, encode_event};
 use presence::Presence;
-use documents::Views;
 pub use presence::ScreenReport;
 
 use crate::clock::Clock;
@@ -1100,7 +1100,10 @@ impl Hub {
                     Feed::Events(_) => (self.events_catch_up(audience, resume_from), None),
                     Feed::Views(key) => {
                         let slot = self.views.slot(key);
-                        (self.views.join(slot, &self.meeting, resume_from), Some(slot))
+                        (
+                            self.views.join(slot, &self.meeting, resume_from),
+                            Some(slot),
+                        )
                     }
                 };
                 if PRESENCE_AUDIENCES.contains(&audience) {
