@@ -444,6 +444,7 @@ fn sample(kind: CommandKind) -> Command {
         },
         CommandKind::ResetTimer => Command::ResetTimer,
         CommandKind::TimeUp => Command::TimeUp,
+        CommandKind::UndoFloorChange => Command::UndoFloorChange,
         CommandKind::StartPresentation => Command::StartPresentation {
             item: debate,
             presenter: None,

@@ -340,8 +340,67 @@ async fn documents_carry_only_what_the_role_may_see(backend: Backend) {
     app.finish().await;
 }
 
+/// Two consoles: what one decided on a floor the other has since changed is
+/// refused `stale` and changes nothing; the presiding document carries what
+/// a console must send, and the undo it may still make.
+async fn a_floor_command_decided_on_an_old_floor_is_refused_stale(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let chair = app.connect("chair").await;
+    let secretariat = app.connect("secretariat").await;
+    open_debate(&chair).await;
+    for who in ["us", "ca"] {
+        ok(
+            &app.connect(&format!("delegation:{who}")).await,
+            request(who),
+        )
+        .await;
+    }
+    ok(&chair, Command::CallNext).await;
+    let mut console = open(&app, hello(Some(app.code("chair")), None), None).await;
+    let seen: plenary_core::floor::FloorSeen =
+        serde_json::from_value(console.doc["floor_seen"].clone()).unwrap();
+    // The secretariat moves on first.
+    let moved = ok(&secretariat, Command::CallNext).await;
+    console.until_seq(moved).await;
+    assert_eq!(console.doc["floor"]["delegation"], "ca");
+    assert!(
+        console.doc["undo"]["until"].as_i64().is_some(),
+        "the call can be undone"
+    );
+    let reply = chair
+        .send_command_seen("late-end", Command::EndSpeech, seen)
+        .await
+        .unwrap();
+    assert_eq!(reply.code(), Some("stale"), "{reply:?}");
+    assert_eq!(
+        derived(&app, &ViewKey::Presiding).await["floor"]["delegation"],
+        "ca"
+    );
+    // Resent with the same id after a reconnect: the same answer.
+    let again = chair
+        .send_command_seen("late-end", Command::EndSpeech, seen)
+        .await
+        .unwrap();
+    assert_eq!(again.code(), Some("stale"));
+    // Decided on what the console shows now, the undo applies.
+    let now_seen: plenary_core::floor::FloorSeen =
+        serde_json::from_value(console.doc["floor_seen"].clone()).unwrap();
+    let reply = chair
+        .send_command_seen("undo-1", Command::UndoFloorChange, now_seen)
+        .await
+        .unwrap();
+    assert!(reply.is_acked(), "{reply:?}");
+    let after = derived(&app, &ViewKey::Presiding).await;
+    assert_eq!(after["floor"]["delegation"], "us");
+    assert_eq!(after["next"][0]["delegation"], "ca");
+    app.finish().await;
+}
+
 on_both_databases!(
     patches_follow_and_reach_the_derived_document,
     a_reconnect_gets_the_missed_patches_or_a_whole_document,
     documents_carry_only_what_the_role_may_see,
+    a_floor_command_decided_on_an_old_floor_is_refused_stale,
 );

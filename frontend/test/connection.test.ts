@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EARLY_RESYNC_MS, PlenaryClient } from '../src/client/connection';
 import type { Role } from '../src/client/protocol';
-import { FakeEnvironment, publicSession, type ViewSession } from './fake-server';
+import { FakeEnvironment, presidingSession, publicSession, type ViewSession } from './fake-server';
 
 const chair: Role = { role: 'chair' };
 
@@ -263,11 +263,12 @@ describe('commands', () => {
 
   it('a command sent while disconnected goes out once live, and an unanswered one is resent with the same id', () => {
     const client = liveClient(env);
-    const answered = client.send({ type: 'pause_timer' });
+    const message = (text: string) => ({ type: 'push_message' as const, target: { kind: 'all' as const }, text: { en: text } });
+    const answered = client.send(message('a'));
     env.socket.receive({ type: 'ack', command_id: answered.id, seq: 2 });
-    const unanswered = client.send({ type: 'call_next' });
+    const unanswered = client.send(message('b'));
     env.socket.drop(1006);
-    const offline = client.send({ type: 'end_speech' });
+    const offline = client.send({ type: 'request_floor', item: 'stocktaking', delegation: 'hn', kind: 'statement' });
     expect(client.commands.value.find((c) => c.id === offline.id)?.sends).toBe(0);
     env.advance(1000);
     env.socket.open();
@@ -275,6 +276,70 @@ describe('commands', () => {
     expect(env.socket.of('command')).toHaveLength(0);
     env.socket.welcome(env, 'demo', 1);
     expect(env.socket.of('command').map((c) => c.command_id)).toEqual([unanswered.id, offline.id]);
+  });
+
+  it('a change of the floor is never queued while the connection is down, and never goes out afterwards', () => {
+    const client = liveClient(env, presidingSession());
+    env.socket.drop(1006);
+    expect(client.live).toBe(false);
+    const clicks = [client.send({ type: 'call_next' }), client.send({ type: 'call_next' }), client.send({ type: 'end_speech' }, 'E')];
+    for (const c of clicks) {
+      const tracked = client.commands.value.find((x) => x.id === c.id)!;
+      expect(tracked.state).toBe('not_sent');
+      expect(tracked.sends).toBe(0);
+    }
+    env.advance(1000);
+    env.socket.open();
+    env.socket.welcome(env, 'demo', 1);
+    expect(client.status.value).toEqual({ kind: 'live' });
+    expect(env.socket.of('command')).toHaveLength(0);
+    expect(client.commands.value.map((c) => c.state)).toEqual(['not_sent', 'not_sent', 'not_sent']);
+    // Live again: the next click goes out at once.
+    const now = client.send({ type: 'call_next' });
+    expect(env.socket.of('command').map((c) => c.command_id)).toEqual([now.id]);
+  });
+
+  it('a change of the floor sent but unanswered when the connection drops is not resent: it is unconfirmed', () => {
+    const client = liveClient(env, presidingSession());
+    const floor = client.send({ type: 'call_next' }, 'N');
+    const request = client.send({ type: 'insert_speaker', item: 'stocktaking', delegation: 'gt', kind: 'statement' });
+    expect(env.socket.of('command')).toHaveLength(2);
+    env.socket.drop(1006);
+    const state = (id: string) => client.commands.value.find((c) => c.id === id)?.state;
+    // Known at once, while the connection is down.
+    expect(state(floor.id)).toBe('unconfirmed');
+    expect(state(request.id)).toBe('pending');
+    env.advance(1000);
+    env.socket.open();
+    env.socket.welcome(env, 'demo', 1);
+    // Only the command that does not move the floor is sent again, with its id.
+    expect(env.socket.of('command').map((c) => c.command_id)).toEqual([request.id]);
+    expect(state(floor.id)).toBe('unconfirmed');
+  });
+
+  it('a change of the floor carries the floor the chair saw; other commands carry nothing', () => {
+    const session = presidingSession();
+    const client = liveClient(env, session);
+    env.socket.receive(session.patches[0]!);
+    client.send({ type: 'end_speech' }, 'E');
+    client.send({ type: 'close_list', item: 'stocktaking' });
+    const [end, close] = env.socket.of('command');
+    expect(end!.expect).toEqual({ speech: session.first.view.surface === 'presiding' ? session.first.view.floor_seen.speech : null, rev: 8 });
+    expect(close!.expect).toBeUndefined();
+  });
+
+  it('a restart for a lost patch settles the floor commands in flight too', () => {
+    const session = presidingSession();
+    const client = liveClient(env, session);
+    const floor = client.send({ type: 'pause_timer' }, 'Space');
+    env.socket.receive(session.patches[0]!);
+    env.socket.receive(session.patches[2]!); // patches[1] was lost: restart
+    expect(client.status.value.kind).toBe('reconnecting');
+    expect(client.commands.value.find((c) => c.id === floor.id)?.state).toBe('unconfirmed');
+    env.advance(1000);
+    env.socket.open();
+    env.socket.welcome(env, session.meeting, session.patches[0]!.seq);
+    expect(env.socket.of('command')).toHaveLength(0);
   });
 
   it('rate_limited is retried with the same id, then fails', () => {

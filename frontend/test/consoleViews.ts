@@ -209,6 +209,19 @@ export const interpretation: InterpretationView = {
 export function presidingView(): PresidingView {
   return {
     heading,
+    floor_seen: { speech: floor.speech, rev: 7 },
+    undo: null,
+    floor_commands: [
+      'call_next',
+      'give_floor',
+      'end_speech',
+      'pause_timer',
+      'resume_timer',
+      'extend_timer',
+      'reset_timer',
+      'start_presentation',
+      'undo_floor_change',
+    ],
     floor,
     interrupted: [],
     next: [

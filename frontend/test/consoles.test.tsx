@@ -7,7 +7,7 @@ import { render, type ComponentType } from 'preact';
 // As in main.tsx: components re-render when a signal they read changes.
 import { signal } from '@preact/signals';
 import { act } from 'preact/test-utils';
-import { client, type TrackedCommand } from '../src/client';
+import { client, type ConnectionStatus, type TrackedCommand } from '../src/client';
 import type { Command, SurfaceView } from '../src/client/protocol';
 import { uiLang } from '../src/i18n';
 import BoothView from '../src/surfaces/booth/BoothView';
@@ -20,6 +20,7 @@ describe('the consoles that run the meeting', () => {
   let root: HTMLDivElement;
   let sent: Command[];
   const doc = signal<SurfaceView | null>(null);
+  const status = signal<ConnectionStatus>({ kind: 'live' });
 
   const $ = <T extends Element = HTMLElement>(testid: string) => root.querySelector<T>(`[data-testid="${testid}"]`);
   const $$ = (testid: string) => [...root.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`)];
@@ -36,7 +37,9 @@ describe('the consoles that run the meeting', () => {
     uiLang.value = 'en';
     sent = [];
     doc.value = null;
+    status.value = { kind: 'live' };
     vi.spyOn(client(), 'view', 'get').mockReturnValue(doc);
+    vi.spyOn(client(), 'status', 'get').mockReturnValue(status);
     vi.spyOn(client(), 'serverNow').mockReturnValue(NOW);
     vi.spyOn(client(), 'send').mockImplementation((command: Command) => {
       sent.push(command);

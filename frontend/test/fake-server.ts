@@ -3,6 +3,7 @@
 // stream (fixtures/views.sample.json) to play on them.
 import type { ClientEnvironment, SocketLike } from '../src/client/connection';
 import type { ClientMessage, PatchMessage, Role, ServerMessage, SurfaceView, ViewMessage } from '../src/client/protocol';
+import { presidingView } from './consoleViews';
 import sample from './fixtures/views.sample.json';
 
 /** A first document, the patches the server sent after it, and where they lead. */
@@ -27,6 +28,24 @@ export function publicSession(): ViewSession {
     patches,
     final: s.final,
   };
+}
+
+/** A chair's console: the hand-made presiding document (consoleViews.ts)
+ * at seq 1, then three patches that each move the floor's revision. */
+export function presidingSession(): ViewSession {
+  const first: SurfaceView = { surface: 'presiding', ...presidingView() };
+  const rev = presidingView().floor_seen.rev;
+  const patches = [1, 2, 3].map(
+    (n): PatchMessage => ({
+      type: 'patch',
+      from: n,
+      seq: n + 1,
+      ops: [{ op: 'replace', path: '/floor_seen/rev', value: rev + n }] as unknown as PatchMessage['ops'],
+    }),
+  );
+  const final: SurfaceView = { surface: 'presiding', ...presidingView() };
+  if (final.surface === 'presiding') final.floor_seen.rev = rev + 3;
+  return { meeting: presidingView().heading.meeting, first: { type: 'view', seq: 1, view: first }, patches, final };
 }
 
 export class FakeSocket implements SocketLike {

@@ -243,7 +243,18 @@ describe('the surfaces of the hall', () => {
         ['br', 'request'],
       ]);
       expect(items[0]!.textContent).toContain('retoma la palabra tras la cuestión de orden');
-      expect($('connection-status')).not.toBeNull();
+      // In every language of the screen: the tag, and each name once per language.
+      expect(items[0]!.textContent).toContain('resumes after the point of order');
+      expect([...items[1]!.querySelectorAll('.next-name')].map((n) => [n.getAttribute('lang'), n.textContent])).toEqual([
+        ['es', 'Brasil'],
+        ['en', 'Brazil'],
+      ]);
+      expect([...$('screen-item')!.querySelectorAll('.fit-line')].map((n) => n.textContent)).toEqual(['Balance', 'Stocktaking']);
+      // Not live: "reconnecting", with its icon, in the top bar's flow.
+      const reconnecting = $('connection-status')!;
+      expect(reconnecting.closest('.screen-top')).not.toBeNull();
+      expect(reconnecting.querySelector('svg')).not.toBeNull();
+      expect(reconnecting.textContent).toContain('reconectando');
     });
 
     it('with nobody on the floor, says the floor is open', async () => {

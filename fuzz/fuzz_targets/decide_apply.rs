@@ -261,7 +261,7 @@ impl Gen<'_, '_> {
                 self.u,
                 &[
                     2, 2, 1, 1, 1, 16, 2, 3, 1, 2, 1, 1, 1, 1, 8, 2, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1,
-                    1, 1, 1, 1, 1, 1, 1, 1,
+                    1, 1, 1, 1, 1, 1, 1, 1, 3,
                 ],
             )? {
                 0 => Command::OpenItem { item: self.item()? },
@@ -373,9 +373,10 @@ impl Gen<'_, '_> {
                 32 => Command::ClearMessage {
                     target: self.target()?,
                 },
-                _ => Command::ReloadScreens {
+                33 => Command::ReloadScreens {
                     target: self.target()?,
                 },
+                _ => Command::UndoFloorChange,
             },
         )
     }

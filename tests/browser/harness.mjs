@@ -50,8 +50,10 @@ export async function freePort() {
  *   pid: number | undefined,
  *   access: Map<string, Access>,
  *   publicLink: string,
+ *   dataDir: string,
  *   output: () => string,
  *   stop: () => Promise<{ code: number | null, signal: NodeJS.Signals | null, forced: boolean }>,
+ *   kill: () => Promise<void>,
  * }} Server
  */
 
@@ -82,14 +84,22 @@ process.on('exit', () => {
 /**
  * `plenary demo --fresh` on a fresh data directory and a free port. Resolves
  * once the access table is printed and /healthz answers.
- * @param {{ bin: string, timeoutMs?: number }} options
+ *
+ * To restart a server that was killed, pass its `dataDir` and `port` with
+ * `fresh: false`: the meeting continues where it was (and the demo's codes
+ * are the same). A data directory passed in is the caller's to remove.
+ * `meeting` runs another meeting file (e.g. a modified copy of the
+ * reference meeting).
+ * @param {{ bin: string, timeoutMs?: number, meeting?: string, dataDir?: string, port?: number, fresh?: boolean }} options
  * @returns {Promise<Server>}
  */
-export async function startServer({ bin, timeoutMs = 30_000 }) {
+export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: givenDir, port: givenPort, fresh = true }) {
   if (!bin || !existsSync(bin)) throw new Error(`PLENARY_BIN is not an executable file: ${bin}`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'plenary-browser-'));
-  const port = await freePort();
-  const child = spawn(bin, ['demo', '--fresh', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'plenary-browser-'));
+  const port = givenPort ?? (await freePort());
+  const args = ['demo', ...(fresh ? ['--fresh'] : []), '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
+  if (meeting) args.push('--meeting', meeting);
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -124,10 +134,19 @@ export async function startServer({ bin, timeoutMs = 30_000 }) {
           await exit;
         }
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
       const { code, signal } = /** @type {{ code: number | null, signal: NodeJS.Signals | null }} */ (exited);
       return { code, signal, forced };
     })());
+
+  /** The process dies at once (a crash, a pulled plug): its data stays,
+   * for a restart on the same `dataDir` and `port`. */
+  const kill = async () => {
+    if (!exited) {
+      child.kill('SIGKILL');
+      await exit;
+    }
+  };
 
   try {
     const deadline = Date.now() + timeoutMs;
@@ -146,7 +165,7 @@ export async function startServer({ bin, timeoutMs = 30_000 }) {
     }
     const access = parseAccessTable(stdout);
     const publicLink = /public view[^:]*:\s*(\S+)/.exec(stdout)?.[1] ?? `${base}/#public=${MEETING}`;
-    return { base, port, pid: child.pid, access, publicLink, output, stop };
+    return { base, port, pid: child.pid, access, publicLink, dataDir, output, stop, kill };
   } catch (e) {
     await stop();
     throw e;

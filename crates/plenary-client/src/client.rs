@@ -26,6 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WsClos
 use tokio_tungstenite::tungstenite::{self, Message};
 use tracing::{debug, warn};
 
+use plenary_core::floor::FloorSeen;
 use plenary_core::i18n::Texts;
 use plenary_core::ids::MeetingId;
 use plenary_core::{Command, Meeting, Role, Timestamp};
@@ -429,12 +430,44 @@ impl Client {
         &self,
         commands: impl IntoIterator<Item = (String, Command)>,
     ) -> Result<Vec<PendingReply>, ClientError> {
+        self.submit_batch_seen(commands.into_iter().map(|(id, c)| (id, c, None)))
+            .await
+    }
+
+    /// [`send_command`](Client::send_command) for a command decided on the
+    /// floor as `seen`: refused `stale` if the floor has changed since.
+    pub async fn send_command_seen(
+        &self,
+        command_id: impl Into<String>,
+        command: Command,
+        seen: FloorSeen,
+    ) -> Result<CommandReply, ClientError> {
+        let mut pending = self
+            .submit_batch_seen([(command_id.into(), command, Some(seen))])
+            .await?;
+        pending
+            .pop()
+            .ok_or_else(|| ClientError::Unexpected {
+                during: "submitting a command",
+                got: "no pending reply".to_owned(),
+            })?
+            .wait()
+            .await
+    }
+
+    /// [`submit_batch`](Client::submit_batch), each command with the floor
+    /// its sender saw, if any.
+    pub async fn submit_batch_seen(
+        &self,
+        commands: impl IntoIterator<Item = (String, Command, Option<FloorSeen>)>,
+    ) -> Result<Vec<PendingReply>, ClientError> {
         let mut batch = Vec::new();
         let mut pending = Vec::new();
-        for (command_id, command) in commands {
+        for (command_id, command, expect) in commands {
             let text = encode(&ClientMessage::Command {
                 command_id: command_id.clone(),
                 command,
+                expect,
             })?;
             let (tx, rx) = oneshot::channel();
             batch.push((command_id.clone(), text, tx));

@@ -5,10 +5,10 @@
 //! to a [`Client`] and reconnects with `resume_from_seq` so that a client
 //! that drops and resumes ends with the same state as one that never did.
 
-use plenary_core::{EVENT_VERSION, Meeting, Role, StoredEvent};
+use plenary_core::{Command, EVENT_VERSION, Meeting, Role, StoredEvent};
 use plenary_protocol::{EventFrame, Insight, ServerMessage};
 
-use crate::client::{CatchUp, Client};
+use crate::client::{CatchUp, Client, CommandReply};
 use crate::error::ClientError;
 use crate::hello::{ConnectOptions, Hello};
 use crate::seq::SeqTracker;
@@ -193,6 +193,17 @@ impl Session {
 
     pub fn client_mut(&mut self) -> &mut Client {
         &mut self.client
+    }
+
+    /// Sends a command decided on the floor this session holds now, and
+    /// waits for its answer: a command that changes the floor is refused
+    /// `stale` if the floor changed meanwhile (it is never applied to a
+    /// floor this session did not see).
+    pub async fn command(&self, command: Command) -> Result<CommandReply, ClientError> {
+        let seen = self.follower.meeting().floor.seen();
+        self.client
+            .send_command_seen(crate::new_command_id(), command, seen)
+            .await
     }
 
     /// The next frame, already applied to the meeting.

@@ -132,6 +132,9 @@ pub enum Command {
     ResetTimer,
     /// Sent by the server when a countdown reaches zero.
     TimeUp,
+    /// Takes back the last call, floor given, speech ended or countdown
+    /// reset, within 30 s and before any other change of the floor.
+    UndoFloorChange,
 
     // --- Scheduled presentations ---------------------------------------------
     /// Starts the next pending presenter, or the one named.
@@ -200,6 +203,25 @@ impl CommandKind {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
+
+    /// Whether it moves the floor or a countdown on it: such a command may
+    /// carry the floor its sender saw and is refused `stale` if the floor
+    /// changed since.
+    pub fn changes_floor(self) -> bool {
+        use CommandKind as K;
+        matches!(
+            self,
+            K::CallNext
+                | K::GiveFloor
+                | K::EndSpeech
+                | K::PauseTimer
+                | K::ResumeTimer
+                | K::ExtendTimer
+                | K::ResetTimer
+                | K::StartPresentation
+                | K::UndoFloorChange
+        )
+    }
 }
 
 impl Command {
@@ -214,7 +236,7 @@ mod tests {
 
     #[test]
     fn kind_names_are_the_serde_names() {
-        assert_eq!(CommandKind::ALL.len(), 34);
+        assert_eq!(CommandKind::ALL.len(), 35);
         for kind in CommandKind::ALL {
             let json = serde_json::to_value(kind).unwrap_or_default();
             assert_eq!(json, kind.as_str());

@@ -10,14 +10,14 @@
 use crate::command::Command;
 use crate::error::CommandError;
 use crate::event::{Event, StoredEvent, stamp};
-use crate::floor::Speech;
+use crate::floor::{FloorSeen, Speech};
 use crate::i18n::Lang;
 use crate::ids::{ItemId, RequestId};
 use crate::meeting::Meeting;
 use crate::roles::{Role, authorise};
 use crate::speakers::{Request, RequestStatus};
 use crate::time::Timestamp;
-use crate::{agenda, display, floor, interpretation, presentations, speakers};
+use crate::{agenda, display, floor, interpretation, presentations, speakers, undo};
 
 /// Decides what `command` by `actor` at `now` means for `meeting`.
 pub fn decide(
@@ -26,7 +26,28 @@ pub fn decide(
     command: &Command,
     now: Timestamp,
 ) -> Result<Vec<Event>, CommandError> {
+    decide_seen(meeting, actor, command, None, now)
+}
+
+/// [`decide`] for a command decided on the floor as `seen`: a command that
+/// changes the floor ([`CommandKind::changes_floor`]) is refused `stale`
+/// if the floor is no longer what its sender saw. Without `seen` it applies
+/// to the floor as it is.
+///
+/// [`CommandKind::changes_floor`]: crate::CommandKind::changes_floor
+pub fn decide_seen(
+    meeting: &Meeting,
+    actor: &Role,
+    command: &Command,
+    seen: Option<&FloorSeen>,
+    now: Timestamp,
+) -> Result<Vec<Event>, CommandError> {
     authorise(actor, command)?;
+    if let Some(seen) = seen
+        && command.kind().changes_floor()
+    {
+        floor::check_seen(meeting, seen)?;
+    }
     let d = &Decider {
         meeting,
         actor,
@@ -81,6 +102,7 @@ pub fn decide(
         Command::ExtendTimer { by } => floor::decide_extend_timer(d, *by),
         Command::ResetTimer => floor::decide_reset_timer(d),
         Command::TimeUp => floor::decide_time_up(d),
+        Command::UndoFloorChange => undo::decide_undo(d),
 
         // Scheduled presentations.
         Command::StartPresentation { item, presenter } => {

@@ -123,6 +123,19 @@ pub enum CommandError {
     },
 
     NoSpeakerOnFloor,
+    /// No change of the floor to take back (none yet, or another since).
+    NothingToUndo,
+    /// The change is older than the undo window.
+    UndoExpired {
+        secs: i64,
+    },
+    /// The floor changed since the sender saw it: nothing was applied.
+    Stale {
+        /// Who has the floor now.
+        speaker: Option<Texts>,
+        /// The same speech, with its countdown changed.
+        same_speech: bool,
+    },
     FloorOccupied {
         delegation: DelegationId,
     },
@@ -200,6 +213,9 @@ impl CommandError {
             | E::RequestStillOpen { .. }
             | E::AlreadyHeard { .. }
             | E::NoSpeakerOnFloor
+            | E::Stale { .. }
+            | E::NothingToUndo
+            | E::UndoExpired { .. }
             | E::FloorOccupied { .. }
             | E::PointOfOrderInProgress
             | E::QueueEmpty
@@ -249,6 +265,9 @@ impl CommandError {
             E::AlreadyHeard { .. } => "already_heard",
             E::PositionOutOfRange { .. } => "position_out_of_range",
             E::NoSpeakerOnFloor => "no_speaker_on_floor",
+            E::Stale { .. } => "stale",
+            E::NothingToUndo => "nothing_to_undo",
+            E::UndoExpired { .. } => "undo_expired",
             E::FloorOccupied { .. } => "floor_occupied",
             E::PointOfOrderInProgress => "point_of_order_in_progress",
             E::QueueEmpty => "queue_empty",
@@ -276,6 +295,10 @@ impl CommandError {
             CommandError::AccessCodesNotPermitted { target: None, .. } => {
                 "access_codes_not_permitted_any"
             }
+            CommandError::Stale {
+                same_speech: true, ..
+            } => "stale_countdown",
+            CommandError::Stale { speaker: None, .. } => "stale_nobody",
             other => other.code(),
         }
     }
@@ -327,6 +350,17 @@ impl CommandError {
             E::UnknownKind { kind } => vec![("kind", s(kind))],
             E::UnknownLanguage { language } => vec![("language", s(language))],
             E::ReplyLimitReached { max } => vec![("max", s(max))],
+            E::UndoExpired { secs } => vec![("secs", s(secs))],
+            E::Stale { speaker, .. } => match speaker {
+                Some(name) => vec![(
+                    "name",
+                    name.get(lang)
+                        .or_else(|| name.0.values().next().map(String::as_str))
+                        .unwrap_or_default()
+                        .to_owned(),
+                )],
+                None => Vec::new(),
+            },
             E::PositionOutOfRange { position, max } => {
                 vec![("position", s(position)), ("max", s(max))]
             }
@@ -339,6 +373,7 @@ impl CommandError {
             | E::NoNextItem
             | E::NoPreviousItem
             | E::NoSpeakerOnFloor
+            | E::NothingToUndo
             | E::PointOfOrderInProgress
             | E::QueueEmpty
             | E::TimerNotRunning
@@ -428,7 +463,7 @@ mod tests {
     #[test]
     fn every_refusal_has_a_text_in_every_language() {
         let codes = codes_in_source();
-        assert_eq!(codes.len(), 47, "{codes:?}");
+        assert_eq!(codes.len(), 50, "{codes:?}");
         let catalogue = Catalogue::get();
         for language in catalogue.languages() {
             let texts = catalogue.entries(language).unwrap();

@@ -138,6 +138,8 @@ pub enum Event {
         by: Millis,
     },
     TimerReset,
+    /// The last change of the floor was taken back (`crate::undo`).
+    FloorChangeUndone,
 
     // --- Scheduled presentations ------------------------------------------------
     PresenterSkipped {
@@ -234,7 +236,7 @@ mod tests {
     /// is enough to check that serde knows the tag.
     #[test]
     fn every_type_is_a_serde_tag() {
-        assert_eq!(Event::TYPES.len(), 29);
+        assert_eq!(Event::TYPES.len(), 30);
         for t in Event::TYPES {
             let json = serde_json::json!({ "type": t });
             let err = serde_json::from_value::<Event>(json)

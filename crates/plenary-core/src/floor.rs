@@ -19,6 +19,7 @@ use crate::rules::{RequestKind, TimeUpPolicy};
 use crate::speakers::{Request, RequestStatus};
 use crate::time::{Millis, Timestamp};
 use crate::timer::{Thresholds, Timer};
+use crate::undo::Restoration;
 
 /// Why someone has the floor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -87,6 +88,9 @@ pub struct Speech {
     /// Whether a point of order paused a running countdown (rather than
     /// finding it paused by the chair), so it runs again on return.
     pub running_when_interrupted: bool,
+    /// Changes taken back while this speech was on the floor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restorations: Vec<Restoration>,
 }
 
 impl Speech {
@@ -110,6 +114,7 @@ impl Speech {
             pauses: Vec::new(),
             spoken_before_reset: Millis::ZERO,
             running_when_interrupted: false,
+            restorations: Vec::new(),
         }
     }
 
@@ -158,6 +163,7 @@ impl Speech {
             overrun: (elapsed - self.timer.limit).clamp_non_negative(),
             pauses: self.pauses,
             ended_by: reason,
+            restorations: self.restorations,
         }
     }
 }
@@ -179,6 +185,10 @@ pub struct SpeechRecord {
     pub overrun: Millis,
     pub pauses: Vec<Pause>,
     pub ended_by: EndReason,
+    /// Changes taken back during the speech ("ended by mistake, restored
+    /// 4 s later"), for the minutes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restorations: Vec<Restoration>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -187,9 +197,32 @@ pub struct Floor {
     pub current: Option<Speech>,
     /// Speakers paused by points of order, the most recent last.
     pub interrupted: Vec<Speech>,
+    /// Counts every change of the floor or of a countdown on it (not the
+    /// meeting's seq, which moves with every request): what a console saw
+    /// is its speech and this revision ([`FloorSeen`]).
+    #[serde(default)]
+    pub rev: u64,
+}
+
+/// The floor as a console saw it when its user decided: a command that
+/// changes the floor carries it, and is refused `stale` if the floor has
+/// changed since (another speaker, a countdown paused, extended, reset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FloorSeen {
+    /// The speech on the floor; `null` when nobody had it.
+    pub speech: Option<SpeechId>,
+    pub rev: u64,
 }
 
 impl Floor {
+    /// The floor as seen now.
+    pub fn seen(&self) -> FloorSeen {
+        FloorSeen {
+            speech: self.current.as_ref().map(|s| s.id),
+            rev: self.rev,
+        }
+    }
+
     pub fn speaker(&self) -> Option<&DelegationId> {
         self.current.as_ref().map(|s| &s.delegation)
     }
@@ -241,6 +274,23 @@ impl Floor {
 }
 
 // --- Rules: calling, giving the floor, ending, points of order, timers ---------
+
+/// Refuses a command decided on a floor that has changed since: another
+/// speaker, nobody, or the same speaker's countdown changed.
+pub(crate) fn check_seen(meeting: &Meeting, seen: &FloorSeen) -> Result<(), CommandError> {
+    let floor = &meeting.floor;
+    if floor.seen() == *seen {
+        return Ok(());
+    }
+    let speaker = floor
+        .current
+        .as_ref()
+        .map(|s| meeting.definition.name_of(&s.delegation));
+    Err(CommandError::Stale {
+        speaker,
+        same_speech: floor.current.as_ref().map(|s| s.id) == seen.speech,
+    })
+}
 
 /// The longest a single extension may be: guards against a typo such as
 /// minutes sent as seconds ×1000.
@@ -452,6 +502,7 @@ pub(crate) struct SpeechStarted<'e> {
 }
 
 pub(crate) fn apply_speech_started(m: &mut Meeting, e: &SpeechStarted<'_>, at: Timestamp) {
+    m.floor.rev += 1;
     match e.source {
         SpeechSource::Request { request, .. } => {
             m.set_request_status(*request, RequestStatus::Speaking { speech: e.speech });
@@ -487,6 +538,7 @@ pub(crate) fn apply_speech_ended(
     resumed: Option<SpeechId>,
     at: Timestamp,
 ) {
+    m.floor.rev += 1;
     if let Some(record) = m.floor.end(speech, reason, resumed, at) {
         match &record.source {
             SpeechSource::Request { request, .. } => {
@@ -509,24 +561,28 @@ pub(crate) fn apply_speech_ended(
 }
 
 pub(crate) fn apply_timer_paused(m: &mut Meeting, at: Timestamp) {
+    m.floor.rev += 1;
     if let Some(s) = m.floor.current.as_mut() {
         s.pause(at);
     }
 }
 
 pub(crate) fn apply_timer_resumed(m: &mut Meeting, at: Timestamp) {
+    m.floor.rev += 1;
     if let Some(s) = m.floor.current.as_mut() {
         s.resume(at);
     }
 }
 
 pub(crate) fn apply_timer_extended(m: &mut Meeting, by: Millis) {
+    m.floor.rev += 1;
     if let Some(s) = m.floor.current.as_mut() {
         s.timer.extend(by);
     }
 }
 
 pub(crate) fn apply_timer_reset(m: &mut Meeting, at: Timestamp) {
+    m.floor.rev += 1;
     if let Some(s) = m.floor.current.as_mut() {
         s.reset(at);
     }

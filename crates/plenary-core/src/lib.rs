@@ -19,6 +19,7 @@
 //! | speakers list: admission, order, limits, requests | [`speakers`] |
 //! | the floor: calling, giving the floor, ending, points of order, timers, the speaking log | [`floor`] |
 //! | countdowns | [`timer`] |
+//! | undoing a floor change made by mistake | [`undo`] |
 //! | scheduled presentations | [`presentations`] |
 //! | agenda / running order | [`agenda`], [`projections`] |
 //! | interpretation and relay | [`interpretation`] |
@@ -49,9 +50,10 @@ pub mod script;
 pub mod speakers;
 pub mod time;
 pub mod timer;
+pub mod undo;
 
 pub use command::{Command, CommandKind};
-pub use decide::{decide, execute};
+pub use decide::{decide, decide_seen, execute};
 pub use definition::MeetingDefinition;
 pub use error::{CommandError, ErrorClass};
 pub use event::{EVENT_VERSION, Event, StoredEvent, stamp};

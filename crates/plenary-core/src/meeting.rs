@@ -18,7 +18,8 @@ use crate::ids::{ItemId, RequestId, SpeechId};
 use crate::interpretation::Interpretation;
 use crate::speakers::{Request, RequestStatus};
 use crate::time::Timestamp;
-use crate::{agenda, display, floor, interpretation, presentations, speakers};
+use crate::undo::UndoPoint;
+use crate::{agenda, display, floor, interpretation, presentations, speakers, undo};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meeting {
@@ -33,6 +34,9 @@ pub struct Meeting {
     pub seq: u64,
     /// When the last event was committed.
     pub updated_at: Timestamp,
+    /// The floor before the last change the chair can still undo.
+    #[serde(default)]
+    pub undo: Option<UndoPoint>,
     pub(crate) next_request: u64,
     pub(crate) next_speech: u64,
     /// Which item each request belongs to (`[request, item]` pairs on the wire).
@@ -72,6 +76,7 @@ impl Meeting {
             updated_at: at,
             next_request: 1,
             next_speech: 1,
+            undo: None,
             request_items: BTreeMap::new(),
             definition,
         }
@@ -150,6 +155,7 @@ impl Meeting {
     /// `decide_*` function that records it.
     pub fn apply(&mut self, stored: &StoredEvent) {
         let at = stored.at;
+        undo::before_event(self, stored);
         self.seq = stored.seq;
         self.updated_at = at;
         let m = self;
@@ -239,6 +245,7 @@ impl Meeting {
             Event::TimerResumed => floor::apply_timer_resumed(m, at),
             Event::TimerExtended { by } => floor::apply_timer_extended(m, *by),
             Event::TimerReset => floor::apply_timer_reset(m, at),
+            Event::FloorChangeUndone => undo::apply_undone(m, at),
 
             // Scheduled presentations.
             Event::PresenterSkipped { item, presenter } => {

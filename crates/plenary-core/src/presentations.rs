@@ -111,6 +111,16 @@ impl Schedule {
         }
     }
 
+    /// Sets the status of the slot presented (or being presented) as
+    /// `speech`: taking back a change made by mistake.
+    pub(crate) fn set_status_of(&mut self, speech: SpeechId, status: SlotStatus) {
+        if let Some(slot) = self.slots.iter_mut().find(|s| {
+            matches!(s.status, SlotStatus::Presenting { speech: p } | SlotStatus::Done { speech: p } if p == speech)
+        }) {
+            slot.status = status;
+        }
+    }
+
     /// Moves a pending presenter to the end of the schedule.
     pub(crate) fn defer(&mut self, presenter: &DelegationId) {
         if let Some(i) = self.pending_index(presenter) {

@@ -201,6 +201,7 @@ pub const PERMISSIONS: &[(CommandKind, &[RoleKind])] = &[
     (C::ReopenList, PRESIDING),
     // The floor and its timer: only the chair gives the floor.
     (C::CallNext, PRESIDING),
+    (C::UndoFloorChange, PRESIDING),
     (C::GiveFloor, PRESIDING),
     (C::EndSpeech, PRESIDING),
     (C::PauseTimer, PRESIDING),

@@ -134,6 +134,10 @@ fn scenario(kind: CommandKind) -> (Session, Command) {
         },
         CommandKind::ResetTimer => Command::ResetTimer,
         CommandKind::TimeUp => Command::TimeUp,
+        CommandKind::UndoFloorChange => {
+            s.ok(chair(), Command::CallNext);
+            Command::UndoFloorChange
+        }
         CommandKind::StartPresentation => {
             return (
                 Session::on_item("opening"),
@@ -267,7 +271,7 @@ fn every_command_as_every_role_follows_the_permissions_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 34 * 8);
+    assert_eq!(checked, 35 * 8);
 }
 
 #[test]

@@ -110,6 +110,7 @@ fn command() -> impl Strategy<Value = Command> {
         2 => millis().prop_map(|by| Command::ExtendTimer { by }),
         1 => Just(Command::ResetTimer),
         2 => Just(Command::TimeUp),
+        2 => Just(Command::UndoFloorChange),
         2 => (item(), prop::option::of(delegation())).prop_map(|(item, presenter)| Command::StartPresentation { item, presenter }),
         1 => (item(), delegation()).prop_map(|(item, presenter)| Command::SkipPresenter { item, presenter }),
         1 => (item(), delegation()).prop_map(|(item, presenter)| Command::DeferPresenter { item, presenter }),

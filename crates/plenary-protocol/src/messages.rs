@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use plenary_core::floor::FloorSeen;
 use plenary_core::i18n::{Catalogue, Lang, Texts};
 use plenary_core::ids::{MeetingId, ScreenId, SpeechId};
 use plenary_core::interpretation::{RelayPlan, UpcomingWarning};
@@ -42,6 +43,11 @@ pub enum ClientMessage {
     Command {
         command_id: String,
         command: Command,
+        /// The floor the sender saw when deciding (§5.3): a command that
+        /// changes the floor is refused `stale` if the floor has changed
+        /// since. Consoles always send it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<FloorSeen>,
     },
     /// NTP-style clock sync: `t0` is the client's clock when sent (ms).
     TimeSync { t0: f64 },

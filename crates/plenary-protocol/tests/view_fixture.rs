@@ -223,7 +223,9 @@ fn epilogue(s: &mut Session) {
     s.wait(secs(40)).chair(Command::PauseTimer);
     s.wait(secs(30)).chair(Command::ResumeTimer);
     s.wait(secs(50)).chair(Command::ResetTimer);
-    s.wait(secs(20))
+    // Reset by mistake: taken back 3 s later, the countdown as it was.
+    s.wait(secs(3)).chair(Command::UndoFloorChange);
+    s.wait(secs(17))
         .chair(Command::ExtendTimer {
             by: Millis::from_mins(-1),
         })

@@ -374,6 +374,11 @@ pub struct CommandRequest {
     #[serde(default)]
     pub command_id: Option<String>,
     pub command: Command,
+    /// The floor the sender saw (§5.3 of docs/protocol.md): a command that
+    /// changes the floor is refused `stale` if it changed since. Without
+    /// it, the command applies to the floor as it is.
+    #[serde(default)]
+    pub expect: Option<plenary_core::floor::FloorSeen>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -410,7 +415,12 @@ pub async fn post_command(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let outcome = hub
-        .command(role, Some(command_id.clone()), request.command)
+        .command(
+            role,
+            Some(command_id.clone()),
+            request.command,
+            request.expect,
+        )
         .await
         .map_err(|_| ApiError::store())?;
     match outcome {

@@ -160,7 +160,7 @@ pub fn render(meeting: &Meeting, format: Format, now: Timestamp) -> String {
                     r.spoken,
                     r.limit,
                     r.overrun,
-                    ended_by(r.ended_by)
+                    ended_by_noted(r)
                 );
             }
             out
@@ -169,6 +169,23 @@ pub fn render(meeting: &Meeting, format: Format, now: Timestamp) -> String {
 }
 
 /// Quotes a CSV field when it needs it.
+/// How a speech ended, with the changes taken back during it ("ended by
+/// mistake, restored 00:04 later").
+fn ended_by_noted(r: &SpeechRecord) -> String {
+    let mut text = ended_by(r.ended_by).to_owned();
+    for undone in &r.restorations {
+        let later = (undone.restored_at - undone.changed_at).as_millis() / 1000;
+        let _ = write!(
+            text,
+            "; changed by mistake at {}, restored {:02}:{:02} later",
+            iso(undone.changed_at),
+            later / 60,
+            later % 60
+        );
+    }
+    text
+}
+
 fn csv(field: &str) -> String {
     if field.contains([',', '"', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))

@@ -17,13 +17,13 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::mpsc;
 use tracing::{Instrument, info, info_span, warn};
 
+use plenary_core::floor::FloorSeen;
 use plenary_core::ids::{MeetingId, ScreenId};
 use plenary_core::{Command, Role};
 use plenary_protocol::views::{Audience, ViewKey};
 use plenary_protocol::{
     ClientMessage, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ProtocolErrorCode, ServerMessage,
-    Stream,
-    decode_client_message,
+    Stream, decode_client_message,
 };
 
 use crate::hub::fanout::EndReason;
@@ -566,13 +566,19 @@ impl Session {
             Ok(ClientMessage::Command {
                 command_id,
                 command,
-            }) => self.command(command_id, command).await,
+                expect,
+            }) => self.command(command_id, command, expect).await,
         }
     }
 
     /// A command: checked here for what needs no meeting state, then
     /// decided by the hub, which answers in this connection's queue.
-    async fn command(&mut self, command_id: String, command: Command) -> Flow {
+    async fn command(
+        &mut self,
+        command_id: String,
+        command: Command,
+        expect: Option<FloorSeen>,
+    ) -> Flow {
         if !plenary_protocol::valid_command_id(&command_id) {
             return self
                 .error(ProtocolErrorCode::InvalidCommandId, Some(command_id))
@@ -591,6 +597,7 @@ impl Session {
                 self.subscriber,
                 command_id.clone(),
                 command,
+                expect,
             )
             .await;
         match submitted {

@@ -4,15 +4,37 @@
 // An unanswered command is sent again after a reconnect with the same
 // `command_id`: the server answers with its first answer and never applies
 // it twice (docs/protocol.md §4, §5.1).
-import type { Command, Texts } from './protocol';
+//
+// Except a change of the floor (issue 11): the chair decided it against the
+// floor they saw, and after an outage that floor may be another one. So a
+// floor command is never queued while the connection is down (`not_sent`),
+// and one that went out but was not answered when the connection dropped
+// is never sent again by itself (`unconfirmed`: the chair checks the floor).
+import type { Command, FloorSeen, SurfaceView, Texts } from './protocol';
 
-export type CommandState = 'pending' | 'acked' | 'refused' | 'failed';
+export type CommandState = 'pending' | 'acked' | 'refused' | 'failed' | 'not_sent' | 'unconfirmed';
+
+/**
+ * Whether a command changes who has the floor or a speaker's countdown:
+ * the server lists them in the presiding document (`floor_commands`, from
+ * `CommandKind::changes_floor` in Rust), and only the presiding console
+ * sends them. What the client does with them (never queue, never resend,
+ * always send what the chair saw) is about intent, not a rule of procedure.
+ */
+export function changesTheFloor(command: Command, view: SurfaceView | null): boolean {
+  return view?.surface === 'presiding' && view.floor_commands.includes(command.type);
+}
 
 export interface TrackedCommand {
   id: string;
   command: Command;
   /** How it was given, when that matters (a keyboard shortcut). */
   label: string;
+  /** It changes the floor (`changesTheFloor` when it was created). */
+  floor?: boolean;
+  /** The floor the chair saw when deciding (a floor command): the server
+   * refuses it `stale` if the floor has changed since. */
+  expect?: FloorSeen | null;
   state: CommandState;
   /** Local time it was first sent. */
   sentAt: number;
@@ -71,9 +93,17 @@ export class CommandTracker {
     return next;
   }
 
-  /** A new intent, with a fresh id. */
-  create(command: Command, label: string, id: string, now: number): TrackedCommand {
-    const tracked: TrackedCommand = { id, command, label, state: 'pending', sentAt: now, sends: 0 };
+  /** A new intent, with a fresh id; `not_sent` when it may not wait for the connection. */
+  create(
+    command: Command,
+    label: string,
+    id: string,
+    now: number,
+    state: 'pending' | 'not_sent' = 'pending',
+    floor = false,
+    expect: FloorSeen | null = null,
+  ): TrackedCommand {
+    const tracked: TrackedCommand = { id, command, label, state, sentAt: now, sends: 0, floor, expect };
     this.#commands.set(id, tracked);
     this.#prune();
     this.#changed();
@@ -93,7 +123,22 @@ export class CommandTracker {
 
   acked(id: string, seq: number): void {
     this.#retries.delete(id);
-    if (this.#commands.get(id)?.state === 'pending') this.#update(id, { state: 'acked', seq });
+    const state = this.#commands.get(id)?.state;
+    if (state === 'pending' || state === 'unconfirmed') this.#update(id, { state: 'acked', seq });
+  }
+
+  /**
+   * The connection dropped. Floor commands still waiting are settled now
+   * and never go out again by themselves: `unconfirmed` when they went out
+   * (the server may or may not have applied them), `not_sent` when they
+   * never did. Other commands stay pending, to be sent again once live.
+   */
+  connectionLost(): void {
+    for (const c of this.unanswered()) {
+      if (!c.floor) continue;
+      this.#retries.delete(c.id);
+      this.#update(c.id, { state: c.sends > 0 ? 'unconfirmed' : 'not_sent' });
+    }
   }
 
   /**

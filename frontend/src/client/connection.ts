@@ -5,12 +5,14 @@
 // patches since the one held → live patches. On a drop, or a patch that
 // does not start from the held document: reconnect with back-off and
 // jitter and resume from the held seq; resend unanswered commands with
-// their ids. Close 1008 (bad or revoked code) goes back to the login form
-// with the server's message.
+// their ids — but never a change of the floor, which is neither queued
+// while the connection is down nor resent after a drop (./commands.ts).
+// Close 1008 (bad or revoked code) goes back to the login form with the
+// server's message.
 import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
 import { backoffDelay } from './backoff';
 import { ClockEstimator } from './clock';
-import { CommandTracker, type TrackedCommand } from './commands';
+import { CommandTracker, changesTheFloor, type TrackedCommand } from './commands';
 import { forget, remember, type Credentials } from './credentials';
 import { ViewDocument } from './document';
 import {
@@ -203,12 +205,31 @@ export class PlenaryClient {
     this.#status.value = error ? { kind: 'signed_out', error } : { kind: 'signed_out' };
   }
 
+  /** Whether commands go out now (welcomed on an open socket). */
+  get live(): boolean {
+    return this.#live;
+  }
+
   /**
    * Sends an intent. It is tracked from now on; when the connection is
-   * down it goes out as soon as the connection is live again.
+   * down it goes out as soon as the connection is live again — unless it
+   * changes the floor: then it is `not_sent`, and never goes out.
    */
   send(command: Command, label = ''): TrackedCommand {
-    const tracked = this.#tracker.create(command, label, this.#env.randomId(), this.#env.now());
+    const view = this.#view.peek();
+    const floor = changesTheFloor(command, view);
+    const offlineFloor = !this.#live && floor;
+    // Decided on the floor shown now: refused `stale` if it moved since.
+    const expect = floor && view?.surface === 'presiding' ? view.floor_seen : null;
+    const tracked = this.#tracker.create(
+      command,
+      label,
+      this.#env.randomId(),
+      this.#env.now(),
+      offlineFloor ? 'not_sent' : 'pending',
+      floor,
+      expect,
+    );
     if (this.#live) this.#transmit(tracked);
     return tracked;
   }
@@ -296,6 +317,7 @@ export class PlenaryClient {
     const socket = this.#socket;
     this.#socket = null;
     this.#live = false;
+    this.#tracker.connectionLost();
     this.#clearTimer('connect');
     this.#clearTimer('sync');
     this.#clearTimer('round');
@@ -319,6 +341,7 @@ export class PlenaryClient {
 
   #closed(code: number, reason: string): void {
     this.#live = false;
+    this.#tracker.connectionLost();
     this.#clearTimer('connect');
     this.#clearTimer('sync');
     this.#clearTimer('round');
@@ -353,7 +376,12 @@ export class PlenaryClient {
   }
 
   #transmit(tracked: TrackedCommand): void {
-    this.#write({ type: 'command', command_id: tracked.id, command: tracked.command });
+    this.#write({
+      type: 'command',
+      command_id: tracked.id,
+      command: tracked.command,
+      ...(tracked.expect ? { expect: tracked.expect } : {}),
+    });
     this.#tracker.sent(tracked.id);
   }
 

@@ -3,6 +3,7 @@ import { PlenaryClient, type ClientEnvironment, type SocketLike } from './connec
 
 export { PlenaryClient } from './connection';
 export type { ConnectionStatus, ServerError } from './connection';
+export { changesTheFloor } from './commands';
 export type { TrackedCommand, CommandState } from './commands';
 export type { Credentials } from './credentials';
 

@@ -6,8 +6,20 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { useServerNow } from './useNow';
 
 /** The top bar of every console: who, which meeting, which item, the clock,
- * the connection, the language switch and sign-out. */
-export function ConsoleHeader({ surface, who, children }: { surface: string; who?: string; children?: ComponentChildren }) {
+ * the connection, the language switch and sign-out. `offlineNote` says what
+ * becomes of what is pressed while the connection is down (by default: it
+ * is sent when the connection is back). */
+export function ConsoleHeader({
+  surface,
+  who,
+  children,
+  offlineNote,
+}: {
+  surface: string;
+  who?: string;
+  children?: ComponentChildren;
+  offlineNote?: string;
+}) {
   const c = client();
   const heading = c.view.value?.heading;
   const lang = uiLang.value;
@@ -25,7 +37,7 @@ export function ConsoleHeader({ surface, who, children }: { surface: string; who
       <div class="console-meeting">
         <span class="console-title">{heading ? tx(heading.title, lang) : ''}</span>
         {item ? (
-          <span class="console-item" data-testid="current-item" data-item={item.id}>
+          <span class="console-item" data-testid="current-item" data-item={item.id} title={tx(item.title, lang, item.id)}>
             {tx(item.title, lang, item.id)}
           </span>
         ) : null}
@@ -47,7 +59,7 @@ export function ConsoleHeader({ surface, who, children }: { surface: string; who
     {status.kind === 'reconnecting' ? (
       <div class="reconnect-banner" role="status" data-testid="reconnect-banner">
         {t('status.reconnecting_detail', { reason: status.reason, attempt: status.attempt })} —{' '}
-        {t('command.waiting_connection')}
+        {offlineNote ?? t('command.waiting_connection')}
       </div>
     ) : null}
     </>

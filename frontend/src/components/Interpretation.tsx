@@ -56,27 +56,31 @@ export function DepthMark({ feed }: { feed: ChannelFeed }) {
   );
 }
 
-/** The floor language, the channels now with depth, and the warnings of the current plan. */
-export function RelayPlanView({ interpretation }: { interpretation: InterpretationView }) {
+/** The floor language, the channels now with depth, and the warnings of
+ * the current plan (`floorLine` false: without the floor language, which
+ * a control next to it shows). */
+export function RelayPlanView({ interpretation, floorLine = true }: { interpretation: InterpretationView; floorLine?: boolean }) {
   const lang = uiLang.value;
   const { plan, floor_language: floor, booth_names: names } = interpretation;
   return (
     <div class="stack" data-testid="relay-plan">
-      <p class="row">
-        <strong>{t('interp.floor_language')}:</strong>
-        {floor ? (
-          <span>
-            <span class="lang-tag">{floor}</span> {languageName(floor, lang)}
-          </span>
-        ) : (
-          <span class="muted">{t('interp.none')}</span>
-        )}
-        {interpretation.floor_language_override ? (
-          <span class="badge" data-kind="right_of_reply">
-            {t('interp.override')}
-          </span>
-        ) : null}
-      </p>
+      {floorLine ? (
+        <p class="row">
+          <strong>{t('interp.floor_language')}:</strong>
+          {floor ? (
+            <span>
+              <span class="lang-tag">{floor}</span> {languageName(floor, lang)}
+            </span>
+          ) : (
+            <span class="muted">{t('interp.none')}</span>
+          )}
+          {interpretation.floor_language_override ? (
+            <span class="badge" data-kind="right_of_reply">
+              {t('interp.override')}
+            </span>
+          ) : null}
+        </p>
+      ) : null}
       {plan ? (
         <>
           <table class="table">

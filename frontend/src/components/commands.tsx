@@ -3,12 +3,16 @@
 // reason), and the list of recent actions.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { client, type TrackedCommand } from '../client';
+import { changesTheFloor, client, type TrackedCommand } from '../client';
 import type { Command, RequestId, ScreenTarget, SpeechSource, SurfaceView, Texts } from '../client/protocol';
 import { duration, languageName, t, timeOfDay, tx, uiLang, type MessageKey } from '../i18n';
 
-/** The server's reason in the interface language (its `messages`, else `message`). */
+/** The server's reason in the interface language (its `messages`, else
+ * `message`); for a floor command the connection kept from the server,
+ * what became of it. */
 export function refusalText(c: TrackedCommand): string {
+  if (c.state === 'not_sent') return t('command.offline_not_sent');
+  if (c.state === 'unconfirmed') return t('command.check_floor');
   if (!c.error) return '';
   return tx(c.error.messages, uiLang.value, c.error.message);
 }
@@ -18,7 +22,12 @@ const STATE_KEY: Record<TrackedCommand['state'], MessageKey> = {
   acked: 'command.acked',
   refused: 'command.refused',
   failed: 'command.failed',
+  not_sent: 'command.not_sent',
+  unconfirmed: 'command.unconfirmed',
 };
+
+/** States a button reports next to itself (and the activity list keeps). */
+const REPORTED: ReadonlySet<TrackedCommand['state']> = new Set(['refused', 'failed', 'not_sent', 'unconfirmed']);
 
 export function stateLabel(c: TrackedCommand): string {
   return t(STATE_KEY[c.state]);
@@ -147,23 +156,40 @@ export interface CommandButtonProps {
 /** How long a refusal stays next to its button (the activity list keeps it). */
 const REFUSAL_MS = 8000;
 
-/** A button for one command, with its own pending / acked / refused state. */
+/**
+ * After a click with the mouse (or a touch), the button lets go of the
+ * focus: a key pressed next (Space, Enter) must never press it again.
+ * Keyboard activation (`detail` 0) keeps the focus where the user put it.
+ */
+export function releaseFocusAfterClick(e: MouseEvent): void {
+  if (e.detail > 0 && e.currentTarget instanceof HTMLElement) e.currentTarget.blur();
+}
+
+/** Whether the connection is down and this command may not wait for it. */
+export function offlineForFloor(command: Command | null): boolean {
+  return command !== null && changesTheFloor(command, client().view.value) && client().status.value.kind !== 'live';
+}
+
+/** A button for one command, with its own pending / acked / refused state.
+ * A change of the floor is disabled while the connection is down, and says so. */
 export function CommandButton(props: CommandButtonProps) {
   const [send, tracked] = useCommand();
   const state = tracked?.state;
   const [dismissed, setDismissed] = useState<string | null>(null);
   useEffect(() => {
-    if (!tracked || (state !== 'refused' && state !== 'failed')) return;
+    if (!tracked || !REPORTED.has(tracked.state)) return;
     const id = tracked.id;
     const timer = setTimeout(() => setDismissed(id), REFUSAL_MS);
     return () => clearTimeout(timer);
   }, [tracked?.id, state]);
-  const onClick = () => {
-    const command = typeof props.command === 'function' ? props.command() : props.command;
+  const resolve = () => (typeof props.command === 'function' ? props.command() : props.command);
+  const offline = offlineForFloor(resolve());
+  const onClick = (e: MouseEvent) => {
+    releaseFocusAfterClick(e);
+    const command = resolve();
     if (command) send(command);
   };
-  const refused =
-    tracked && dismissed !== tracked.id && (state === 'refused' || state === 'failed') ? refusalText(tracked) : '';
+  const refused = tracked && dismissed !== tracked.id && REPORTED.has(tracked.state) ? refusalText(tracked) : '';
   return (
     <span class="cmd">
       <button
@@ -171,16 +197,28 @@ export function CommandButton(props: CommandButtonProps) {
         class={`btn ${props.class ?? ''}`}
         data-testid={props.testid}
         data-state={state}
+        data-offline={offline ? 'true' : undefined}
         aria-busy={state === 'pending'}
-        aria-label={props['aria-label']}
-        disabled={props.disabled}
-        title={props.title}
+        aria-label={props['aria-label'] ? (offline ? `${props['aria-label']} (${t('command.offline_not_sent')})` : props['aria-label']) : undefined}
+        disabled={props.disabled || offline}
+        title={offline ? t('command.offline_not_sent') : props.title}
         onClick={onClick}
       >
-        {props.children}
+        <span class="btn-label">{props.children}</span>
+        {offline ? (
+          <span class="btn-offline" data-testid="offline-note">
+            {t('command.offline_not_sent')}
+          </span>
+        ) : null}
       </button>
       {refused && props.inlineRefusal !== false ? (
-        <span class="cmd-refusal" role="alert" data-testid="command-refusal" onClick={() => setDismissed(tracked!.id)}>
+        <span
+          class="cmd-refusal"
+          role="alert"
+          data-testid="command-refusal"
+          data-state={state}
+          onClick={() => setDismissed(tracked!.id)}
+        >
           {refused}
         </span>
       ) : null}
@@ -206,7 +244,11 @@ export function ActivityLog({ limit = 8 }: { limit?: number }) {
           </span>
           <time class="muted tabular">{timeOfDay(c.sentAt + (client().offset.value ?? 0), uiLang.value, true)}</time>
           {c.state === 'pending' && !live ? <span class="muted">{t('command.waiting_connection')}</span> : null}
-          {c.error ? <span class="activity-reason">{refusalText(c)}</span> : null}
+          {c.error || c.state === 'not_sent' || c.state === 'unconfirmed' ? (
+            <span class="activity-reason" data-state={c.state}>
+              {refusalText(c)}
+            </span>
+          ) : null}
         </li>
       ))}
     </ol>

@@ -38,6 +38,12 @@ export type ClientMessage =
   | {
       command: Command;
       command_id: string;
+      /**
+       * The floor the sender saw when deciding (§5.3): a command that
+       * changes the floor is refused `stale` if the floor has changed
+       * since. Consoles always send it.
+       */
+      expect?: FloorSeen | null;
       type: 'command';
     }
   | {
@@ -153,6 +159,9 @@ export type Command =
     }
   | {
       type: 'time_up';
+    }
+  | {
+      type: 'undo_floor_change';
     }
   | {
       item: ItemId;
@@ -283,6 +292,10 @@ export type View =
   | 'interpretation_legend'
   | 'message'
   | 'identify';
+/**
+ * One speech (or presentation) in the speaking log; allocated in order.
+ */
+export type SpeechId = number;
 /**
  * What the server sends.
  */
@@ -415,10 +428,6 @@ export type SlotStatus =
   | {
       status: 'skipped';
     };
-/**
- * One speech (or presentation) in the speaking log; allocated in order.
- */
-export type SpeechId = number;
 /**
  * Where a request stands.
  */
@@ -635,6 +644,9 @@ export type Event =
       type: 'timer_reset';
     }
   | {
+      type: 'floor_change_undone';
+    }
+  | {
       item: ItemId;
       presenter: DelegationId;
       type: 'presenter_skipped';
@@ -786,6 +798,47 @@ export type CountdownClock =
  */
 export type Phase = ('normal' | 'warning' | 'final') | 'overtime';
 /**
+ * A command's name, without its arguments: the key of the permissions table.
+ */
+export type CommandKind =
+  | (
+      | 'next_item'
+      | 'previous_item'
+      | 'declare_language'
+      | 'remove_request'
+      | 'close_list'
+      | 'reopen_list'
+      | 'end_speech'
+      | 'pause_timer'
+      | 'resume_timer'
+      | 'skip_presenter'
+      | 'request_handover'
+      | 'accept_handover'
+      | 'acknowledge_slower_please'
+      | 'assign_view'
+      | 'push_message'
+      | 'clear_message'
+      | 'reload_screens'
+    )
+  | 'open_item'
+  | 'move_item'
+  | 'set_time_limit'
+  | 'request_floor'
+  | 'insert_speaker'
+  | 'withdraw_request'
+  | 'move_request'
+  | 'readd_request'
+  | 'call_next'
+  | 'give_floor'
+  | 'extend_timer'
+  | 'reset_timer'
+  | 'time_up'
+  | 'undo_floor_change'
+  | 'start_presentation'
+  | 'defer_presenter'
+  | 'set_floor_language'
+  | 'slower_please';
+/**
  * Someone still to speak on the current item, in calling order.
  */
 export type NextUp = NextUp1 & NextUp2;
@@ -915,6 +968,18 @@ export interface Texts {
    */
   [k: string]: string | undefined;
 }
+/**
+ * The floor as a console saw it when its user decided: a command that
+ * changes the floor carries it, and is refused `stale` if the floor has
+ * changed since (another speaker, a countdown paused, extended, reset).
+ */
+export interface FloorSeen {
+  rev: number;
+  /**
+   * The speech on the floor; `null` when nobody had it.
+   */
+  speech?: SpeechId | null;
+}
 export interface Meeting {
   agenda: Agenda;
   definition: MeetingDefinition;
@@ -935,6 +1000,10 @@ export interface Meeting {
    * The sequence number of the last event applied.
    */
   seq: number;
+  /**
+   * The floor before the last change the chair can still undo.
+   */
+  undo?: UndoPoint | null;
   /**
    * When the last event was committed.
    */
@@ -1231,6 +1300,12 @@ export interface Floor {
    * Speakers paused by points of order, the most recent last.
    */
   interrupted: Speech[];
+  /**
+   * Counts every change of the floor or of a countdown on it (not the
+   * meeting's seq, which moves with every request): what a console saw
+   * is its speech and this revision ([`FloorSeen`]).
+   */
+  rev?: number;
 }
 /**
  * A speech in progress (or interrupted).
@@ -1241,6 +1316,10 @@ export interface Speech {
   item: ItemId;
   language: Lang;
   pauses: Pause[];
+  /**
+   * Changes taken back while this speech was on the floor.
+   */
+  restorations?: Restoration[];
   /**
    * Whether a point of order paused a running countdown (rather than
    * finding it paused by the chair), so it runs again on return.
@@ -1260,6 +1339,13 @@ export interface Speech {
 export interface Pause {
   from: Timestamp;
   to?: Timestamp | null;
+}
+/**
+ * A change undone: when it was made and when it was taken back.
+ */
+export interface Restoration {
+  changed_at: Timestamp;
+  restored_at: Timestamp;
 }
 export interface Timer {
   /**
@@ -1326,12 +1412,40 @@ export interface SpeechRecord {
   limit: Millis;
   overrun: Millis;
   pauses: Pause[];
+  /**
+   * Changes taken back during the speech ("ended by mistake, restored
+   * 4 s later"), for the minutes.
+   */
+  restorations?: Restoration[];
   source: SpeechSource;
   /**
    * Time actually spoken, pauses excluded.
    */
   spoken: Millis;
   started_at: Timestamp;
+}
+/**
+ * The floor as it was before the last change that can be undone.
+ */
+export interface UndoPoint {
+  /**
+   * When the change was made, and by whom.
+   */
+  at: Timestamp;
+  by: Role;
+  /**
+   * The floor before the change.
+   */
+  floor: Floor;
+  floor_language_override?: Lang | null;
+  /**
+   * The last event of the change (its events are consecutive).
+   */
+  last_seq: number;
+  /**
+   * The speaking log's length before the change.
+   */
+  log_len: number;
 }
 /**
  * A committed event as one role sees it.
@@ -1434,6 +1548,17 @@ export interface PresidingView {
   delegations: DelegationLine[];
   floor?: OnFloor | null;
   /**
+   * The commands that change the floor: they carry `floor_seen`, are
+   * never sent while the connection is down and never resent by
+   * themselves after it comes back.
+   */
+  floor_commands: CommandKind[];
+  /**
+   * What this console sends with every command that changes the floor
+   * (`expect`): refused `stale` if the floor has changed since.
+   */
+  floor_seen: FloorSeen;
+  /**
    * Requests withdrawn or removed on the current item, newest first
    * (the chair may put them back).
    */
@@ -1470,6 +1595,10 @@ export interface PresidingView {
   time_limits: {
     [k: string]: Millis | undefined;
   };
+  /**
+   * The last change of the floor, while it can still be undone.
+   */
+  undo?: UndoOffer | null;
 }
 export interface DelegationLine {
   category: Category;
@@ -1716,6 +1845,20 @@ export interface SlotLine {
   name: Texts;
   presenter: DelegationId;
   status: SlotStatus;
+}
+/**
+ * A change of the floor the chair can still take back.
+ */
+export interface UndoOffer {
+  /**
+   * Made at `at`; refused from `until` on.
+   */
+  at: Timestamp;
+  /**
+   * Who had the floor before it, and gets it back.
+   */
+  speaker?: Texts | null;
+  until: Timestamp;
 }
 /**
  * The technician's console.

@@ -45,6 +45,13 @@ impl MeetingDefinition {
         self.delegations.get(id)
     }
 
+    /// A delegation's name, or its id when the definition does not know it.
+    pub fn name_of(&self, id: &DelegationId) -> Texts {
+        self.delegation(id)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| Texts::new().with("en", id.to_string()))
+    }
+
     pub fn item(&self, id: &ItemId) -> Option<&ItemDefinition> {
         self.agenda.get(id)
     }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use plenary_core::definition::ScreenDefinition;
 use plenary_core::display::ScreenState;
+use plenary_core::floor::FloorSeen;
 use plenary_core::i18n::{Lang, Texts};
 use plenary_core::ids::{BoothId, DelegationId, RequestId};
 use plenary_core::interpretation::{ChannelFeed, InterpretationWarning, SlowerPlease};
@@ -15,7 +16,8 @@ use plenary_core::projections::Eta;
 use plenary_core::roles::{CodeManager, RoleKind};
 use plenary_core::rules::{Category, RequestKind};
 use plenary_core::speakers::RequestStatus;
-use plenary_core::{Meeting, Millis, Role, Timestamp};
+use plenary_core::undo::UNDO_WINDOW;
+use plenary_core::{CommandKind, Meeting, Millis, Role, Timestamp};
 
 use super::interpretation::{self, BoothLine, InterpretationView};
 use super::parts::{self, Heading, NextUp, OnFloor, Schedule, Spoken, name_of};
@@ -27,6 +29,15 @@ pub(super) const RECENT: usize = 10;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PresidingView {
     pub heading: Heading,
+    /// What this console sends with every command that changes the floor
+    /// (`expect`): refused `stale` if the floor has changed since.
+    pub floor_seen: FloorSeen,
+    /// The last change of the floor, while it can still be undone.
+    pub undo: Option<UndoOffer>,
+    /// The commands that change the floor: they carry `floor_seen`, are
+    /// never sent while the connection is down and never resent by
+    /// themselves after it comes back.
+    pub floor_commands: Vec<CommandKind>,
     pub floor: Option<OnFloor>,
     /// Speakers a point of order interrupted, the last one first.
     pub interrupted: Vec<OnFloor>,
@@ -50,6 +61,16 @@ pub struct PresidingView {
     /// Every kind of request, in display order.
     pub kinds: Vec<RequestKind>,
     pub screens: Vec<ScreenLine>,
+}
+
+/// A change of the floor the chair can still take back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct UndoOffer {
+    /// Made at `at`; refused from `until` on.
+    pub at: Timestamp,
+    pub until: Timestamp,
+    /// Who had the floor before it, and gets it back.
+    pub speaker: Option<Texts>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -188,6 +209,20 @@ pub(super) fn presiding(meeting: &Meeting) -> PresidingView {
     let rules = &meeting.definition.rules;
     PresidingView {
         heading: parts::heading(meeting),
+        floor_seen: meeting.floor.seen(),
+        undo: meeting.undo.as_ref().map(|u| UndoOffer {
+            at: u.at,
+            until: u.at + UNDO_WINDOW,
+            speaker: u
+                .floor
+                .current
+                .as_ref()
+                .map(|s| name_of(meeting, &s.delegation)),
+        }),
+        floor_commands: CommandKind::ALL
+            .into_iter()
+            .filter(|k| k.changes_floor())
+            .collect(),
         floor: parts::current(meeting),
         interrupted: interrupted(meeting),
         queue: item

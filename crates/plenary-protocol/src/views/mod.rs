@@ -29,7 +29,7 @@ mod screen;
 pub use audience::{Audience, actor_visible, event_frame, event_visible, redact};
 pub use consoles::{
     BoothView, DelegationLine, FeedAhead, GoneRequest, PresidingView, QueuedRequest, ScreenLine,
-    SlotLine, TechnicianView,
+    SlotLine, TechnicianView, UndoOffer,
 };
 pub use delegation::{DelegationView, MyRequest};
 pub use diff::diff;

@@ -107,11 +107,7 @@ pub struct Spoken {
 
 /// A delegation's name, or its id when the definition does not know it.
 pub(super) fn name_of(meeting: &Meeting, delegation: &DelegationId) -> Texts {
-    meeting
-        .definition
-        .delegation(delegation)
-        .map(|d| d.name.clone())
-        .unwrap_or_else(|| Texts::new().with("en", delegation.to_string()))
+    meeting.definition.name_of(delegation)
 }
 
 pub(super) fn heading(meeting: &Meeting) -> Heading {

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
+use plenary_core::floor::FloorSeen;
 use plenary_core::ids::{MeetingId, ScreenId, SpeechId};
 use plenary_core::interpretation;
 use plenary_core::projections;
@@ -24,7 +25,7 @@ use plenary_core::rules::TimeUpPolicy;
 use plenary_core::timer::Phase;
 use plenary_core::{
     Command, CommandError, EVENT_VERSION, Event, Meeting, MeetingDefinition, Role, StoredEvent,
-    Timestamp, decide, stamp,
+    Timestamp, decide_seen, stamp,
 };
 use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_protocol::{Insight, ServerMessage};
@@ -112,6 +113,8 @@ enum Request {
         actor: Role,
         command_id: Option<String>,
         command: Command,
+        /// The floor its sender saw, if it said.
+        seen: Option<FloorSeen>,
         reply: Reply,
     },
     Subscribe {
@@ -157,6 +160,7 @@ impl HubHandle {
         actor: Role,
         command_id: Option<String>,
         command: Command,
+        seen: Option<FloorSeen>,
     ) -> Result<CommandOutcome, HubGone> {
         let (reply, rx) = oneshot::channel();
         self.tx
@@ -164,6 +168,7 @@ impl HubHandle {
                 actor,
                 command_id,
                 command,
+                seen,
                 reply: Reply::Caller(reply),
             })
             .await
@@ -179,12 +184,14 @@ impl HubHandle {
         subscriber: SubscriberId,
         command_id: String,
         command: Command,
+        seen: Option<FloorSeen>,
     ) -> Result<(), HubGone> {
         self.tx
             .send(Request::Command {
                 actor,
                 command_id: Some(command_id.clone()),
                 command,
+                seen,
                 reply: Reply::Connection {
                     subscriber,
                     command_id,
@@ -592,6 +599,7 @@ impl Hub {
                     actor,
                     command_id,
                     command,
+                    seen,
                     reply,
                 } => {
                     if !self.is_synced() {
@@ -601,7 +609,7 @@ impl Hub {
                     let p = self.decide(
                         &actor,
                         command_id.as_deref(),
-                        &command,
+                        (&command, seen.as_ref()),
                         self.config.clock.now(),
                         Some(reply),
                     );
@@ -623,7 +631,7 @@ impl Hub {
         &mut self,
         actor: &Role,
         command_id: Option<&str>,
-        command: &Command,
+        (command, seen): (&Command, Option<&FloorSeen>),
         now: Timestamp,
         reply: Option<Reply>,
     ) -> Pending {
@@ -645,7 +653,7 @@ impl Hub {
                 return self.answered(reply, CommandOutcome::Refused(e));
             }
         }
-        match decide(&self.meeting, actor, command, now) {
+        match decide_seen(&self.meeting, actor, command, seen, now) {
             Err(e) => Pending {
                 reply,
                 key,
@@ -1194,7 +1202,7 @@ impl Hub {
             let p = self.decide(
                 &Role::System,
                 None,
-                &Command::TimeUp,
+                (&Command::TimeUp, None),
                 self.config.clock.now(),
                 None,
             );

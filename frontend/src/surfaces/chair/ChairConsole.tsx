@@ -1,6 +1,12 @@
 // The chair's (and secretariat's) console: the floor, the list, the
 // running order, interpretation warnings and messages to the screens —
 // all rendered from the presiding view document.
+//
+// Keys mean what their label says whatever has the focus (issue 11): the
+// shortcuts are handled before any element sees the key (capture phase)
+// and their default action is prevented, so Space after a click on "Call
+// next" pauses and never presses "Call next" again; a button lets go of
+// the focus after a click.
 import { useEffect } from 'preact/hooks';
 import '../../components/console.css';
 import './chair.css';
@@ -13,7 +19,9 @@ import { ScreenMessageForm } from '../../components/ScreenMessageForm';
 import { Section } from '../../components/Section';
 import { t, tx, uiLang } from '../../i18n';
 import { AgendaPanel } from './AgendaPanel';
-import { FloorPanel, handleShortcut } from './FloorPanel';
+import { unlockAlertSound } from './alertSound';
+import { InterpretationBadges, PointOfOrderAlert, SoundToggle } from './ChairAlerts';
+import { FloorPanel, handleShortcut, shortcutOf } from './FloorPanel';
 import { InterpretationPanel } from './InterpretationPanel';
 import { QueuePanel } from './QueuePanel';
 import { SchedulePanel } from './SchedulePanel';
@@ -37,6 +45,10 @@ function Shortcuts() {
         <kbd>E</kbd>
       </dt>
       <dd>{t('chair.shortcut.end')}</dd>
+      <dt>
+        <kbd>U</kbd>
+      </dt>
+      <dd>{t('chair.shortcut.undo')}</dd>
     </dl>
   );
 }
@@ -48,11 +60,32 @@ export default function ChairConsole() {
   const lang = uiLang.value;
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      unlockAlertSound();
+      // Kept from the focused element: its default action (a button's
+      // press, a page scroll) never happens.
       if (handleShortcut(e, viewOf(client().view.peek(), 'presiding'))) e.preventDefault();
     };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    // A button is pressed by Space on key up (and by Enter on key press):
+    // a shortcut's key never reaches it.
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (shortcutOf(e)) e.preventDefault();
+    };
+    // Whatever was clicked with the mouse lets go of the focus, so that the
+    // next key press cannot press it again.
+    const onClick = (e: MouseEvent) => {
+      unlockAlertSound();
+      const clicked = e.detail > 0 && e.target instanceof Element ? e.target.closest('button, summary, a[href]') : null;
+      if (clicked instanceof HTMLElement) clicked.blur();
+    };
+    window.addEventListener('keydown', onKeyDown, true);
+    window.addEventListener('keyup', onKeyUp, true);
+    document.addEventListener('click', onClick);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown, true);
+      window.removeEventListener('keyup', onKeyUp, true);
+      document.removeEventListener('click', onClick);
+    };
   }, []);
 
   if (!view) return null;
@@ -63,7 +96,17 @@ export default function ChairConsole() {
 
   return (
     <div class="console chair" data-testid="chair-console">
-      <ConsoleHeader surface={t('chair.title')} who={role?.role === 'secretariat' ? t('role.secretariat') : t('role.chair')} />
+      <div class="console-top">
+        <ConsoleHeader
+          surface={t('chair.title')}
+          who={role?.role === 'secretariat' ? t('role.secretariat') : t('role.chair')}
+          offlineNote={t('command.floor_offline')}
+        >
+          <SoundToggle />
+        </ConsoleHeader>
+        <InterpretationBadges interpretation={view.interpretation} />
+        <PointOfOrderAlert view={view} />
+      </div>
       <LiveAnnouncer message={announcement} />
       <main class="console-main chair-main">
         <div class="chair-col chair-col-floor">
@@ -72,8 +115,8 @@ export default function ChairConsole() {
           <QueuePanel view={view} />
         </div>
         <div class="chair-col">
-          <AgendaPanel view={view} />
           <InterpretationPanel view={view} />
+          <AgendaPanel view={view} />
         </div>
         <div class="chair-col">
           <Section id="shortcuts" title={t('chair.shortcuts')}>

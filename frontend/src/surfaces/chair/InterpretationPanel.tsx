@@ -1,10 +1,12 @@
 import type { PresidingView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
+import { FloorLanguageControl } from '../../components/FloorLanguage';
 import { LookaheadView, RelayPlanView } from '../../components/Interpretation';
 import { Section } from '../../components/Section';
 import { languageName, t, timeOfDay, uiLang } from '../../i18n';
 
-/** Interpretation warnings for the chair, and "slower please". */
+/** Interpretation warnings for the chair, "slower please", and the floor
+ * language (the chair may set it, as the technician may). */
 export function InterpretationPanel({ view }: { view: PresidingView }) {
   const lang = uiLang.value;
   const interpretation = view.interpretation;
@@ -29,7 +31,8 @@ export function InterpretationPanel({ view }: { view: PresidingView }) {
           </CommandButton>
         </div>
       ) : null}
-      <RelayPlanView interpretation={interpretation} />
+      <FloorLanguageControl interpretation={interpretation} compact />
+      <RelayPlanView interpretation={interpretation} floorLine={false} />
       <LookaheadView interpretation={interpretation} />
     </Section>
   );

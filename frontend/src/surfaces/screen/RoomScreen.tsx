@@ -1,6 +1,13 @@
 // A room screen (kiosk): renders its own document (`surface: screen`) — the
 // view the technician assigned, in its language(s), with no interaction.
 // It keeps counting through a lost connection and reloads when told to.
+//
+// Read from the back of the hall (issue 11): names and the item title in
+// every language the screen shows, one line each (a name may take two),
+// scaled to fit and never cut inside a word; the message has a region of
+// its own and never covers the countdown or the Next strip; the Next strip
+// takes the free space, its names at least 5 % of the screen's height;
+// "reconnecting" is big enough to see, with an icon, and covers nothing.
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import './screen.css';
@@ -9,9 +16,11 @@ import { itemStartAt } from '../../client/countdown';
 import type { Heading, LegendLine, NextUp, OnFloor, Schedule, ScreenInfo, ScreenView } from '../../client/protocol';
 import { viewOf } from '../../client/view';
 import { Countdown } from '../../components/Countdown';
+import { Fit } from '../../components/Fit';
 import { kindName, turnLabel } from '../../components/names';
 import { useServerNow } from '../../components/useNow';
 import { languageName, t, timeOfDay, tx, uiLangFor, type MessageKey, type UiLang } from '../../i18n';
+import type { ConnectionStatus } from '../../client';
 
 type Langs = readonly string[];
 
@@ -33,6 +42,16 @@ function unique<T>(v: T, i: number, a: T[]): boolean {
   return a.indexOf(v) === i;
 }
 
+/** A text in each of the screen's languages, once each: [lang, text]. */
+function distinctIn(langs: Langs, f: (l: string) => string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const l of langs) {
+    const text = f(l);
+    if (!out.some(([, x]) => x === text)) out.push([l, text]);
+  }
+  return out;
+}
+
 function capitalize(s: string): string {
   return s.charAt(0).toLocaleUpperCase() + s.slice(1);
 }
@@ -50,30 +69,60 @@ function Columns({ langs, render }: { langs: Langs; render: (lang: string) => Co
   );
 }
 
-function TopBar({ heading, langs }: { heading: Heading; langs: Langs }) {
+/** "reconnecting", with an icon: in the top bar's flow (it covers nothing),
+ * or in a corner of the views without one. */
+function Reconnecting({ langs, status }: { langs: Langs; status: ConnectionStatus }) {
+  return (
+    <div class="screen-reconnecting" data-testid="connection-status" data-status={status.kind} role="status">
+      <svg class="reconnecting-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path
+          d="M12 4a8 8 0 0 1 7.4 5H16v2h7V4h-2v3.1A10 10 0 0 0 2.1 11h2A8 8 0 0 1 12 4zm0 16a8 8 0 0 1-7.4-5H8v-2H1v7h2v-3.1A10 10 0 0 0 21.9 13h-2A8 8 0 0 1 12 20z"
+          fill="currentColor"
+        />
+      </svg>
+      <span class="reconnecting-text">
+        {uiLangs(langs).map((l) => (
+          <span key={l} lang={l}>
+            {t('screen.reconnecting', undefined, l)}
+          </span>
+        ))}
+      </span>
+    </div>
+  );
+}
+
+function TopBar({ heading, langs, status }: { heading: Heading; langs: Langs; status: ConnectionStatus }) {
   const now = useServerNow();
   const item = heading.item;
+  const titles = distinctIn(langs.length > 0 ? langs : ['es'], (l) => (item ? tx(item.title, l, item.id) : tx(heading.title, l)));
   return (
     <div class="screen-top">
-      <span class="screen-item">{item ? inEach(langs, (l) => tx(item.title, l, item.id)) : tx(heading.title, langs[0])}</span>
+      <Fit class="screen-item" max={2.8} min={1.9} watch={titles.map(([, x]) => x).join('|')} testid="screen-item">
+        {titles.map(([l, title]) => (
+          <span class="fit-line" lang={l} key={l}>
+            {title}
+          </span>
+        ))}
+      </Fit>
+      {status.kind !== 'live' ? <Reconnecting langs={langs} status={status} /> : null}
       <time class="screen-clock">{timeOfDay(now, langs[0] ?? 'es')}</time>
     </div>
   );
 }
 
 function SpeakerNames({ heading, floor, langs }: { heading: Heading; floor: OnFloor; langs: Langs }) {
-  const names = langs.map((l) => tx(floor.name, l, floor.delegation));
+  const names = distinctIn(langs, (l) => tx(floor.name, l, floor.delegation));
   const kind = floor.source.from === 'request' ? floor.source.kind : 'presentation';
   return (
     <div class="speaker-block" data-testid="current-speaker" data-delegation={floor.delegation}>
       <div class="screen-label">{label(langs, 'screen.now_speaking')}</div>
-      {names.map((n, i) =>
-        names.indexOf(n) === i ? (
-          <div class={`speaker-name ${n.length > 28 ? 'long' : ''}`} lang={langs[i]} key={n}>
+      <Fit class="speaker-names" max={10} min={4.5} lines={2} watch={names.map(([, n]) => n).join('|')} testid="speaker-names">
+        {names.map(([l, n]) => (
+          <div class="fit-line speaker-name" lang={l} key={l}>
             {n}
           </div>
-        ) : null,
-      )}
+        ))}
+      </Fit>
       <div class="speaker-meta">
         {kind !== 'statement' ? (
           <span class="speaker-kind" data-kind={kind}>
@@ -86,22 +135,48 @@ function SpeakerNames({ heading, floor, langs }: { heading: Heading; floor: OnFl
   );
 }
 
-/** Who speaks next, in calling order — an interrupted speaker, who takes
- * the floor back, says so. */
+/** Who speaks next, in calling order — the document puts a speaker a point
+ * of order interrupted first, who says so ("resumes after the point of
+ * order"). Each name in every language of the screen, one line each. */
 function NextStrip({ heading, next, langs }: { heading: Heading; next: NextUp[]; langs: Langs }) {
   if (next.length === 0) return null;
-  const lang = langs[0] ?? 'es';
   return (
     <div class="next-strip" data-testid="next-speakers">
-      <span class="screen-label">{label(langs, 'screen.next')}</span>
-      <ol>
-        {next.map((u, i) => (
-          <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-turn={u.turn}>
-            <span class="num">{i + 1}.</span>
-            {tx(u.name, lang, u.delegation)}
-            {u.turn === 'resumes' ? <span class="tag">{turnLabel(heading, u, lang)}</span> : null}
-          </li>
+      <div class="screen-label next-label">
+        {distinctIn(langs, (l) => t('screen.next', undefined, uiLangFor(l))).map(([l, text]) => (
+          <span lang={l} key={l}>
+            {text}
+          </span>
         ))}
+      </div>
+      <ol style={{ '--n': String(next.length) }}>
+        {next.map((u, i) => {
+          const names = distinctIn(langs, (l) => tx(u.name, l, u.delegation));
+          const tags = distinctIn(langs, (l) => turnLabel(heading, u, l)).filter(([, x]) => x !== '');
+          return (
+            <li key={`${u.delegation}-${i}`} data-testid="queue-item" data-delegation={u.delegation} data-turn={u.turn}>
+              <span class="num">{i + 1}</span>
+              <div class="next-entry">
+                <Fit class="next-names" max={6.4} min={5.2} watch={names.map(([, n]) => n).join('|')}>
+                  {names.map(([l, n]) => (
+                    <span class="fit-line next-name" lang={l} key={l}>
+                      {n}
+                    </span>
+                  ))}
+                </Fit>
+                {tags.length > 0 ? (
+                  <Fit class="next-tags" max={2.6} min={2} lines={2} watch={tags.map(([, x]) => x).join('|')}>
+                    {tags.map(([l, x]) => (
+                      <span class="fit-line tag" lang={l} key={l} data-turn={u.turn}>
+                        {x}
+                      </span>
+                    ))}
+                  </Fit>
+                ) : null}
+              </div>
+            </li>
+          );
+        })}
       </ol>
     </div>
   );
@@ -273,19 +348,21 @@ function IdentifyView({ screen }: { screen: ScreenInfo }) {
   );
 }
 
+/** The message over a view, in a region of its own at the bottom: the
+ * view above gives up the room (it never covers the countdown or Next). */
 function MessageOverlay({ screen, langs }: { screen: ScreenInfo; langs: Langs }) {
   const message = screen.message;
   if (!message || screen.view === 'message' || screen.view === 'blank') return null;
-  const texts = langs.map((l) => tx(message.text, l));
+  const texts = distinctIn(langs, (l) => tx(message.text, l));
   return (
     <div class="message-overlay" data-testid="message-overlay" role="status">
-      {texts.map((text, i) =>
-        texts.indexOf(text) === i ? (
-          <span lang={langs[i]} key={text}>
+      <Fit class="message-texts" max={5.2} min={2.8} lines={2} watch={texts.map(([, x]) => x).join('|')}>
+        {texts.map(([l, text]) => (
+          <span class="fit-line" lang={l} key={l}>
             {text}
           </span>
-        ) : null,
-      )}
+        ))}
+      </Fit>
     </div>
   );
 }
@@ -351,16 +428,16 @@ export default function RoomScreen() {
       data-message={Boolean(screen.message) && shown !== 'message' && shown !== 'blank'}
       lang={langs[0]}
     >
-      {bare ? null : <TopBar heading={view.heading} langs={langs} />}
+      {bare ? null : <TopBar heading={view.heading} langs={langs} status={status} />}
       <Body view={view} langs={langs} />
       <MessageOverlay screen={screen} langs={langs} />
-      {status.kind !== 'live' ? (
-        <div class="screen-reconnecting" data-testid="connection-status" data-status={status.kind}>
-          {label(langs, 'screen.reconnecting')}
-        </div>
-      ) : (
+      {status.kind === 'live' ? (
         <span class="visually-hidden" data-testid="connection-status" data-status="live" />
-      )}
+      ) : bare ? (
+        <div class="screen-reconnecting-corner">
+          <Reconnecting langs={langs} status={status} />
+        </div>
+      ) : null}
     </main>
   );
 }

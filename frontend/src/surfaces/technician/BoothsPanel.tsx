@@ -1,15 +1,14 @@
-import { useState } from 'preact/hooks';
 import type { InterpretationView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { Countdown } from '../../components/Countdown';
+import { FloorLanguageControl } from '../../components/FloorLanguage';
 import { RelayPlanView } from '../../components/Interpretation';
 import { Section } from '../../components/Section';
-import { languageName, t, timeOfDay, tx, uiLang } from '../../i18n';
+import { t, timeOfDay, tx, uiLang } from '../../i18n';
 
 /** Channels, booths and who is on the mic; the live relay plan; the floor language. */
 export function BoothsPanel({ interpretation }: { interpretation: InterpretationView }) {
   const lang = uiLang.value;
-  const [override, setOverride] = useState(interpretation.languages[0] ?? '');
   return (
     <Section id="booths" title={t('interp.title')} testid="booths-panel">
       <table class="table" data-testid="booths-table">
@@ -73,29 +72,7 @@ export function BoothsPanel({ interpretation }: { interpretation: Interpretation
       <h3 class="subhead">{t('interp.relay_plan')}</h3>
       <RelayPlanView interpretation={interpretation} />
       <h3 class="subhead">{t('tech.floor_override')}</h3>
-      <div class="row">
-        <select class="input" value={override} data-testid="floor-language-select" aria-label={t('interp.set_floor')} onChange={(e) => setOverride((e.target as HTMLSelectElement).value)}>
-          {interpretation.languages.map((l) => (
-            <option key={l} value={l}>
-              {languageName(l, lang)} ({l})
-            </option>
-          ))}
-        </select>
-        <CommandButton
-          testid="set-floor-language"
-          disabled={!override}
-          command={() => ({ type: 'set_floor_language', language: override })}
-        >
-          {t('interp.set_floor')}
-        </CommandButton>
-        <CommandButton
-          testid="clear-floor-language"
-          disabled={interpretation.floor_language_override == null}
-          command={{ type: 'set_floor_language', language: null }}
-        >
-          {t('interp.clear_floor')}
-        </CommandButton>
-      </div>
+      <FloorLanguageControl interpretation={interpretation} />
     </Section>
   );
 }

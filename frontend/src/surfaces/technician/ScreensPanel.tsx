@@ -1,11 +1,12 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { client } from '../../client';
 import type { Lang, ScreenLine, ScreenPresence, ScreenTarget, View } from '../../client/protocol';
-import { CommandButton, useCommand } from '../../components/commands';
+import { releaseFocusAfterClick, useCommand } from '../../components/commands';
 import { targetLabel, targets, targetKey } from '../../components/ScreenTargetPicker';
 import { Section } from '../../components/Section';
 import { useServerNow } from '../../components/useNow';
 import { duration, languageName, t, timeOfDay, tx, uiLang } from '../../i18n';
+import { CONFIRM_MS, IDENTIFY_MS, blank, blanked, endIdentify, identify, identifying, undoBlank } from './screenActions';
 
 const VIEWS: View[] = [
   'current_speaker',
@@ -28,7 +29,7 @@ function PresenceCells({ p, now }: { p: ScreenPresence | undefined; now: number 
             ?
           </span>
         </td>
-        <td colSpan={3} class="muted">
+        <td class="muted">
           {t('tech.presence_none')}
         </td>
       </>
@@ -38,7 +39,7 @@ function PresenceCells({ p, now }: { p: ScreenPresence | undefined; now: number 
     <>
       <td>
         <span class="presence" data-online={p.online} data-testid="screen-online">
-          {p.online ? t('tech.online') : t('tech.offline')}
+          {p.online ? t('tech.online') : <strong>{t('tech.offline')}</strong>}
         </span>
         <div class="muted small">
           {p.last_seen
@@ -48,13 +49,12 @@ function PresenceCells({ p, now }: { p: ScreenPresence | undefined; now: number 
             : t('tech.never_seen')}
         </div>
       </td>
-      <td class="tabular" data-testid="screen-rtt">
-        {p.rtt_ms == null ? '–' : `${p.rtt_ms.toFixed(1)} ms`}
+      <td class="tabular nowrap-cell">
+        <span data-testid="screen-rtt">{p.rtt_ms == null ? '–' : `${p.rtt_ms.toFixed(1)} ms`}</span>
+        <div class="muted small" data-testid="screen-offset">
+          {p.offset_ms == null ? '–' : `${p.offset_ms > 0 ? '+' : ''}${Math.round(p.offset_ms)} ms`}
+        </div>
       </td>
-      <td class="tabular" data-testid="screen-offset">
-        {p.offset_ms == null ? '–' : `${p.offset_ms > 0 ? '+' : ''}${Math.round(p.offset_ms)} ms`}
-      </td>
-      <td class="tabular">{p.connections}</td>
     </>
   );
 }
@@ -134,6 +134,138 @@ function AssignForm({ screens, languages, selected }: { screens: readonly Screen
   );
 }
 
+/**
+ * A button that acts at once on a screen nobody watches, and asks for a
+ * second click within CONFIRM_MS on a connected one ("Blank: confirm?").
+ */
+function ConfirmButton({
+  testid,
+  label,
+  name,
+  confirm,
+  title,
+  onConfirmed,
+}: {
+  testid: string;
+  label: string;
+  /** The screen, for the accessible name. */
+  name: string;
+  confirm: boolean;
+  title?: string;
+  onConfirmed: () => void;
+}) {
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    if (!armed) return;
+    const timer = setTimeout(() => setArmed(false), CONFIRM_MS);
+    return () => clearTimeout(timer);
+  }, [armed]);
+  const text = armed ? t('tech.confirm', { action: label }) : label;
+  return (
+    <button
+      type="button"
+      class={`btn btn-small ${armed ? 'btn-confirm' : ''}`}
+      data-testid={testid}
+      data-armed={armed}
+      aria-label={`${text}: ${name}`}
+      title={armed ? t('tech.confirm_hint', { s: CONFIRM_MS / 1000 }) : title}
+      onClick={(e) => {
+        releaseFocusAfterClick(e);
+        if (confirm && !armed) {
+          setArmed(true);
+          return;
+        }
+        setArmed(false);
+        onConfirmed();
+      }}
+    >
+      {text}
+    </button>
+  );
+}
+
+/** Identify (back by itself after 10 s), Blank (with undo) and Reload —
+ * each confirmed first on a connected screen. */
+function ScreenActions({ screen, online }: { screen: ScreenLine; online: boolean }) {
+  const now = useServerNow(1000);
+  const ident = identifying.value.get(screen.id);
+  const shows = screen.state?.view ?? screen.view;
+  const before = shows === 'blank' ? blanked.value.get(screen.id) : undefined;
+  const secs = Math.round(IDENTIFY_MS / 1000);
+  const left = ident ? Math.max(0, Math.ceil((ident.until - Date.now()) / 1000)) : 0;
+  void now; // re-renders every second while identifying
+  return (
+    <div class="row screen-actions">
+      {ident ? (
+        <button
+          type="button"
+          class="btn btn-small btn-confirm"
+          data-testid="identify-screen"
+          data-identifying="true"
+          title={t('tech.identify_back', { s: secs })}
+          aria-label={`${t('tech.identifying', { s: left })}: ${screen.id}`}
+          onClick={(e) => {
+            releaseFocusAfterClick(e);
+            endIdentify(screen.id);
+          }}
+        >
+          {t('tech.identifying', { s: left })}
+        </button>
+      ) : (
+        <ConfirmButton
+          testid="identify-screen"
+          label={t('tech.identify_timed', { s: secs })}
+          name={screen.id}
+          confirm={online}
+          title={t('tech.identify_back', { s: secs })}
+          onConfirmed={() => identify(screen)}
+        />
+      )}
+      {before ? (
+        <button
+          type="button"
+          class="btn btn-small"
+          data-testid="undo-blank"
+          aria-label={`${t('tech.undo_blank')}: ${screen.id}`}
+          onClick={(e) => {
+            releaseFocusAfterClick(e);
+            undoBlank(screen.id);
+          }}
+        >
+          ↶ {t('tech.undo_blank')}
+        </button>
+      ) : (
+        <ConfirmButton testid="blank-screen" label={t('tech.blank')} name={screen.id} confirm={online} onConfirmed={() => blank(screen)} />
+      )}
+      <ConfirmButton
+        testid="reload-screen"
+        label={t('tech.reload')}
+        name={screen.id}
+        confirm={online}
+        onConfirmed={() => client().send({ type: 'reload_screens', target: { kind: 'screen', id: screen.id } })}
+      />
+    </div>
+  );
+}
+
+/** How many screens are offline, for the console's header. */
+export function OfflineScreens({ screens }: { screens: readonly ScreenLine[] }) {
+  const presence = client().presence.value;
+  if (!presence) return null;
+  const offline = screens.filter((s) => presence.find((p) => p.screen === s.id)?.online !== true).length;
+  return (
+    <span
+      class={`hdr-screens ${offline > 0 ? 'hdr-screens-offline' : ''}`}
+      data-testid="screens-offline"
+      data-count={offline}
+      role="status"
+    >
+      <span aria-hidden="true">{offline > 0 ? '⚠' : '✓'}</span>{' '}
+      {offline > 0 ? t('tech.offline_count', { n: offline, total: screens.length }) : t('tech.all_online', { total: screens.length })}
+    </span>
+  );
+}
+
 /** Every screen, its health and what it shows; assign views to screens or groups.
  * `languages` are the meeting's (the heading's), the only ones a screen may show. */
 export function ScreensPanel({ screens, languages }: { screens: readonly ScreenLine[]; languages: readonly Lang[] }) {
@@ -153,9 +285,10 @@ export function ScreensPanel({ screens, languages }: { screens: readonly ScreenL
               </th>
               <th scope="col">{t('tech.screens')}</th>
               <th scope="col">{t('tech.online')}</th>
-              <th scope="col">{t('tech.rtt')}</th>
-              <th scope="col">{t('tech.offset')}</th>
-              <th scope="col">{t('tech.connections')}</th>
+              <th scope="col">
+                {t('tech.rtt')}
+                <div class="small">{t('tech.offset')}</div>
+              </th>
               <th scope="col">{t('tech.view')}</th>
               <th scope="col">{t('tech.languages')}</th>
               <th scope="col">
@@ -167,7 +300,6 @@ export function ScreensPanel({ screens, languages }: { screens: readonly ScreenL
             {screens.map((s) => {
               const state = s.state;
               const p = presence?.find((x) => x.screen === s.id);
-              const target: ScreenTarget = { kind: 'screen', id: s.id };
               return (
                 <tr key={s.id} data-testid="screen-row" data-screen={s.id} data-online={p?.online ?? 'unknown'} data-view={state?.view}>
                   <td>
@@ -189,7 +321,7 @@ export function ScreensPanel({ screens, languages }: { screens: readonly ScreenL
                   <td>
                     <span class="badge">{state ? t(`view.${state.view}`) : '–'}</span>
                     {state?.message ? (
-                      <div class="small muted" title={tx(state.message.text, lang)}>
+                      <div class="small muted screen-message-line" title={tx(state.message.text, lang)}>
                         ✉ {tx(state.message.text, lang)}
                       </div>
                     ) : null}
@@ -202,32 +334,7 @@ export function ScreensPanel({ screens, languages }: { screens: readonly ScreenL
                     ))}
                   </td>
                   <td>
-                    <div class="row nowrap">
-                      <CommandButton
-                        class="btn-small"
-                        testid="identify-screen"
-                        command={{ type: 'assign_view', target, view: 'identify', languages: null }}
-                        aria-label={`${t('tech.identify')}: ${s.id}`}
-                      >
-                        {t('tech.identify')}
-                      </CommandButton>
-                      <CommandButton
-                        class="btn-small"
-                        testid="blank-screen"
-                        command={{ type: 'assign_view', target, view: 'blank', languages: null }}
-                        aria-label={`${t('tech.blank')}: ${s.id}`}
-                      >
-                        {t('tech.blank')}
-                      </CommandButton>
-                      <CommandButton
-                        class="btn-small"
-                        testid="reload-screen"
-                        command={{ type: 'reload_screens', target }}
-                        aria-label={`${t('tech.reload')}: ${s.id}`}
-                      >
-                        {t('tech.reload')}
-                      </CommandButton>
-                    </div>
+                    <ScreenActions screen={s} online={p?.online === true} />
                   </td>
                 </tr>
               );

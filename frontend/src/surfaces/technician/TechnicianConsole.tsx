@@ -12,14 +12,16 @@ import { Section } from '../../components/Section';
 import { t } from '../../i18n';
 import { AccessCodesPanel } from './AccessCodesPanel';
 import { BoothsPanel } from './BoothsPanel';
-import { ScreensPanel } from './ScreensPanel';
+import { OfflineScreens, ScreensPanel } from './ScreensPanel';
 
 export default function TechnicianConsole() {
   const view = viewOf(client().view.value, 'technician');
   if (!view) return null;
   return (
     <div class="console technician" data-testid="technician-console">
-      <ConsoleHeader surface={t('tech.title')} who={t('role.technician')} />
+      <ConsoleHeader surface={t('tech.title')} who={t('role.technician')}>
+        <OfflineScreens screens={view.screens} />
+      </ConsoleHeader>
       <main class="console-main tech-main">
         <div class="tech-col-wide">
           <ScreensPanel screens={view.screens} languages={view.heading.languages} />
