@@ -62,6 +62,7 @@ async fn command(ws: &mut Ws) -> (String, Command) {
         ClientMessage::Command {
             command_id,
             command,
+            ..
         } => (command_id, command),
         other => panic!("expected a command, got {other:?}"),
     }

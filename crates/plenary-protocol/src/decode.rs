@@ -105,6 +105,7 @@ mod tests {
             ClientMessage::Command {
                 command_id: "c-1".to_owned(),
                 command: Command::CallNext,
+                expect: None,
             }
         );
     }

@@ -703,6 +703,9 @@ mod tests {
             E::NothingToAcknowledge => 44,
             E::EmptyMessage => 45,
             E::NoLanguages => 46,
+            E::Stale { .. } => 47,
+            E::NothingToUndo => 48,
+            E::UndoExpired { .. } => 49,
         }
     }
 
@@ -911,13 +914,22 @@ mod tests {
             (E::NothingToAcknowledge, StatusCode::CONFLICT),
             (E::EmptyMessage, StatusCode::UNPROCESSABLE_ENTITY),
             (E::NoLanguages, StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                E::Stale {
+                    speaker: None,
+                    same_speech: false,
+                },
+                StatusCode::CONFLICT,
+            ),
+            (E::NothingToUndo, StatusCode::CONFLICT),
+            (E::UndoExpired { secs: 30 }, StatusCode::CONFLICT),
         ];
         let mut seen: Vec<usize> = expected.iter().map(|(e, _)| variant(e)).collect();
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(
             seen,
-            (0..47).collect::<Vec<_>>(),
+            (0..50).collect::<Vec<_>>(),
             "one example of every refusal"
         );
         for (e, status) in expected {
