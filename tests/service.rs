@@ -521,7 +521,7 @@ async fn every_role_against_every_command_matches_the_permissions_table(backend:
             checked += 1;
         }
     }
-    assert_eq!(checked, 34 * 7);
+    assert_eq!(checked, 35 * 7);
     // A delegation never acts for another, nor gives itself the floor.
     let hn = app.connect("delegation:hn").await;
     assert_eq!(
