@@ -421,6 +421,7 @@ impl Target for Service<'_> {
                 kind: RequestKind::Statement,
                 language: None,
             },
+            expect: None,
         };
         Ok(serde_json::to_string(&command)?)
     }
