@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use plenary_protocol::Stream;
 
 use plenary_loadgen::limits;
 use plenary_loadgen::progress;
@@ -26,6 +27,25 @@ enum Preset {
     /// 10,000 and 19,000 connections, a restart with 10,000, and the rest
     /// of the short version.
     Long,
+}
+
+/// What room screens and public viewers follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Follow {
+    /// View documents and patches (what browsers do).
+    Views,
+    /// Events with their insight (what `stream: events` still sends):
+    /// the "before" of issue 10.
+    Events,
+}
+
+impl Follow {
+    fn stream(self) -> Stream {
+        match self {
+            Follow::Views => Stream::Views,
+            Follow::Events => Stream::Events,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +103,10 @@ struct Args {
     /// slow consumers, restart).
     #[arg(long)]
     no_extras: bool,
+    /// What room screens and public viewers follow (consoles follow
+    /// events); the floor's chair sends the same bytes as the service's.
+    #[arg(long, value_enum, default_value = "views")]
+    stream: Follow,
     /// Frames queued per connection before the service cuts a client loose.
     #[arg(long, default_value_t = 1024)]
     outbound_queue: usize,
@@ -103,7 +127,7 @@ struct Stage {
     goals: Vec<(&'static str, Goal)>,
 }
 
-fn base(read_buffer: usize) -> Settings {
+fn base(read_buffer: usize, stream: Stream) -> Settings {
     Settings {
         screens: 0,
         public: 0,
@@ -116,11 +140,14 @@ fn base(read_buffer: usize) -> Settings {
         reconnect_spread: None,
         read_buffer,
         connect_concurrency: 256,
+        stream,
     }
 }
 
 fn stages(args: &Args) -> Vec<Stage> {
     let rb = 4096;
+    let stream = args.stream.stream();
+    let base = |rb| base(rb, stream);
     let rounds = args.rounds.unwrap_or(3);
     if args.screens.is_some() || args.public.is_some() {
         let s = Settings {
@@ -269,6 +296,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// Waits (up to 30 s) until the target's process has gone idle: less than
+/// 10 ms of CPU over a quarter of a second.
+async fn settle(ep: &plenary_loadgen::target::Endpoint, kind: Kind) {
+    let started = tokio::time::Instant::now();
+    let mut last = ep.sample();
+    while started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = ep.sample();
+        let busy = match (last, now) {
+            (Some(a), Some(b)) => b.cpu_ns.saturating_sub(a.cpu_ns) >= 10_000_000,
+            _ => false,
+        };
+        if !busy {
+            break;
+        }
+        last = now;
+    }
+    if started.elapsed() > Duration::from_secs(1) {
+        progress(format!(
+            "{} busy for {:.1} s after its round",
+            kind.as_str(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
+}
+
 async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result<bool> {
     let mut report = Report {
         machine: Machine::probe(),
@@ -378,6 +431,10 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
                 let ok = scenario::round(&rt, &t.endpoint, &st.settings, &mut session, &mut report)
                     .await?;
                 all_ok &= ok;
+                // What a round leaves behind (the service writes every room
+                // screen's disconnection to its store) must not run into
+                // the other target's round.
+                settle(&t.endpoint, kind).await;
             }
         }
         for (metric, goal) in &st.goals {
@@ -392,10 +449,17 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
     }
     let frames = &session.frames;
     let (event, insight) = frames.sizes();
-    report.note(format!(
-        "The floor's chair sends, per command, an event frame of ~{event} bytes and an insight frame of {insight} bytes{}: the bytes the service sends per chair command.",
-        if frames.from_service { ", copied from the service's frames in this run" } else { " (synthetic: no service round ran first)" }
-    ));
+    if frames.views {
+        report.note(format!(
+            "Room screens and public viewers follow the views stream (consoles: events). The floor's chair sends, per command, a patch of ~{event} bytes{}: what a bulk viewer of the service receives per chair command. The chair puts a delegation on the list, then calls it, in turn: each command changes every display's document.",
+            if frames.patches_from_service { ", copied from a bulk viewer's patches in this run" } else { " (synthetic: no service burst ran first)" }
+        ));
+    } else {
+        report.note(format!(
+            "Room screens and public viewers follow the event stream. The floor's chair sends, per command, an event frame of ~{event} bytes and an insight frame of {insight} bytes{}: the bytes the service sends per chair command.",
+            if frames.from_service { ", copied from the service's frames in this run" } else { " (synthetic: no service round ran first)" }
+        ));
+    }
 
     if !args.no_extras
         && let Some(s) = service.as_mut()
@@ -409,7 +473,15 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
             Preset::Short => 1000,
             Preset::Long => 10_000.min(room.saturating_sub(10)),
         };
-        all_ok &= scenario::restart(&rt, s, restart_clients, 4096, &mut report).await?;
+        all_ok &= scenario::restart(
+            &rt,
+            s,
+            restart_clients,
+            4096,
+            args.stream.stream(),
+            &mut report,
+        )
+        .await?;
     }
     if let Some(s) = service {
         s.finish().await;

@@ -32,7 +32,7 @@ use plenary_client::{
 use plenary_core::display::ScreenTarget;
 use plenary_core::i18n::Texts;
 use plenary_core::{Command, Event, Role, Timestamp};
-use plenary_protocol::{ClientMessage, EventFrame, ServerMessage};
+use plenary_protocol::{ClientMessage, EventFrame, ServerMessage, Stream};
 
 use crate::clock::{Jitter, ms, now_ns};
 use crate::limits::next_source_addr;
@@ -41,7 +41,7 @@ use crate::progress;
 use crate::report::{Goal, Report};
 use crate::stats::Summary;
 use crate::target::{Endpoint, Floor, Kind, Service, ServiceChair, Spawned, Target};
-use crate::viewer::{Action, Class, Pool, ViewerConfig, ViewerState, Wire};
+use crate::viewer::{Action, Class, Expect, Pool, ViewerConfig, ViewerState, Who, Wire};
 
 /// The two runtimes of the load generator. Consoles, hall screens and the
 /// chair run on their own (one worker, its own epoll), so that their
@@ -78,6 +78,10 @@ pub struct Settings {
     pub read_buffer: usize,
     /// Handshakes in flight at most.
     pub connect_concurrency: usize,
+    /// What room screens and public viewers follow: view documents and
+    /// patches (what browsers do) or events with their insight.
+    /// Consoles follow events.
+    pub stream: Stream,
 }
 
 impl Settings {
@@ -95,19 +99,29 @@ impl Settings {
 }
 
 /// The frames the floor's chair sends: the same bytes as the service's
-/// frames for a chair command (an event frame and the insight that follows
-/// every committed batch), with the seq rewritten.
+/// frames for a chair command, with the seq rewritten. On the event stream,
+/// an event frame and the insight that follows every committed batch; on
+/// the views stream, a patch (alternately the patches a bulk viewer of the
+/// service received, so the floor's clients get as many bytes).
 #[derive(Clone, Debug)]
 pub struct FloorFrames {
     /// The event frame after `{"type":"event","seq":N`.
     event_tail: String,
     insight: String,
-    /// Whether they were copied from the service (else synthetic).
+    /// Patches after `{"type":"patch","from":N,"seq":M`.
+    patch_tails: Vec<String>,
+    /// Send patches (the views stream) rather than event and insight.
+    pub views: bool,
+    /// Whether the event frames were copied from the service (else
+    /// synthetic).
     pub from_service: bool,
+    /// Whether the patches were.
+    pub patches_from_service: bool,
     seq: u64,
 }
 
 const EVENT_HEAD: &str = "{\"type\":\"event\",\"seq\":";
+const PATCH_HEAD: &str = "{\"type\":\"patch\",\"from\":";
 
 impl Default for FloorFrames {
     fn default() -> Self {
@@ -127,7 +141,13 @@ impl Default for FloorFrames {
                 "{{\"type\":\"insight\",\"seq\":0,\"pad\":\"{}\"}}",
                 "x".repeat(1500)
             ),
+            patch_tails: vec![format!(
+                ",\"ops\":[{{\"op\":\"replace\",\"path\":\"/next\",\"value\":\"{}\"}}]}}",
+                "x".repeat(250)
+            )],
+            views: false,
             from_service: false,
+            patches_from_service: false,
             seq: 0,
         }
     }
@@ -135,6 +155,15 @@ impl Default for FloorFrames {
 
 fn tail_after_seq(event_text: &str) -> Option<String> {
     let rest = event_text.strip_prefix(EVENT_HEAD)?;
+    let end = rest.find(|c: char| !c.is_ascii_digit())?;
+    Some(rest[end..].to_owned())
+}
+
+/// What follows `"seq":M` in a patch frame.
+fn patch_tail(patch: &str) -> Option<String> {
+    let rest = patch.strip_prefix(PATCH_HEAD)?;
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = rest.strip_prefix(",\"seq\":")?;
     let end = rest.find(|c: char| !c.is_ascii_digit())?;
     Some(rest[end..].to_owned())
 }
@@ -154,6 +183,29 @@ impl FloorFrames {
         }
     }
 
+    /// Learns the patches from what one of the service's bulk viewers
+    /// received: a public viewer's when there are some, else a screen's.
+    fn learn_patches(&mut self, pool: &Pool) {
+        if self.patches_from_service {
+            return;
+        }
+        let viewer = [Who::Public, Who::Screen].into_iter().find_map(|who| {
+            pool.viewers
+                .iter()
+                .find(|v| v.class == Class::Bulk && v.who == who && !v.samples().is_empty())
+        });
+        let tails: Vec<String> = viewer
+            .map(|v| v.samples())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| patch_tail(p))
+            .collect();
+        if !tails.is_empty() {
+            self.patch_tails = tails;
+            self.patches_from_service = true;
+        }
+    }
+
     /// The same frames, numbered from 1 again (for a new round).
     pub fn restarted(&self) -> FloorFrames {
         FloorFrames {
@@ -167,18 +219,38 @@ impl FloorFrames {
         self.seq
     }
 
-    pub(crate) fn next(&mut self) -> (u64, [String; 2]) {
+    /// The next command's frames and its seq.
+    pub(crate) fn next(&mut self) -> (u64, Vec<String>) {
         self.seq += 1;
+        let seq = self.seq;
+        if self.views {
+            let n = self.patch_tails.len().max(1);
+            let tail = self
+                .patch_tails
+                .get(usize::try_from(seq).unwrap_or(0) % n)
+                .map_or("}", String::as_str);
+            return (
+                seq,
+                vec![format!("{PATCH_HEAD}{},\"seq\":{seq}{tail}", seq - 1)],
+            );
+        }
         (
-            self.seq,
-            [
-                format!("{EVENT_HEAD}{}{}", self.seq, self.event_tail),
+            seq,
+            vec![
+                format!("{EVENT_HEAD}{seq}{}", self.event_tail),
                 self.insight.clone(),
             ],
         )
     }
 
+    /// Bytes per command: (event, insight) or, on the views stream, the
+    /// patches' mean and 0.
     pub fn sizes(&self) -> (usize, usize) {
+        if self.views {
+            let n = self.patch_tails.len().max(1);
+            let total: usize = self.patch_tails.iter().map(String::len).sum();
+            return (PATCH_HEAD.len() + 16 + total / n, 0);
+        }
         (
             EVENT_HEAD.len() + 4 + self.event_tail.len(),
             self.insight.len(),
@@ -327,11 +399,20 @@ pub struct Latencies {
     pub deliveries: usize,
 }
 
+/// A viewer's latency for the command acked with seq N is the arrival of
+/// the first frame that brings it to seq N or later: the event N, or the
+/// patch whose `seq` is N or more (a batch of several commands is one
+/// patch; a viewer whose document a command did not change has no patch
+/// for it, which is why the chair's bursts change every display).
 pub fn latencies(pool: &Pool, sent: &BTreeMap<u64, u64>) -> Latencies {
     let mut l = Latencies::default();
     for v in &pool.viewers {
-        for (seq, at) in v.take_log() {
-            let Some(t) = sent.get(&seq) else { continue };
+        let log = v.take_log();
+        for (&seq, t) in sent {
+            let first = log.partition_point(|(s, _)| *s < seq);
+            let Some(&(_, at)) = log.get(first) else {
+                continue;
+            };
             let d = at.saturating_sub(*t);
             l.deliveries += 1;
             match v.class {
@@ -357,8 +438,9 @@ pub fn latencies(pool: &Pool, sent: &BTreeMap<u64, u64>) -> Latencies {
     l
 }
 
-/// Delivery check over the watchers: how many saw a gap or a duplicate,
-/// and how many are not at `seq`.
+/// Delivery check over the watchers: how many saw a gap or a duplicate
+/// (or a patch that did not apply), and how many are not where `expect`
+/// says.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Delivery {
     pub clients: usize,
@@ -368,7 +450,7 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    pub fn check(viewers: &[Arc<ViewerState>], seq: u64) -> Delivery {
+    pub fn check(viewers: &[Arc<ViewerState>], expect: &Expect) -> Delivery {
         let mut d = Delivery::default();
         for v in viewers {
             d.clients += 1;
@@ -377,7 +459,7 @@ impl Delivery {
             }
             if v.gave_up() {
                 d.gave_up += 1;
-            } else if v.last_seq() < seq {
+            } else if v.last_seq() < expect.of(v) {
                 d.behind += 1;
             }
         }
@@ -417,11 +499,23 @@ fn populate<T: Target>(
     bulk: std::ops::Range<usize>,
 ) -> anyhow::Result<()> {
     let ep = target.endpoint();
+    let views = s.stream == Stream::Views;
+    // Room screens and the public follow `s.stream`; consoles, events.
     let config = |role: Option<String>, class: Class| -> anyhow::Result<ViewerConfig> {
+        let who = match role.as_deref() {
+            None => Who::Public,
+            Some(r) if r.starts_with("screen:") => Who::Screen,
+            Some(_) => Who::Other,
+        };
+        let follows_views = views && who != Who::Other;
+        let key = (follows_views && T::KIND == Kind::Service)
+            .then(|| role.clone().unwrap_or_else(|| PUBLIC_KEY.to_owned()));
         Ok(ViewerConfig {
             url: ep.url.clone(),
-            wire: target.wire(role)?,
+            wire: target.wire(role, follows_views)?,
             class,
+            who,
+            key,
             slow: false,
             reconnect: true,
             read_buffer_size: s.read_buffer,
@@ -456,6 +550,10 @@ fn populate<T: Target>(
     }
     Ok(())
 }
+
+/// The public's view document, as [`ViewerConfig::key`] names it (a room
+/// screen's is its role key, `screen:ID`).
+pub const PUBLIC_KEY: &str = "public";
 
 fn kb_per_connection(
     before: Option<ProcSample>,
@@ -499,6 +597,7 @@ pub async fn round_on<T: Target>(
     session: &mut Session,
     report: &mut Report,
 ) -> anyhow::Result<bool> {
+    session.frames.views = s.stream == Stream::Views;
     let (mut r, mut all_ok) =
         Round::connect_and_hold(rt, target, s, &session.frames, report).await?;
     if s.commands > 0 {
@@ -615,8 +714,8 @@ impl<'a, T: Target> Round<'a, T> {
         Ok((round, ready == expected))
     }
 
-    /// The chair's burst: fan-out latency, the chair's ack and CPU per
-    /// delivered event.
+    /// The chair's burst: fan-out latency, the chair's ack, CPU and bytes
+    /// per delivered event.
     async fn chair_burst(
         &mut self,
         frames: &mut FloorFrames,
@@ -624,13 +723,19 @@ impl<'a, T: Target> Round<'a, T> {
     ) -> anyhow::Result<bool> {
         let (s, pool, kind) = (self.s, &self.pool, T::KIND);
         pool.record(true);
+        let seq0 = T::seq(&self.chair);
+        let bytes0: Vec<u64> = pool.viewers.iter().map(|v| v.bytes()).collect();
         let cpu0 = self.target.endpoint().sample();
         let plan = BurstPlan::every(s.commands, s.interval);
         let burst = chair_burst::<T>(&mut self.chair, pool, plan).await?;
-        let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(60)).await;
+        let expect = self.target.expect(pool, burst.last_seq).await?;
+        let behind = pool.wait_for(&expect, Duration::from_secs(60)).await;
         let cpu1 = self.target.endpoint().sample();
         pool.record(false);
         T::learn(&mut self.chair, frames);
+        if T::KIND == Kind::Service {
+            frames.learn_patches(pool);
+        }
         let l = latencies(pool, &burst.sent);
         let n = l.last.len().max(1);
         let scen = format!("chair burst, {}", self.label);
@@ -653,13 +758,32 @@ impl<'a, T: Target> Round<'a, T> {
             let us = (b.cpu_ns.saturating_sub(a.cpu_ns)) as f64 / 1e3 / deliveries;
             report.add(&scen, "server CPU per delivered event", "µs", kind, us);
         }
-        let d = Delivery::check(&watchers(pool), burst.last_seq);
+        // Bytes of the text frames a display received over the burst, per
+        // event committed in it: on the event stream every event and an
+        // insight per batch; on the views stream the patches, only when a
+        // batch changed the display's document.
+        let events = burst.last_seq.saturating_sub(seq0);
+        for (who, metric) in [(Who::Public, BYTES_PUBLIC), (Who::Screen, BYTES_SCREEN)] {
+            let (mut bytes, mut clients) = (0u64, 0u64);
+            for (v, b0) in pool.viewers.iter().zip(&bytes0) {
+                if v.who == who && v.class != Class::Commander {
+                    bytes += v.bytes().saturating_sub(*b0);
+                    clients += 1;
+                }
+            }
+            if clients > 0 && events > 0 {
+                let per_event = bytes as f64 / clients as f64 / events as f64;
+                report.add(&scen, metric, "B", kind, per_event);
+            }
+        }
+        let d = Delivery::check(&watchers(pool), &expect);
         progress(format!(
-            "{}: burst of {} → last client p50 {:.1} ms p99 {:.1} ms; {}",
+            "{}: burst of {} ({events} events) → last client p50 {:.1} ms p99 {:.1} ms over {} commands; {}",
             kind.as_str(),
             s.commands,
             last.p50_ms,
             last.p99_ms,
+            l.last.len(),
             d.describe(&watchers(pool))
         ));
         report.add(&scen, GAPS, "", kind, d.failed() as f64);
@@ -766,8 +890,9 @@ impl<'a, T: Target> Round<'a, T> {
         let all_back_s = resumed.iter().max().map_or(f64::NAN, |m| ms(t0, *m) / 1e3);
         // One more command, which every viewer must get exactly once.
         let burst = chair_burst::<T>(&mut self.chair, pool, BurstPlan::one()).await?;
-        let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
-        let d = Delivery::check(&watchers(pool), burst.last_seq);
+        let expect = self.target.expect(pool, burst.last_seq).await?;
+        let behind = pool.wait_for(&expect, Duration::from_secs(30)).await;
+        let d = Delivery::check(&watchers(pool), &expect);
         report_chair_reconnects(&scen, &burst, kind, report);
         let snapshot_resumes = pool
             .viewers
@@ -794,6 +919,9 @@ impl<'a, T: Target> Round<'a, T> {
 
 /// The delivery check's row.
 const GAPS: &str = "clients with a gap, duplicate or missing event";
+/// Bytes per delivered event, by display.
+pub const BYTES_PUBLIC: &str = "bytes per delivered event, public viewer";
+pub const BYTES_SCREEN: &str = "bytes per delivered event, room screen";
 const SNAPSHOT_RESUMES: &str = "resumed with a snapshot instead of the missed events";
 
 fn report_chair_reconnects(scen: &str, burst: &Burst, kind: Kind, report: &mut Report) {
@@ -1127,7 +1255,10 @@ pub async fn slow_consumers(
     report: &mut Report,
 ) -> anyhow::Result<bool> {
     let scen = format!("slow consumers: {slow} stop reading for 3 s among {normal}");
-    let pool = public_viewers(rt, ep, normal, slow, read_buffer, 256);
+    // On the event stream, whatever the run's: every notice is a frame to
+    // every viewer, so a stopped reader's queue fills (on the views
+    // stream, a batch of notices is one patch, and only to room screens).
+    let pool = public_viewers(rt, ep, Stream::Events, normal, slow, read_buffer, 256);
     pool.wait_ready(1, Duration::from_secs(60)).await;
     let mut chair = ServiceChair::connect(rt, ep).await?;
     pool.act(Action::PauseSlow { millis: 3000 });
@@ -1142,7 +1273,8 @@ pub async fn slow_consumers(
         pad: 8 * 1024,
     };
     let burst = chair_burst::<Service<'_>>(&mut chair, &pool, plan).await?;
-    let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
+    let expect = Expect::seq(burst.last_seq);
+    let behind = pool.wait_for(&expect, Duration::from_secs(30)).await;
     pool.record(false);
     let l = latencies(&pool, &burst.sent);
     let cut: u64 = pool.viewers.iter().map(|v| v.too_slow()).sum();
@@ -1151,7 +1283,7 @@ pub async fn slow_consumers(
         .iter()
         .filter(|v| v.slow && v.connects() >= 2)
         .count();
-    let d = Delivery::check(&pool.viewers, burst.last_seq);
+    let d = Delivery::check(&pool.viewers, &expect);
     let snaps: u64 = pool.viewers.iter().map(|v| v.snapshot_resumes()).sum();
     report.add(
         &scen,
@@ -1198,26 +1330,34 @@ pub async fn slow_consumers(
     Ok(d.ok() && behind == 0)
 }
 
-/// `normal + slow` public viewers of the service, the last `slow` of them
-/// slow consumers.
+/// `normal + slow` public viewers of the service following `stream`, the
+/// last `slow` of them slow consumers.
 fn public_viewers(
     rt: &Runtimes,
     ep: &Endpoint,
+    stream: Stream,
     normal: usize,
     slow: usize,
     read_buffer: usize,
     concurrent_connects: usize,
 ) -> Pool {
     let mut pool = Pool::new(concurrent_connects);
+    let views = stream == Stream::Views;
+    let mut hello = Hello::public(ep.meeting.as_str());
+    if views {
+        hello = hello.views();
+    }
     for i in 0..normal + slow {
         pool.spawn(
             &rt.main,
             ViewerConfig {
                 url: ep.url.clone(),
                 wire: Wire::Plenary {
-                    hello: Hello::public(ep.meeting.as_str()),
+                    hello: hello.clone(),
                 },
                 class: Class::Bulk,
+                who: Who::Public,
+                key: views.then(|| PUBLIC_KEY.to_owned()),
                 slow: i >= normal,
                 reconnect: true,
                 read_buffer_size: read_buffer,
@@ -1237,18 +1377,20 @@ pub async fn restart(
     spawned: &mut Spawned,
     clients: usize,
     read_buffer: usize,
+    stream: Stream,
     report: &mut Report,
 ) -> anyhow::Result<bool> {
     let ep = spawned.endpoint.clone();
     let scen = format!("reconnect storm after a server restart, {clients} clients");
-    let pool = public_viewers(rt, &ep, clients, 0, read_buffer, 512);
+    let pool = public_viewers(rt, &ep, stream, clients, 0, read_buffer, 512);
     let ready = pool.wait_ready(1, Duration::from_secs(120)).await;
     progress(format!(
         "restart: {ready}/{clients} connected; restarting the service"
     ));
     let mut chair = ServiceChair::connect(rt, &ep).await?;
     let burst = chair_burst::<Service<'_>>(&mut chair, &pool, BurstPlan::one()).await?;
-    pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
+    let expect = Service(&ep).expect(&pool, burst.last_seq).await?;
+    pool.wait_for(&expect, Duration::from_secs(30)).await;
     let connects: Vec<u64> = pool.viewers.iter().map(|v| v.connects()).collect();
     let snapshots: u64 = pool.viewers.iter().map(|v| v.snapshot_resumes()).sum();
     Service::close(chair).await;
@@ -1267,8 +1409,9 @@ pub async fn restart(
     let ep = spawned.endpoint.clone();
     let mut chair = ServiceChair::connect(rt, &ep).await?;
     let burst = chair_burst::<Service<'_>>(&mut chair, &pool, BurstPlan::one()).await?;
-    let behind = pool.wait_seq(burst.last_seq, Duration::from_secs(30)).await;
-    let d = Delivery::check(&pool.viewers, burst.last_seq);
+    let expect = Service(&ep).expect(&pool, burst.last_seq).await?;
+    let behind = pool.wait_for(&expect, Duration::from_secs(30)).await;
+    let d = Delivery::check(&pool.viewers, &expect);
     report.add(
         &scen,
         "all resumed, from the stop",

@@ -8,7 +8,7 @@
 //! are); [`Service`] and [`Floor`] implement it, and every scenario in
 //! [`crate::scenario`] is one body, generic over it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
 use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
@@ -25,16 +26,18 @@ use tokio::task::JoinHandle;
 use plenary_client::{CatchUp, Client, ClientError, CommandReply, Hello, new_command_id};
 use plenary_core::ids::{DelegationId, ItemId};
 use plenary_core::rules::RequestKind;
+use plenary_core::{Command as MeetingCommand, Meeting};
 use plenary_protocol::ClientMessage;
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::clock::now_ns;
 use crate::procstat::{self, ProcSample};
 use crate::progress;
 use crate::scenario::{
-    Burst, Delivery, FloorFrames, Latencies, Runtimes, connect_on, learn_frames,
+    Burst, Delivery, FloorFrames, Latencies, PUBLIC_KEY, Runtimes, connect_on, learn_frames,
     push_message_padded, reconnect_on, watchers,
 };
-use crate::viewer::{Class, Pool, ViewerConfig, Wire};
+use crate::viewer::{Class, Expect, Head, Pool, ViewerConfig, Who, Wire, head};
 
 /// Which system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -110,8 +113,14 @@ pub trait Target {
     fn endpoint(&self) -> &Endpoint;
 
     /// How a viewer with the access code of `role` (`None`: the public)
-    /// connects.
-    fn wire(&self, role: Option<String>) -> anyhow::Result<Wire>;
+    /// connects; `views`: it follows view documents and patches.
+    fn wire(&self, role: Option<String>, views: bool) -> anyhow::Result<Wire>;
+
+    /// What the viewers of `pool` must reach once `seq` is committed.
+    async fn expect(&self, pool: &Pool, seq: u64) -> anyhow::Result<Expect>;
+
+    /// The last seq the chair knows of (before a burst: where it starts).
+    fn seq(chair: &Self::Chair) -> u64;
 
     /// Connects the chair; `frames` are what the floor's chair sends.
     async fn connect_chair(
@@ -200,6 +209,8 @@ pub struct StormReplies {
     pub acks: Vec<u64>,
     /// The last event seq acked (0 on the floor).
     pub last_seq: u64,
+    /// What the viewers must have reached after it.
+    pub expect: Expect,
     /// Viewers and senders that did not get every reply in time.
     pub behind: usize,
 }
@@ -219,20 +230,183 @@ pub struct ServiceChair {
     hall: Handle,
     /// The commands sent and not yet settled.
     waits: Vec<JoinHandle<Reply>>,
+    /// To look at the meeting afresh.
+    url: String,
+    code: String,
+    delegations: Vec<String>,
+    plan: Plan,
 }
 
 /// A command's send instant, its reply and the reply's arrival.
 type Reply = (u64, Result<CommandReply, ClientError>, u64);
 
+/// The item the chair's bursts run on when the current one will not do (a
+/// debate: no presenters to call first).
+const BURST_ITEM: &str = "stocktaking";
+
+/// The chair's commands in a burst change what every display shows, so
+/// that every viewer of the views stream has a patch for each: the chair
+/// puts a delegation on the list of the current item (everyone's "next"
+/// changes), then calls it (everyone's "on the floor" changes), and so on;
+/// when a list is waiting (after a floor-request storm), it calls. The
+/// plan predicts the list from a snapshot and the commands since, so that
+/// nobody is put on it twice.
+#[derive(Debug, Default)]
+struct Plan {
+    /// The current item, when it is one the plan can run on.
+    item: Option<ItemId>,
+    /// Who waits on its list, in calling order.
+    queue: VecDeque<String>,
+    speaking: Option<String>,
+    /// The next delegation to put on the list, round robin.
+    next: usize,
+    /// Something else changed the list: look at the meeting again.
+    stale: bool,
+}
+
+impl Plan {
+    fn of(meeting: &Meeting, next: usize) -> Plan {
+        let item = meeting
+            .agenda
+            .current_item()
+            .filter(|i| i.schedule.next_pending().is_none());
+        Plan {
+            item: item.map(|i| i.id.clone()),
+            queue: item
+                .map(|i| {
+                    i.speakers
+                        .waiting()
+                        .map(|r| r.delegation.0.clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            speaking: meeting
+                .floor
+                .current
+                .as_ref()
+                .map(|s| s.delegation.0.clone()),
+            next,
+            stale: false,
+        }
+    }
+
+    /// The next command, and what it does to the list.
+    fn command(&mut self, item: ItemId, delegations: &[String]) -> MeetingCommand {
+        if let Some(d) = self.queue.pop_front() {
+            self.speaking = Some(d);
+            return MeetingCommand::CallNext;
+        }
+        let n = delegations.len().max(1);
+        let mut d = delegations.get(self.next % n).cloned().unwrap_or_default();
+        self.next += 1;
+        if self.speaking.as_ref() == Some(&d) {
+            d = delegations.get(self.next % n).cloned().unwrap_or_default();
+            self.next += 1;
+        }
+        self.queue.push_back(d.clone());
+        MeetingCommand::InsertSpeaker {
+            item,
+            delegation: DelegationId::new(d.as_str()),
+            kind: RequestKind::Statement,
+            language: None,
+            position: None,
+        }
+    }
+}
+
 impl ServiceChair {
     /// Connects the chair on the hall runtime.
     pub async fn connect(rt: &Runtimes, ep: &Endpoint) -> anyhow::Result<ServiceChair> {
+        let code = ep.code("chair")?;
+        let client = connect_on(&rt.hall, &ep.url, Hello::access_code(code.clone())).await?;
+        let plan = match client.catch_up() {
+            CatchUp::Snapshot { state, .. } => Plan::of(state, 0),
+            CatchUp::Events(_) => Plan {
+                stale: true,
+                ..Plan::default()
+            },
+        };
         Ok(ServiceChair {
-            client: connect_on(&rt.hall, &ep.url, Hello::access_code(ep.code("chair")?)).await?,
+            client,
             hall: rt.hall.clone(),
             waits: Vec::new(),
+            url: ep.url.clone(),
+            code,
+            delegations: ep.delegations.clone(),
+            plan,
         })
     }
+
+    /// Looks at the meeting afresh (a new connection's snapshot).
+    async fn look(&mut self) -> anyhow::Result<()> {
+        let fresh =
+            connect_on(&self.hall, &self.url, Hello::access_code(self.code.clone())).await?;
+        if let CatchUp::Snapshot { state, .. } = fresh.catch_up() {
+            self.plan = Plan::of(state, self.plan.next);
+        }
+        fresh.close().await;
+        Ok(())
+    }
+
+    /// The next command of a burst (see [`Plan`]); opens [`BURST_ITEM`]
+    /// first when the current item will not do.
+    async fn next_command(&mut self) -> anyhow::Result<MeetingCommand> {
+        if self.plan.stale {
+            self.look().await?;
+        }
+        if self.plan.item.is_none() {
+            // An item opens only when nobody has the floor.
+            self.client.command(MeetingCommand::EndSpeech).await?;
+            let opened = self
+                .client
+                .command(MeetingCommand::OpenItem {
+                    item: ItemId::new(BURST_ITEM),
+                })
+                .await?;
+            if !opened.is_acked() {
+                progress(format!("the chair could not open {BURST_ITEM}: {opened:?}"));
+            }
+            self.look().await?;
+        }
+        let Some(item) = self.plan.item.clone() else {
+            bail!("no item to run the chair's burst on");
+        };
+        Ok(self.plan.command(item, &self.delegations))
+    }
+}
+
+/// The seq of the view document `key` (`public`, `screen:ID` …) on the
+/// service now: what a new viewer of it is sent first.
+async fn document_seq(ep: &Endpoint, key: &str) -> anyhow::Result<u64> {
+    let hello = if key == PUBLIC_KEY {
+        Hello::public(ep.meeting.as_str())
+    } else {
+        Hello::access_code(ep.code(key)?)
+    }
+    .views();
+    let look = async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(ep.url.as_str()).await?;
+        ws.send(Message::text(serde_json::to_string(&hello.to_message())?))
+            .await?;
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) => match head(t.as_str()) {
+                    Head::View(seq) => {
+                        let _closed = ws.close(None).await;
+                        return anyhow::Ok(seq);
+                    }
+                    Head::Other("error") => bail!("refused: {}", t.as_str()),
+                    _ => {}
+                },
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => bail!("closed before the document"),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), look)
+        .await
+        .with_context(|| format!("no {key} document within 20 s"))?
 }
 
 /// The floor's chair: a viewer of the pool that also writes the frames the
@@ -279,12 +453,26 @@ impl Target for Service<'_> {
         self.0
     }
 
-    fn wire(&self, role: Option<String>) -> anyhow::Result<Wire> {
+    fn wire(&self, role: Option<String>, views: bool) -> anyhow::Result<Wire> {
         let hello = match role {
             Some(r) => Hello::access_code(self.0.code(&r)?),
             None => Hello::public(self.0.meeting.as_str()),
         };
+        let hello = if views { hello.views() } else { hello };
         Ok(Wire::Plenary { hello })
+    }
+
+    async fn expect(&self, pool: &Pool, seq: u64) -> anyhow::Result<Expect> {
+        let mut expect = Expect::seq(seq);
+        for key in pool.keys() {
+            let at = document_seq(self.0, &key).await?;
+            expect.docs.insert(key, at);
+        }
+        Ok(expect)
+    }
+
+    fn seq(chair: &ServiceChair) -> u64 {
+        chair.client.last_seq()
     }
 
     async fn connect_chair(
@@ -304,9 +492,17 @@ impl Target for Service<'_> {
         pad: usize,
         burst: &mut Burst,
     ) -> anyhow::Result<()> {
-        let batch: Vec<(String, plenary_core::Command)> = commands
-            .map(|i| (new_command_id(), push_message_padded(i, pad)))
-            .collect();
+        // Long notices (slow consumers) as such; otherwise the commands
+        // that change every display (see `Plan`).
+        let mut batch: Vec<(String, plenary_core::Command)> = Vec::new();
+        for i in commands {
+            let command = if pad > 0 {
+                push_message_padded(i, pad)
+            } else {
+                chair.next_command().await?
+            };
+            batch.push((new_command_id(), command));
+        }
         let t = now_ns();
         let pending = match chair.client.submit_batch(batch.clone()).await {
             Ok(p) => p,
@@ -371,6 +567,15 @@ impl Target for Service<'_> {
     ) -> anyhow::Result<ServiceStorm> {
         let item = DEBATES[*storms % DEBATES.len()];
         *storms += 1;
+        // The storm fills another item's list: the chair's next burst
+        // looks at the meeting again.
+        chair.plan.stale = true;
+        // An item opens only when nobody has the floor (refused when
+        // nobody had it: that is fine).
+        chair
+            .client
+            .command(plenary_core::Command::EndSpeech)
+            .await?;
         let opened = chair
             .client
             .command(plenary_core::Command::OpenItem {
@@ -403,8 +608,10 @@ impl Target for Service<'_> {
         let d = &self.0.delegations[i];
         Ok(ViewerConfig {
             url: self.0.url.clone(),
-            wire: self.wire(Some(format!("delegation:{d}")))?,
+            wire: self.wire(Some(format!("delegation:{d}")), false)?,
             class: Class::Commander,
+            who: Who::Other,
+            key: None,
             slow: false,
             reconnect: false,
             read_buffer_size: read_buffer,
@@ -440,11 +647,18 @@ impl Target for Service<'_> {
                 replies.last_seq = replies.last_seq.max(*seq);
             }
         }
+        replies.expect = match self.expect(pool, replies.last_seq).await {
+            Ok(e) => e,
+            Err(e) => {
+                progress(format!("cannot read the documents' seqs: {e:#}"));
+                Expect::seq(replies.last_seq)
+            }
+        };
         replies.behind = pool
-            .wait_seq(replies.last_seq, Duration::from_secs(30))
+            .wait_for(&replies.expect, Duration::from_secs(30))
             .await
             + senders
-                .wait_seq(replies.last_seq, Duration::from_secs(30))
+                .wait_for(&replies.expect, Duration::from_secs(30))
                 .await;
         replies
     }
@@ -490,7 +704,7 @@ impl Target for Service<'_> {
     ) -> (usize, String) {
         let mut everyone = watchers(pool);
         everyone.extend(senders.viewers.iter().cloned());
-        let d = Delivery::check(&everyone, replies.last_seq);
+        let d = Delivery::check(&everyone, &replies.expect);
         (
             d.with_violations + d.behind + d.gave_up,
             d.describe(&everyone),
@@ -510,8 +724,17 @@ impl Target for Floor<'_> {
         self.0
     }
 
-    fn wire(&self, _role: Option<String>) -> anyhow::Result<Wire> {
+    fn wire(&self, _role: Option<String>, _views: bool) -> anyhow::Result<Wire> {
         Ok(Wire::Floor)
+    }
+
+    async fn expect(&self, _pool: &Pool, seq: u64) -> anyhow::Result<Expect> {
+        // The floor sends every frame to everyone.
+        Ok(Expect::seq(seq))
+    }
+
+    fn seq(chair: &FloorChair) -> u64 {
+        chair.frames.seq()
     }
 
     async fn connect_chair(
@@ -525,6 +748,8 @@ impl Target for Floor<'_> {
             url: self.0.url.clone(),
             wire: Wire::Floor,
             class: Class::Commander,
+            who: Who::Other,
+            key: None,
             slow: false,
             reconnect: false,
             read_buffer_size: read_buffer,
@@ -547,9 +772,8 @@ impl Target for Floor<'_> {
         let mut out = Vec::with_capacity(2 * n);
         let mut seqs = Vec::with_capacity(n);
         for _ in commands {
-            let (seq, [event, insight]) = chair.frames.next();
-            out.push(event);
-            out.push(insight);
+            let (seq, frames) = chair.frames.next();
+            out.extend(frames);
             seqs.push(seq);
         }
         let t = now_ns();
@@ -600,6 +824,8 @@ impl Target for Floor<'_> {
             url: self.0.url.clone(),
             wire: Wire::Floor,
             class: Class::Commander,
+            who: Who::Other,
+            key: None,
             slow: false,
             reconnect: false,
             read_buffer_size: read_buffer,
@@ -627,6 +853,7 @@ impl Target for Floor<'_> {
             acks,
             last_seq: 0,
             behind,
+            expect: Expect::default(),
         }
     }
 

@@ -14,7 +14,17 @@
 //! it reconnects with jittered backoff and, on the plenary protocol,
 //! resumes from its last seq — and says whether it got the missed events
 //! or had to take a snapshot.
+//!
+//! On the views stream (`hello.stream = "views"`, what browsers use) a
+//! viewer holds a document at a seq: the `view` frame sets it, and each
+//! `patch` must start where the document is (`from` = the seq held), else
+//! the chain is broken: that counts as a violation and the viewer resumes
+//! from the seq it holds, as a browser does. A viewer's document changes
+//! only when a batch changes it, so it does not see every seq: "seq" below
+//! is the seq of the document held, and what a viewer must reach is the
+//! seq of its document on the server ([`Expect`]).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,6 +40,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use plenary_client::Hello;
+use plenary_protocol::Stream;
 
 use crate::clock::{Jitter, now_ns};
 use crate::limits::next_source_addr;
@@ -54,6 +65,46 @@ pub enum Class {
     Commander,
 }
 
+/// What a viewer's display is, for figures by kind of display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    Public,
+    /// A room screen (in bulk or in the hall).
+    Screen,
+    /// A delegation console, a commander.
+    Other,
+}
+
+/// What each viewer must have reached: `seq` on the event stream (and on
+/// the floor), and for a document of the views stream the seq the server
+/// holds it at, by key (`public`, `screen:hall-left` …). A document that a
+/// batch did not change keeps its seq, so its viewers never see later seqs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expect {
+    pub seq: u64,
+    pub docs: BTreeMap<String, u64>,
+}
+
+impl Expect {
+    /// Every viewer must reach `seq`.
+    pub fn seq(seq: u64) -> Expect {
+        Expect {
+            seq,
+            docs: BTreeMap::new(),
+        }
+    }
+
+    /// The seq `viewer` must hold.
+    pub fn of(&self, viewer: &ViewerState) -> u64 {
+        viewer
+            .key
+            .as_ref()
+            .and_then(|k| self.docs.get(k))
+            .copied()
+            .unwrap_or(self.seq)
+    }
+}
+
 /// What every viewer is told to do, through one `watch` channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -76,7 +127,11 @@ pub enum Action {
 pub struct ViewerState {
     pub index: usize,
     pub class: Class,
+    pub who: Who,
+    /// The view document it follows on the service's views stream.
+    pub key: Option<String>,
     pub slow: bool,
+    /// The last event's seq, or the seq of the document held.
     last_seq: AtomicU64,
     violations: AtomicU64,
     first_violation: Mutex<Option<String>>,
@@ -92,6 +147,13 @@ pub struct ViewerState {
     too_slow: AtomicU64,
     /// Event frames received.
     events: AtomicU64,
+    /// Patches received.
+    patches: AtomicU64,
+    /// Bytes of the text frames received after the handshakes.
+    bytes: AtomicU64,
+    /// The first patches received while recording, as sent (a bulk
+    /// viewer's are what the floor sends in the views stream).
+    samples: Mutex<Vec<String>>,
     /// Floor storm probes received.
     probes: AtomicU64,
     /// When the latest handshake completed.
@@ -106,10 +168,19 @@ pub struct ViewerState {
 }
 
 impl ViewerState {
-    fn new(index: usize, class: Class, slow: bool, initial_seq: u64) -> ViewerState {
+    fn new(index: usize, config: &ViewerConfig) -> ViewerState {
+        let ViewerConfig {
+            class,
+            who,
+            slow,
+            initial_seq,
+            ..
+        } = *config;
         ViewerState {
             index,
             class,
+            who,
+            key: config.key.clone(),
             slow,
             last_seq: AtomicU64::new(initial_seq),
             violations: AtomicU64::new(0),
@@ -121,6 +192,9 @@ impl ViewerState {
             server_closes: AtomicU64::new(0),
             too_slow: AtomicU64::new(0),
             events: AtomicU64::new(0),
+            patches: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            samples: Mutex::new(Vec::new()),
             probes: AtomicU64::new(0),
             ready_ns: AtomicU64::new(0),
             probe_echo_ns: AtomicU64::new(0),
@@ -158,6 +232,16 @@ impl ViewerState {
     }
     pub fn events(&self) -> u64 {
         self.events.load(Ordering::Acquire)
+    }
+    pub fn patches(&self) -> u64 {
+        self.patches.load(Ordering::Acquire)
+    }
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Acquire)
+    }
+    /// The patches sampled while recording.
+    pub fn samples(&self) -> Vec<String> {
+        self.samples.lock().map(|s| s.clone()).unwrap_or_default()
     }
     pub fn probes(&self) -> u64 {
         self.probes.load(Ordering::Acquire)
@@ -217,6 +301,24 @@ impl ViewerState {
             ));
         }
     }
+
+    /// A patch: it must start at the document held. Returns false when it
+    /// does not (the chain is broken: the viewer should resume).
+    fn observe_patch(&self, from: u64, seq: u64, at: u64, recording: bool) -> bool {
+        self.patches.fetch_add(1, Ordering::Relaxed);
+        let held = self.last_seq();
+        if from != held || seq <= from {
+            self.violation(format!(
+                "patch from {from} to {seq}, but the document held is at {held}"
+            ));
+            return false;
+        }
+        self.last_seq.store(seq, Ordering::Release);
+        if recording && let Ok(mut log) = self.log.lock() {
+            log.push((seq, at));
+        }
+        true
+    }
 }
 
 /// How a frame starts, read without decoding the rest.
@@ -224,6 +326,12 @@ impl ViewerState {
 pub enum Head<'a> {
     Event(u64),
     Snapshot(u64),
+    /// A whole view document at `seq`.
+    View(u64),
+    Patch {
+        from: u64,
+        seq: u64,
+    },
     Probe(u64),
     Other(&'a str),
     Unknown,
@@ -231,29 +339,53 @@ pub enum Head<'a> {
 
 const TYPE: &str = "{\"type\":\"";
 
-/// Reads a frame's type, and the number that follows it for events
-/// (`seq`), snapshots (`seq`) and floor probes (`from`).
+/// The number after `"key":` at the start of `text`, and the rest.
+fn number<'a>(text: &'a str, key: &str) -> Option<(u64, &'a str)> {
+    let digits = text
+        .strip_prefix('"')?
+        .strip_prefix(key)?
+        .strip_prefix("\":")?;
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    Some((digits[..end].parse().ok()?, &digits[end..]))
+}
+
+/// Reads a frame's type, and the numbers that follow it for events
+/// (`seq`), snapshots (`seq`), views (`seq`), patches (`from`, `seq`) and
+/// floor probes (`from`).
 pub fn head(text: &str) -> Head<'_> {
+    // A view is written with its keys in order: `{"seq":N,"type":"view",…`.
+    if let Some(rest) = text.strip_prefix('{')
+        && let Some((seq, rest)) = number(rest, "seq")
+        && rest.starts_with(",\"type\":\"view\"")
+    {
+        return Head::View(seq);
+    }
     let Some(rest) = text.strip_prefix(TYPE) else {
         return Head::Unknown;
     };
     let Some((kind, rest)) = rest.split_once('"') else {
         return Head::Unknown;
     };
-    let number = |key: &str| {
-        let digits = rest
-            .strip_prefix(",\"")?
-            .strip_prefix(key)?
-            .strip_prefix("\":")?;
-        let end = digits
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(digits.len());
-        digits[..end].parse::<u64>().ok()
+    let first = |key: &str| {
+        rest.strip_prefix(',')
+            .and_then(|r| number(r, key))
+            .map(|(n, _)| n)
     };
     match kind {
-        "event" => number("seq").map_or(Head::Unknown, Head::Event),
-        "snapshot" => number("seq").map_or(Head::Unknown, Head::Snapshot),
-        "probe" => number("from").map_or(Head::Unknown, Head::Probe),
+        "event" => first("seq").map_or(Head::Unknown, Head::Event),
+        "snapshot" => first("seq").map_or(Head::Unknown, Head::Snapshot),
+        "view" => first("seq").map_or(Head::Unknown, Head::View),
+        "probe" => first("from").map_or(Head::Unknown, Head::Probe),
+        "patch" => rest
+            .strip_prefix(',')
+            .and_then(|r| number(r, "from"))
+            .and_then(|(from, r)| {
+                let (seq, _) = number(r.strip_prefix(',')?, "seq")?;
+                Some(Head::Patch { from, seq })
+            })
+            .unwrap_or(Head::Unknown),
         other => Head::Other(other),
     }
 }
@@ -279,6 +411,10 @@ pub struct ViewerConfig {
     pub url: String,
     pub wire: Wire,
     pub class: Class,
+    pub who: Who,
+    /// The view document it follows (service, views stream): `public`,
+    /// `screen:ID` …, for [`Expect`].
+    pub key: Option<String>,
     pub slow: bool,
     /// Reconnect (and resume) when the server closes the connection.
     pub reconnect: bool,
@@ -324,12 +460,7 @@ impl Pool {
         sends: bool,
     ) -> usize {
         let index = self.viewers.len();
-        let state = Arc::new(ViewerState::new(
-            index,
-            config.class,
-            config.slow,
-            config.initial_seq,
-        ));
+        let state = Arc::new(ViewerState::new(index, &config));
         let outgoing = if sends {
             let (tx, rx) = mpsc::unbounded_channel();
             self.senders.push((index, tx));
@@ -403,21 +534,26 @@ impl Pool {
         }
     }
 
-    /// Waits until every connected watcher has seen `seq`, or `timeout`.
-    /// Returns how many have not.
-    pub async fn wait_seq(&self, seq: u64, timeout: Duration) -> usize {
+    /// Waits until every viewer still connecting has reached what
+    /// `expect` says, or `timeout`. Returns how many have not.
+    pub async fn wait_for(&self, expect: &Expect, timeout: Duration) -> usize {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let behind = self
                 .viewers
                 .iter()
-                .filter(|v| !v.gave_up() && v.last_seq() < seq)
+                .filter(|v| !v.gave_up() && v.last_seq() < expect.of(v))
                 .count();
             if behind == 0 || tokio::time::Instant::now() >= deadline {
                 return behind;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+
+    /// The document keys its viewers follow.
+    pub fn keys(&self) -> std::collections::BTreeSet<String> {
+        self.viewers.iter().filter_map(|v| v.key.clone()).collect()
     }
 
     /// Waits until every viewer has received `count` probes, or `timeout`.
@@ -463,6 +599,8 @@ enum End {
     Dropped(Duration),
     /// The server closed or the socket failed.
     Lost,
+    /// A patch did not start at the document held: resume from it.
+    Resync,
 }
 
 impl Task {
@@ -481,6 +619,7 @@ impl Task {
             match self.live(ws).await {
                 End::Stop => return,
                 End::Dropped(d) => delay = Some(d),
+                End::Resync => {}
                 End::Lost => {
                     if !self.config.reconnect {
                         self.state.gave_up.store(true, Ordering::Release);
@@ -564,8 +703,18 @@ impl Task {
         Ok(ws)
     }
 
-    /// welcome → snapshot or missed events → insight.
+    /// Whether it follows the views stream.
+    fn views(&self) -> bool {
+        matches!(&self.config.wire, Wire::Plenary { hello } if hello.stream == Stream::Views)
+    }
+
+    /// Events: welcome → snapshot or missed events → insight. Views:
+    /// welcome → the document; or, resuming, welcome (the patches that
+    /// bring the document up to date follow in the same write, and are
+    /// applied as live ones; a whole document instead counts as a resume
+    /// with a snapshot).
     async fn handshake(&self, ws: &mut Ws, resuming: bool) -> anyhow::Result<()> {
+        let views = self.views();
         loop {
             let Some(message) = ws.next().await else {
                 anyhow::bail!("closed during the handshake");
@@ -578,10 +727,17 @@ impl Task {
             match head(text.as_str()) {
                 Head::Other("welcome") => {
                     let w: Welcome = serde_json::from_str(text.as_str())?;
+                    if views && resuming {
+                        return Ok(());
+                    }
                     if !resuming {
                         // A first connect starts from the snapshot that follows.
                         self.state.set_last_seq(w.seq);
                     }
+                }
+                Head::View(seq) if views => {
+                    self.state.set_last_seq(seq);
+                    return Ok(());
                 }
                 Head::Snapshot(seq) => {
                     if resuming {
@@ -591,17 +747,36 @@ impl Task {
                 }
                 Head::Other("insight") => return Ok(()),
                 Head::Other("error") => anyhow::bail!("refused: {}", text.as_str()),
-                _ => self.on_text(text.as_str()),
+                _ => {
+                    self.on_text(text.as_str());
+                }
             }
         }
     }
 
-    fn on_text(&self, text: &str) {
+    /// A frame after the handshake; false when the viewer must resume
+    /// (a patch that does not apply to the document held).
+    fn on_text(&self, text: &str) -> bool {
         let at = now_ns();
+        let recording = self.recording.load(Ordering::Relaxed);
         match head(text) {
             Head::Event(seq) => {
-                self.state
-                    .observe_event(seq, at, self.recording.load(Ordering::Relaxed));
+                self.state.observe_event(seq, at, recording);
+            }
+            Head::Patch { from, seq } => {
+                if recording
+                    && self.state.class == Class::Bulk
+                    && let Ok(mut samples) = self.state.samples.lock()
+                    && samples.len() < 2
+                {
+                    samples.push(text.to_owned());
+                }
+                return self.state.observe_patch(from, seq, at, recording);
+            }
+            Head::View(seq) => {
+                // After the handshake, only a resume brings a whole document.
+                self.state.snapshot_resumes.fetch_add(1, Ordering::AcqRel);
+                self.state.set_last_seq(seq);
             }
             Head::Probe(from) => {
                 self.state.probes.fetch_add(1, Ordering::AcqRel);
@@ -623,6 +798,7 @@ impl Task {
             }
             Head::Other(_) | Head::Unknown => {}
         }
+        true
     }
 
     async fn live(&mut self, mut ws: Ws) -> End {
@@ -671,7 +847,13 @@ impl Task {
                     None => outgoing = None,
                 },
                 message = ws.next() => match message {
-                    Some(Ok(Message::Text(text))) => self.on_text(text.as_str()),
+                    Some(Ok(Message::Text(text))) => {
+                        self.state.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
+                        let applied = self.on_text(text.as_str());
+                        if !applied && self.config.reconnect && matches!(self.config.wire, Wire::Plenary { .. }) {
+                            break End::Resync;
+                        }
+                    }
                     Some(Ok(Message::Close(frame))) => {
                         if frame.as_ref().is_some_and(|f| {
                             matches!(u16::from(f.code), 4008 | 4009) || f.reason.contains("slow")
@@ -726,11 +908,75 @@ mod tests {
             Head::Snapshot(9)
         );
         assert_eq!(head("hello"), Head::Unknown);
+        let patch = serde_json::to_string(&ServerMessage::Patch {
+            from: 12,
+            seq: 15,
+            ops: serde_json::from_str("[]").unwrap(),
+        })
+        .unwrap();
+        assert_eq!(head(&patch), Head::Patch { from: 12, seq: 15 }, "{patch}");
+        // As the server writes a whole document (keys in order) …
+        let view = serde_json::json!({ "type": "view", "seq": 21, "view": {} }).to_string();
+        assert_eq!(head(&view), Head::View(21), "{view}");
+        // … or with its tag first.
+        assert_eq!(
+            head("{\"type\":\"view\",\"seq\":22,\"view\":{}}"),
+            Head::View(22)
+        );
+    }
+
+    fn bulk(initial_seq: u64) -> ViewerState {
+        let config = ViewerConfig {
+            url: String::new(),
+            wire: Wire::Floor,
+            class: Class::Bulk,
+            who: Who::Public,
+            key: None,
+            slow: false,
+            reconnect: true,
+            read_buffer_size: 4096,
+            initial_seq,
+        };
+        ViewerState::new(0, &config)
+    }
+
+    #[test]
+    fn patches_must_start_at_the_document_held() {
+        let s = bulk(10);
+        assert!(s.observe_patch(10, 12, 1, true));
+        assert!(s.observe_patch(12, 13, 2, true));
+        assert_eq!(s.violations(), 0);
+        assert!(!s.observe_patch(12, 14, 3, true), "applied twice");
+        assert!(!s.observe_patch(15, 16, 4, true), "one missed");
+        assert_eq!(s.violations(), 2);
+        assert_eq!(s.last_seq(), 13, "the document held is unchanged");
+        assert_eq!(s.take_log(), vec![(12, 1), (13, 2)]);
+        assert!(s.first_violation().unwrap().contains("held is at 13"));
+    }
+
+    #[test]
+    fn a_document_must_reach_its_own_seq() {
+        let mut expect = Expect::seq(40);
+        expect.docs.insert("public".to_owned(), 37);
+        let mut config = ViewerConfig {
+            url: String::new(),
+            wire: Wire::Floor,
+            class: Class::Bulk,
+            who: Who::Public,
+            key: Some("public".to_owned()),
+            slow: false,
+            reconnect: true,
+            read_buffer_size: 4096,
+            initial_seq: 37,
+        };
+        assert_eq!(expect.of(&ViewerState::new(0, &config)), 37);
+        config.key = Some("screen:podium".to_owned());
+        assert_eq!(expect.of(&ViewerState::new(1, &config)), 40);
     }
 
     #[test]
     fn events_must_come_once_and_in_order() {
-        let s = ViewerState::new(0, Class::Bulk, false, 10);
+        let s = bulk(10);
         s.observe_event(11, 1, true);
         s.observe_event(12, 2, true);
         assert_eq!(s.violations(), 0);

@@ -10,6 +10,7 @@ use std::time::Duration;
 use plenary_loadgen::report::Report;
 use plenary_loadgen::scenario::{self, Runtimes, Session, Settings};
 use plenary_loadgen::target::{Endpoint, Kind};
+use plenary_protocol::Stream;
 use plenary_tests::{Backend, MEETING, TestApp, reference};
 
 fn settings() -> Settings {
@@ -25,6 +26,9 @@ fn settings() -> Settings {
         reconnect_spread: Some(Duration::from_millis(500)),
         read_buffer: 4096,
         connect_concurrency: 64,
+        // Room screens and the public follow view documents and patches,
+        // as browsers do; consoles follow events.
+        stream: Stream::Views,
     }
 }
 

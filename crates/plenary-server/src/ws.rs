@@ -14,8 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use tokio::sync::mpsc;
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, Span, info, info_span, warn};
 
 use plenary_core::floor::FloorSeen;
 use plenary_core::ids::{MeetingId, ScreenId};
@@ -26,7 +25,7 @@ use plenary_protocol::{
     Stream, decode_client_message,
 };
 
-use crate::hub::fanout::EndReason;
+use crate::hub::fanout::Inbox;
 use crate::hub::{Ended, Feed, Frame, HubHandle, ScreenReport, SubscriberId, encode};
 use crate::{AppState, access, metrics as m};
 
@@ -55,10 +54,11 @@ pub async fn upgrade(
         .max_message_size(4 * MAX_FRAME_BYTES)
         .max_frame_size(4 * MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
-            tracker.track_future(
-                connection(Socket::new(socket, &state.config), state, peer)
-                    .instrument(info_span!("ws", %peer)),
-            )
+            // Boxed until the session owns it: what a connection's future
+            // is given stays in it for its whole life.
+            let socket = Box::new(Socket::new(socket, &state.config));
+            tracker
+                .track_future(connection(socket, state, peer).instrument(info_span!("ws", %peer)))
         })
 }
 
@@ -257,23 +257,66 @@ fn role_label(role: &Role) -> &'static str {
     role.kind().as_str()
 }
 
-async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) {
+/// A connection's task, from the hello to the close.
+///
+/// Not an `async fn`: the `async move` block uses what it is given in
+/// place, where an `async fn` would also copy its arguments into locals
+/// and keep both for as long as the connection lives.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would keep its arguments twice in every idle connection"
+)]
+fn connection(
+    socket: Box<Socket>,
+    state: Arc<AppState>,
+    peer: SocketAddr,
+) -> impl Future<Output = ()> + Send {
+    async move {
+        // The hello, the authentication and the catch-up are boxed: their
+        // state is freed once the session runs, so the task itself — kept
+        // for every idle connection, thousands of them — holds only what a
+        // running session needs.
+        let Some((session, span, label)) = Box::pin(welcome(socket, &state, peer)).await else {
+            return;
+        };
+        session
+            .run(state.shutdown.clone())
+            .instrument(span.clone())
+            .await;
+        m::connection_closed(label);
+        span.in_scope(|| info!("disconnected"));
+    }
+}
+
+/// Hello, authentication, subscription and catch-up: the session, ready to
+/// run, or `None` when the connection ended (refused, gone, shutting down).
+async fn welcome(
+    socket: Box<Socket>,
+    state: &AppState,
+    peer: SocketAddr,
+) -> Option<(Session, Span, &'static str)> {
+    let mut socket = *socket;
     let shutdown = state.shutdown.clone();
     // 1. hello, within the configured time.
     let hello = tokio::select! {
-        () = shutdown.cancelled() => return socket.close(CloseCode::GoingAway, "server shutting down").await,
+        () = shutdown.cancelled() => {
+            socket.close(CloseCode::GoingAway, "server shutting down").await;
+            return None;
+        }
         r = tokio::time::timeout(state.config.hello_timeout, socket.recv()) => r,
     };
     let text = match hello {
         Err(_) => {
-            return socket
+            socket
                 .close(CloseCode::HelloTimeout, "no hello in time")
                 .await;
+            return None;
         }
         Ok(Some(Err(e))) if too_big(&e) => {
-            return socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
+            socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
+            return None;
         }
-        Ok(None | Some(Err(_))) => return,
+        Ok(None | Some(Err(_))) => return None,
         Ok(Some(Ok(Message::Text(t)))) => t,
         Ok(Some(Ok(_))) => {
             socket
@@ -282,11 +325,13 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
                     None,
                 ))
                 .await;
-            return socket.close(CloseCode::Policy, "hello required").await;
+            socket.close(CloseCode::Policy, "hello required").await;
+            return None;
         }
     };
     if text.len() > MAX_FRAME_BYTES {
-        return socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
+        socket.close(CloseCode::TooBig, "frame over 64 KiB").await;
+        return None;
     }
     let Ok(parsed) = decode_client_message(&text) else {
         socket
@@ -295,7 +340,8 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
                 None,
             ))
             .await;
-        return socket.close(CloseCode::Policy, "hello required").await;
+        socket.close(CloseCode::Policy, "hello required").await;
+        return None;
     };
     // Guessing codes is slowed per address: past the allowance, even a
     // right code waits.
@@ -305,9 +351,10 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
         socket
             .send(&ServerMessage::protocol_error(code, None))
             .await;
-        return socket.close(CloseCode::Policy, code.as_str()).await;
+        socket.close(CloseCode::Policy, code.as_str()).await;
+        return None;
     }
-    let welcomed = match Box::pin(authenticate(&state, parsed)).await {
+    let welcomed = match Box::pin(authenticate(state, parsed)).await {
         Ok(w) => w,
         Err(refused) => {
             if refused.wrong_credentials {
@@ -318,19 +365,15 @@ async fn connection(mut socket: Socket, state: Arc<AppState>, peer: SocketAddr) 
             socket
                 .send(&ServerMessage::protocol_error(refused.code, None))
                 .await;
-            return socket.close(CloseCode::Policy, refused.code.as_str()).await;
+            socket.close(CloseCode::Policy, refused.code.as_str()).await;
+            return None;
         }
     };
     let span = info_span!("session", meeting = %welcomed.hub.meeting, role = %welcomed.role);
-    let session = Box::pin(open_session(socket, &state, welcomed).instrument(span.clone())).await;
-    if let Some((session, label)) = session {
-        session
-            .run(state.shutdown.clone())
-            .instrument(span.clone())
-            .await;
-        m::connection_closed(label);
-        span.in_scope(|| info!("disconnected"));
-    }
+    let (session, label) = open_session(socket, state, welcomed)
+        .instrument(span.clone())
+        .await?;
+    Some((session, span, label))
 }
 
 /// What to do after handling something.
@@ -351,8 +394,7 @@ struct Session {
     /// The screen this connection is, if it is one (for presence).
     screen: Option<ScreenId>,
     subscriber: SubscriberId,
-    frames: mpsc::Receiver<Frame>,
-    ended: Arc<EndReason>,
+    frames: Inbox,
     limiter: DefaultDirectRateLimiter,
     /// Keepalive: a ping every interval; a client silent (no frame, no
     /// pong) for two intervals is gone, whatever TCP believes.
@@ -428,7 +470,6 @@ async fn open_session(
         screen,
         subscriber: joined.subscription.id,
         frames: joined.subscription.frames,
-        ended: joined.subscription.ended,
         limiter: RateLimiter::direct(quota),
         ping_every: state.config.ping_interval,
         last_heard: tokio::time::Instant::now(),
@@ -438,39 +479,54 @@ async fn open_session(
 }
 
 impl Session {
-    async fn run(mut self, shutdown: tokio_util::sync::CancellationToken) {
-        let mut ping = tokio::time::interval_at(
-            tokio::time::Instant::now() + self.ping_every,
-            self.ping_every,
-        );
-        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            let flow = tokio::select! {
-                biased;
-                () = shutdown.cancelled() => {
-                    self.socket.close(CloseCode::GoingAway, "server shutting down").await;
-                    Flow::Close
-                }
+    /// Runs the session until its connection closes. Not an `async fn`,
+    /// for the reason given at [`connection`]: the session is kept once.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would keep the session twice in every idle connection"
+    )]
+    fn run(
+        mut self,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> impl Future<Output = ()> + Send {
+        async move {
+            let mut ping = tokio::time::interval_at(
+                tokio::time::Instant::now() + self.ping_every,
+                self.ping_every,
+            );
+            ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
                 // Each handler's future is boxed: the connection's own state
                 // (kept for every idle connection, thousands of them) stays
-                // a few hundred bytes instead of the largest handler's size.
-                frame = self.frames.recv() => Box::pin(self.on_frame(frame)).await,
-                _ = ping.tick() => Box::pin(self.on_ping()).await,
-                incoming = self.socket.recv() => Box::pin(self.on_incoming(incoming)).await,
-            };
-            if let Flow::Close = flow {
-                break;
+                // what waiting needs instead of the largest handler's size.
+                let flow = tokio::select! {
+                    biased;
+                    () = shutdown.cancelled() => Box::pin(self.on_shutdown()).await,
+                    frame = self.frames.recv() => Box::pin(self.on_frame(frame)).await,
+                    _ = ping.tick() => Box::pin(self.on_ping()).await,
+                    incoming = self.socket.recv() => Box::pin(self.on_incoming(incoming)).await,
+                };
+                if let Flow::Close = flow {
+                    break;
+                }
+            }
+            if let Some(screen) = self.screen.take() {
+                Box::pin(self.hub.screen(screen, ScreenReport::Disconnected)).await;
             }
         }
-        if let Some(screen) = self.screen.take() {
-            self.hub.screen(screen, ScreenReport::Disconnected).await;
-        }
+    }
+
+    async fn on_shutdown(&mut self) -> Flow {
+        self.socket
+            .close(CloseCode::GoingAway, "server shutting down")
+            .await;
+        Flow::Close
     }
 
     /// A frame from the hub, or the end of the subscription.
     async fn on_frame(&mut self, frame: Option<Frame>) -> Flow {
         let Some(frame) = frame else {
-            match self.ended.get() {
+            match self.frames.ended() {
                 Ended::TooSlow => {
                     warn!("client too slow: cut loose");
                     self.socket
@@ -626,19 +682,51 @@ impl Session {
 }
 
 /// Sends `first` and whatever else is already queued, with one flush.
-async fn forward(socket: &mut Socket, first: Frame, frames: &mut mpsc::Receiver<Frame>) -> bool {
+async fn forward(socket: &mut Socket, first: Frame, frames: &mut Inbox) -> bool {
     if !socket.feed(Message::Text(first)).await {
         return false;
     }
     for _ in 0..256 {
         match frames.try_recv() {
-            Ok(f) => {
+            Some(f) => {
                 if !socket.feed(Message::Text(f)).await {
                     return false;
                 }
             }
-            Err(_) => break,
+            None => break,
         }
     }
     socket.flush().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size of the future `f` returns.
+    fn future_size<F, A, B, C, R>(_: &F) -> usize
+    where
+        F: Fn(A, B, C) -> R,
+    {
+        size_of::<R>()
+    }
+
+    /// Every idle connection keeps its task's future: a field or an inline
+    /// `await` that grows it costs that much per connection, thousands of
+    /// times (it once grew to 20 KB, and 4 KB after a first fix: see
+    /// docs/BENCHMARKS.md). These bounds are for unoptimised builds, whose
+    /// futures are larger than in release. When they were set, the
+    /// connection's future was 1,048 bytes here (4,192 before issue 10).
+    #[test]
+    fn an_idle_connection_keeps_a_small_future() {
+        let connection = future_size(&connection);
+        let session = size_of::<Session>();
+        assert!(
+            connection <= 1536,
+            "the connection's future is {connection} bytes: box what made it grow"
+        );
+        assert!(session <= 768, "a session is {session} bytes");
+        // An idle subscription is a pointer to one small allocation.
+        assert_eq!(size_of::<Inbox>(), size_of::<usize>());
+    }
 }

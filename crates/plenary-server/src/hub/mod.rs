@@ -9,8 +9,8 @@ pub mod fanout;
 pub mod presence;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
@@ -929,14 +929,19 @@ impl Hub {
             return;
         }
         let fanout_started = Instant::now();
-        let insight = encode(&ServerMessage::Insight(Box::new(
-            self.insight(self.config.clock.now()),
-        )));
+        // The insight goes to the event stream only: derived on first use,
+        // so a hall of view followers never pays for it.
+        let (meeting, now) = (&self.meeting, self.config.clock.now());
+        let insight = OnceLock::new();
         let mut messages: Vec<PerAudience<'_>> = events
             .iter()
             .map(|e| PerAudience::new(move |a| encode_event(e, a)))
             .collect();
-        messages.push(PerAudience::new(move |_| insight.clone()));
+        messages.push(PerAudience::new(|_| {
+            insight
+                .get_or_init(|| encode(&ServerMessage::Insight(Box::new(insight_of(meeting, now)))))
+                .clone()
+        }));
         let mut delivery = self.subscribers.send_events(&mut messages);
         drop(messages);
         let patches = self.views.refresh(
@@ -1033,17 +1038,7 @@ impl Hub {
     }
 
     fn insight(&self, now: Timestamp) -> Insight {
-        let m = &self.meeting;
-        Insight {
-            seq: m.seq,
-            at: now,
-            running_order: projections::running_order(m, now),
-            waits: projections::wait_estimates(m, now),
-            relay: m
-                .floor_language()
-                .map(|l| m.interpretation.plan(&m.definition, l)),
-            lookahead: interpretation::lookahead(m),
-        }
+        insight_of(&self.meeting, now)
     }
 
     fn snapshot_frame(&mut self, audience: Audience) -> Frame {
@@ -1193,11 +1188,10 @@ impl Hub {
         }
         // The event stream's insight is evaluated at a time: refreshed here.
         // View documents hold no time, so they need nothing.
-        let insight = encode(&ServerMessage::Insight(Box::new(
-            self.insight(self.config.clock.now()),
-        )));
-        self.subscribers
-            .send_events(&mut [PerAudience::new(move |_| insight.clone())]);
+        let (meeting, now) = (&self.meeting, self.config.clock.now());
+        self.subscribers.send_events(&mut [PerAudience::new(|_| {
+            encode(&ServerMessage::Insight(Box::new(insight_of(meeting, now))))
+        })]);
         if time_up && self.is_synced() {
             let p = self.decide(
                 &Role::System,
@@ -1209,6 +1203,21 @@ impl Hub {
             self.commit(vec![p]).await;
         }
         self.schedule();
+    }
+}
+
+/// The event stream's derived views at `now`: running order, waits, the
+/// relay plan and the problems ahead.
+fn insight_of(m: &Meeting, now: Timestamp) -> Insight {
+    Insight {
+        seq: m.seq,
+        at: now,
+        running_order: projections::running_order(m, now),
+        waits: projections::wait_estimates(m, now),
+        relay: m
+            .floor_language()
+            .map(|l| m.interpretation.plan(&m.definition, l)),
+        lookahead: interpretation::lookahead(m),
     }
 }
 
