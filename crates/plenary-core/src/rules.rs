@@ -319,6 +319,22 @@ impl Rules {
         self.extra_kinds.iter().find(|k| k.id == id)
     }
 
+    /// Every kind of request these rules know, in display order: the three
+    /// standard ones, then the rules' own.
+    pub fn request_kinds(&self) -> impl Iterator<Item = RequestKind> + '_ {
+        [
+            RequestKind::Statement,
+            RequestKind::PointOfOrder,
+            RequestKind::RightOfReply,
+        ]
+        .into_iter()
+        .chain(
+            self.extra_kinds
+                .iter()
+                .map(|k| RequestKind::Extra(k.id.clone())),
+        )
+    }
+
     /// Whether `kind` exists under these rules.
     pub fn knows(&self, kind: &RequestKind) -> bool {
         match kind {

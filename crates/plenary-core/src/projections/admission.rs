@@ -32,20 +32,7 @@ pub enum Verdict {
 /// Every kind of request the rules know, in display order, with the answer
 /// `delegation` would get for it on the current item.
 pub fn may_request(meeting: &Meeting, delegation: &DelegationId) -> Vec<Admission> {
-    let definition = &meeting.definition;
-    let rules = &definition.rules;
-    let kinds = [
-        RequestKind::Statement,
-        RequestKind::PointOfOrder,
-        RequestKind::RightOfReply,
-    ]
-    .into_iter()
-    .chain(
-        rules
-            .extra_kinds
-            .iter()
-            .map(|k| RequestKind::Extra(k.id.clone())),
-    );
+    let kinds = meeting.definition.rules.request_kinds();
     let actor = Role::Delegation {
         delegation: delegation.clone(),
     };

@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 use crate::ids::{DelegationId, RequestId};
 use crate::meeting::Meeting;
 use crate::rules::RequestKind;
+use crate::speakers::Request;
 use crate::time::Millis;
 use crate::timer::CountdownClock;
 
@@ -100,16 +101,7 @@ pub fn upcoming(meeting: &Meeting) -> Vec<Upcoming> {
         .waiting()
         .filter(|r| r.kind == RequestKind::PointOfOrder)
     {
-        out.push(Upcoming {
-            delegation: r.delegation.clone(),
-            turn: Turn::Request {
-                request: r.id,
-                kind: r.kind.clone(),
-            },
-            language: r.language.clone(),
-            duration: r.limit,
-            expected_at: cursor,
-        });
+        out.push(waiting(r, cursor));
         cursor = cursor.later(r.limit);
         points += r.limit;
     }
@@ -150,17 +142,22 @@ pub fn upcoming(meeting: &Meeting) -> Vec<Upcoming> {
         .waiting()
         .filter(|r| r.kind != RequestKind::PointOfOrder)
     {
-        out.push(Upcoming {
-            delegation: r.delegation.clone(),
-            turn: Turn::Request {
-                request: r.id,
-                kind: r.kind.clone(),
-            },
-            language: r.language.clone(),
-            duration: r.limit,
-            expected_at: cursor,
-        });
+        out.push(waiting(r, cursor));
         cursor = cursor.later(r.limit);
     }
     out
+}
+
+/// A waiting request's place in the line, expected at `at`.
+fn waiting(r: &Request, at: Eta) -> Upcoming {
+    Upcoming {
+        delegation: r.delegation.clone(),
+        turn: Turn::Request {
+            request: r.id,
+            kind: r.kind.clone(),
+        },
+        language: r.language.clone(),
+        duration: r.limit,
+        expected_at: at,
+    }
 }

@@ -206,7 +206,6 @@ pub(super) fn presiding(meeting: &Meeting) -> PresidingView {
             .find(|n| n.turn.request() == Some(id))
             .map(|n| n.expected_at)
     };
-    let rules = &meeting.definition.rules;
     PresidingView {
         heading: parts::heading(meeting),
         floor_seen: meeting.floor.seen(),
@@ -285,19 +284,7 @@ pub(super) fn presiding(meeting: &Meeting) -> PresidingView {
         recent: parts::recent(meeting, RECENT),
         interpretation: interpretation::interpretation(meeting),
         delegations: delegations(meeting),
-        kinds: [
-            RequestKind::Statement,
-            RequestKind::PointOfOrder,
-            RequestKind::RightOfReply,
-        ]
-        .into_iter()
-        .chain(
-            rules
-                .extra_kinds
-                .iter()
-                .map(|k| RequestKind::Extra(k.id.clone())),
-        )
-        .collect(),
+        kinds: meeting.definition.rules.request_kinds().collect(),
         screens: screens(meeting),
     }
 }
