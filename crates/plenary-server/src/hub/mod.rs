@@ -983,12 +983,13 @@ impl Hub {
             return;
         };
         let (speech, phase) = (current.id, current.timer.phase(now));
-        let last = self.announced.filter(|(s, _)| *s == speech).map(|(_, p)| p);
+        // A new speech starts in the phase its events say; the clock may
+        // have passed a threshold since it was committed.
+        let last = self
+            .announced
+            .filter(|(s, _)| *s == speech)
+            .map_or_else(|| current.timer.phase(current.started_at), |(_, p)| p);
         self.announced = Some((speech, phase));
-        let Some(last) = last else {
-            // A new speech starts in its own phase: its events say so.
-            return;
-        };
         if last == phase {
             return;
         }
@@ -1203,6 +1204,9 @@ impl Hub {
             self.commit(vec![p]).await;
         }
         self.schedule();
+        // The clock may have crossed the next threshold while this one was
+        // sent: announce it now, or it would never be.
+        self.announce_phase();
     }
 }
 
