@@ -462,6 +462,10 @@ fn sample(kind: CommandKind) -> Command {
         },
         CommandKind::RequestHandover => Command::RequestHandover { booth },
         CommandKind::AcceptHandover => Command::AcceptHandover { booth },
+        CommandKind::HandOver => Command::HandOver {
+            booth,
+            to: plenary_core::ids::InterpreterId::new("es-2"),
+        },
         CommandKind::SlowerPlease => Command::SlowerPlease { booth },
         CommandKind::AcknowledgeSlowerPlease => Command::AcknowledgeSlowerPlease,
         CommandKind::AssignView => Command::AssignView {
@@ -521,7 +525,7 @@ async fn every_role_against_every_command_matches_the_permissions_table(backend:
             checked += 1;
         }
     }
-    assert_eq!(checked, 35 * 7);
+    assert_eq!(checked, 36 * 7);
     // A delegation never acts for another, nor gives itself the floor.
     let hn = app.connect("delegation:hn").await;
     assert_eq!(

@@ -24,7 +24,7 @@ use plenary_core::definition::load_str;
 use plenary_core::display::{ScreenTarget, View};
 use plenary_core::i18n::{Lang, Texts};
 use plenary_core::ids::{
-    BoothId, DelegationId, ItemId, RequestId, ScreenGroup, ScreenId, SpeechId,
+    BoothId, DelegationId, InterpreterId, ItemId, RequestId, ScreenGroup, ScreenId, SpeechId,
 };
 use plenary_core::rules::{Category, RequestKind};
 use plenary_core::speakers::RequestStatus;
@@ -46,6 +46,7 @@ struct Reference {
     items: Vec<ItemId>,
     delegations: Vec<DelegationId>,
     booths: Vec<BoothId>,
+    interpreters: Vec<InterpreterId>,
     screens: Vec<ScreenId>,
     groups: Vec<ScreenGroup>,
     langs: Vec<Lang>,
@@ -65,6 +66,13 @@ static REFERENCE_MEETING: LazyLock<Reference> = LazyLock::new(|| {
     delegations.push(DelegationId::new("nobody"));
     let mut booths: Vec<BoothId> = definition.booths.iter().map(|b| b.id.clone()).collect();
     booths.push(BoothId::new("booth-xx"));
+    let mut interpreters: Vec<InterpreterId> = definition
+        .booths
+        .iter()
+        .flat_map(|b| &b.interpreters)
+        .map(|i| i.id.clone())
+        .collect();
+    interpreters.push(InterpreterId::new("xx-1"));
     let mut screens: Vec<ScreenId> = definition.screens.iter().map(|s| s.id.clone()).collect();
     screens.push(ScreenId::new("nowhere"));
     let mut groups: BTreeSet<ScreenGroup> = definition
@@ -80,7 +88,7 @@ static REFERENCE_MEETING: LazyLock<Reference> = LazyLock::new(|| {
             langs.extend(i.a.iter().chain(&i.b).chain(&i.c).cloned());
         }
     }
-    for unknown in ["fr", "de", "zh-Hant-TW", "x-klingon"] {
+    for unknown in ["fr", "de", "zh-Hant-TW", "x-klingon", "es-HN", "cab"] {
         if let Ok(l) = Lang::parse(unknown) {
             langs.insert(l);
         }
@@ -106,6 +114,7 @@ static REFERENCE_MEETING: LazyLock<Reference> = LazyLock::new(|| {
         items,
         delegations,
         booths,
+        interpreters,
         screens,
         groups: groups.into_iter().collect(),
         langs: langs.into_iter().collect(),
@@ -261,7 +270,7 @@ impl Gen<'_, '_> {
                 self.u,
                 &[
                     2, 2, 1, 1, 1, 16, 2, 3, 1, 2, 1, 1, 1, 1, 8, 2, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1,
-                    1, 1, 1, 1, 1, 1, 1, 1, 3,
+                    1, 1, 1, 1, 1, 1, 1, 1, 2, 3,
                 ],
             )? {
                 0 => Command::OpenItem { item: self.item()? },
@@ -375,6 +384,10 @@ impl Gen<'_, '_> {
                 },
                 33 => Command::ReloadScreens {
                     target: self.target()?,
+                },
+                34 => Command::HandOver {
+                    booth: self.booth()?,
+                    to: self.u.choose(&self.r.interpreters)?.clone(),
                 },
                 _ => Command::UndoFloorChange,
             },

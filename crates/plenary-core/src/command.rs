@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::display::{ScreenTarget, View};
 use crate::i18n::{Lang, Texts};
-use crate::ids::{BoothId, DelegationId, ItemId, RequestId};
+use crate::ids::{BoothId, DelegationId, InterpreterId, ItemId, RequestId};
 use crate::rules::{Category, RequestKind};
 use crate::time::Millis;
 
@@ -165,6 +165,12 @@ pub enum Command {
     AcceptHandover {
         booth: BoothId,
     },
+    /// `to` takes the mic in `booth` now: a recommended handover accepted
+    /// with one click (`interpretation::coverage`).
+    HandOver {
+        booth: BoothId,
+        to: InterpreterId,
+    },
     /// An interpreter's anonymous "slower please" to the chair.
     SlowerPlease {
         booth: BoothId,
@@ -236,7 +242,7 @@ mod tests {
 
     #[test]
     fn kind_names_are_the_serde_names() {
-        assert_eq!(CommandKind::ALL.len(), 35);
+        assert_eq!(CommandKind::ALL.len(), 36);
         for kind in CommandKind::ALL {
             let json = serde_json::to_value(kind).unwrap_or_default();
             assert_eq!(json, kind.as_str());

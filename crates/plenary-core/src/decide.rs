@@ -121,6 +121,7 @@ pub fn decide_seen(
         }
         Command::RequestHandover { booth } => interpretation::decide_request_handover(d, booth),
         Command::AcceptHandover { booth } => interpretation::decide_accept_handover(d, booth),
+        Command::HandOver { booth, to } => interpretation::decide_hand_over(d, booth, to),
         Command::SlowerPlease { booth } => interpretation::decide_slower_please(d, booth),
         Command::AcknowledgeSlowerPlease => interpretation::decide_acknowledge_slower_please(d),
 
@@ -156,8 +157,14 @@ impl Decider<'_> {
             .unwrap_or_else(Lang::english)
     }
 
+    /// A language a screen may be set to show: one the meeting knows.
     pub(crate) fn known_language(&self, language: &Lang) -> Result<(), CommandError> {
-        if self.meeting.definition.is_known_language(language) {
+        if self
+            .meeting
+            .definition
+            .known_languages()
+            .any(|l| l == language)
+        {
             Ok(())
         } else {
             Err(CommandError::UnknownLanguage {

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::command::CommandKind;
 use crate::i18n::{Catalogue, Lang, Texts};
-use crate::ids::{BoothId, DelegationId, ItemId, RequestId, ScreenId};
+use crate::ids::{BoothId, DelegationId, InterpreterId, ItemId, RequestId, ScreenId};
 use crate::roles::{Capability, RoleKind};
 use crate::rules::RequestKind;
 
@@ -166,6 +166,13 @@ pub enum CommandError {
     NoHandoverRequested {
         booth: BoothId,
     },
+    UnknownInterpreter {
+        booth: BoothId,
+        interpreter: InterpreterId,
+    },
+    AlreadyOnMic {
+        interpreter: InterpreterId,
+    },
     NothingToAcknowledge,
     EmptyMessage,
     NoLanguages,
@@ -189,7 +196,8 @@ impl CommandError {
             | E::UnknownRequest { .. }
             | E::UnknownBooth { .. }
             | E::UnknownScreen { .. }
-            | E::UnknownPresenter { .. } => ErrorClass::NotFound,
+            | E::UnknownPresenter { .. }
+            | E::UnknownInterpreter { .. } => ErrorClass::NotFound,
             E::UnknownKind { .. }
             | E::UnknownLanguage { .. }
             | E::InvalidDuration
@@ -228,6 +236,7 @@ impl CommandError {
             | E::NoPartner { .. }
             | E::HandoverAlreadyRequested { .. }
             | E::NoHandoverRequested { .. }
+            | E::AlreadyOnMic { .. }
             | E::NothingToAcknowledge => ErrorClass::Conflict,
         }
     }
@@ -282,6 +291,8 @@ impl CommandError {
             E::NoPartner { .. } => "no_partner",
             E::HandoverAlreadyRequested { .. } => "handover_already_requested",
             E::NoHandoverRequested { .. } => "no_handover_requested",
+            E::UnknownInterpreter { .. } => "unknown_interpreter",
+            E::AlreadyOnMic { .. } => "already_on_mic",
             E::NothingToAcknowledge => "nothing_to_acknowledge",
             E::EmptyMessage => "empty_message",
             E::NoLanguages => "no_languages",
@@ -316,6 +327,10 @@ impl CommandError {
             | E::NoPartner { booth }
             | E::HandoverAlreadyRequested { booth }
             | E::NoHandoverRequested { booth } => vec![("booth", s(booth))],
+            E::UnknownInterpreter { booth, interpreter } => {
+                vec![("booth", s(booth)), ("interpreter", s(interpreter))]
+            }
+            E::AlreadyOnMic { interpreter } => vec![("interpreter", s(interpreter))],
             E::CapabilityNotPermitted { role, capability } => vec![
                 ("role", s(role)),
                 (
@@ -463,7 +478,7 @@ mod tests {
     #[test]
     fn every_refusal_has_a_text_in_every_language() {
         let codes = codes_in_source();
-        assert_eq!(codes.len(), 50, "{codes:?}");
+        assert_eq!(codes.len(), 52, "{codes:?}");
         let catalogue = Catalogue::get();
         for language in catalogue.languages() {
             let texts = catalogue.entries(language).unwrap();

@@ -60,6 +60,12 @@ impl Lang {
     pub fn primary(&self) -> &str {
         self.0.split('-').next().unwrap_or(&self.0)
     }
+
+    /// The same language for interpretation: the primary subtags match
+    /// (`es-HN` is served by a booth working in `es`).
+    pub fn same_language(&self, other: &Lang) -> bool {
+        self.primary() == other.primary()
+    }
 }
 
 impl fmt::Display for Lang {

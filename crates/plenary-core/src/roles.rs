@@ -220,6 +220,7 @@ pub const PERMISSIONS: &[(CommandKind, &[RoleKind])] = &[
     ),
     (C::RequestHandover, &[R::Interpreter, R::Technician]),
     (C::AcceptHandover, &[R::Interpreter, R::Technician]),
+    (C::HandOver, &[R::Interpreter, R::Technician]),
     (C::SlowerPlease, &[R::Interpreter]),
     (C::AcknowledgeSlowerPlease, PRESIDING),
     // Displays.
@@ -258,6 +259,7 @@ pub fn authorise(role: &Role, command: &Command) -> Result<(), CommandError> {
             Role::Interpreter { booth },
             Command::RequestHandover { booth: target }
             | Command::AcceptHandover { booth: target }
+            | Command::HandOver { booth: target, .. }
             | Command::SlowerPlease { booth: target },
         ) if booth != target => Err(CommandError::NotYourBooth {
             booth: target.clone(),

@@ -214,6 +214,13 @@ pub struct Rules {
     pub on_time_up: TimeUpPolicy,
     /// How long an interpreter stays on the mic before handing over.
     pub booth_duty: Millis,
+    /// How long an interpreter rests before taking the mic again.
+    #[serde(default = "default_booth_rest")]
+    pub booth_rest: Millis,
+}
+
+fn default_booth_rest() -> Millis {
+    Millis::from_mins(30)
 }
 
 /// Named starting points for [`Rules`].
@@ -274,6 +281,7 @@ impl Preset {
             thresholds: Thresholds::default(),
             on_time_up: TimeUpPolicy::Overtime,
             booth_duty: Millis::from_mins(30),
+            booth_rest: default_booth_rest(),
         };
         match self {
             Preset::UnGeneralAssembly => un,

@@ -380,10 +380,9 @@ fn new_request(
     let category = category(d, delegation)?;
     let item = d.meeting.agenda.item(item_id)?;
     let language = match language {
-        Some(l) => {
-            d.known_language(l)?;
-            l.clone()
-        }
+        // Any language may be declared: coverage, not admission, depends
+        // on who interprets it (`interpretation::coverage`).
+        Some(l) => l.clone(),
         None => def
             .delegation(delegation)
             .map(|d| d.floor_language.clone())
@@ -432,7 +431,6 @@ pub(crate) fn decide_declare_language(
     language: &Lang,
 ) -> Result<Vec<Event>, CommandError> {
     let r = d.own_request(request)?;
-    d.known_language(language)?;
     if !r.is_open() {
         return Err(CommandError::RequestNotWaiting { request });
     }

@@ -182,6 +182,10 @@ fn scenario(kind: CommandKind) -> (Session, Command) {
                 booth: booth("booth-es"),
             }
         }
+        CommandKind::HandOver => Command::HandOver {
+            booth: booth("booth-es"),
+            to: plenary_core::ids::InterpreterId::new("es-2"),
+        },
         CommandKind::SlowerPlease => Command::SlowerPlease {
             booth: booth("booth-es"),
         },
@@ -271,7 +275,7 @@ fn every_command_as_every_role_follows_the_permissions_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 35 * 8);
+    assert_eq!(checked, 36 * 8);
 }
 
 #[test]
@@ -373,6 +377,10 @@ fn an_interpreter_acts_only_for_its_own_booth() {
         },
         Command::AcceptHandover {
             booth: booth("booth-en"),
+        },
+        Command::HandOver {
+            booth: booth("booth-en"),
+            to: plenary_core::ids::InterpreterId::new("en-2"),
         },
         Command::SlowerPlease {
             booth: booth("booth-en"),

@@ -209,3 +209,127 @@ fn a_screen_document_holds_only_what_its_view_shows() {
         }
     }
 }
+
+impl Hall {
+    fn ask_in(&mut self, who: &str, language: &str) {
+        self.run(
+            Role::Delegation {
+                delegation: DelegationId::new(who),
+            },
+            Command::RequestFloor {
+                item: ItemId::new(DEBATE),
+                delegation: DelegationId::new(who),
+                kind: RequestKind::Statement,
+                language: Some(Lang::parse(language).unwrap()),
+            },
+        );
+    }
+}
+
+fn es() -> Lang {
+    Lang::parse("es").unwrap()
+}
+
+fn en() -> Lang {
+    Lang::parse("en").unwrap()
+}
+
+#[test]
+fn the_chair_reads_the_recommended_handovers_in_both_languages_before_canada_speaks() {
+    let mut hall = Hall::debate();
+    hall.ask_in("ca", "fr");
+    let SurfaceView::Presiding(chair) = hall.view(ViewKey::Presiding) else {
+        panic!("a presiding document")
+    };
+    let canada = &chair.interpretation.coverage[0];
+    assert!(!canada.on_floor);
+    let texts: Vec<(&str, &str)> = canada
+        .advice
+        .iter()
+        .map(|a| (a.text.get(&es()).unwrap(), a.text.get(&en()).unwrap()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (
+                "Cabina española: relevo a Andrés Molina (C fr) antes de que hable Canadá",
+                "Spanish booth: hand over to Andrés Molina (C fr) before Canada speaks"
+            ),
+            (
+                "Cabina portuguesa: relevo a Rafael Nogueira (C fr) antes de que hable Canadá",
+                "Portuguese booth: hand over to Rafael Nogueira (C fr) before Canada speaks"
+            ),
+            (
+                "Cabina inglesa: tomar el relé de Cabina española",
+                "English booth: take relay from Spanish booth"
+            ),
+        ]
+    );
+    // The technician sees the same; each booth only what is asked of it.
+    let SurfaceView::Technician(tech) = hall.view(ViewKey::Technician) else {
+        panic!("a technician document")
+    };
+    assert_eq!(tech.interpretation.coverage, chair.interpretation.coverage);
+    let SurfaceView::Booth(booth) = hall.view(ViewKey::Booth(BoothId::new("booth-pt"))) else {
+        panic!("a booth document")
+    };
+    assert_eq!(booth.coverage[0].advice.len(), 1);
+    assert_eq!(
+        booth.coverage[0].advice[0].text.get(&en()),
+        Some("Portuguese booth: hand over to Rafael Nogueira (C fr) before Canada speaks")
+    );
+}
+
+#[test]
+fn a_speaker_in_a_language_nobody_interprets_is_flagged_ahead_and_on_the_room_screens() {
+    let mut hall = Hall::debate();
+    hall.ask_in("ch", "de");
+    let SurfaceView::Presiding(chair) = hall.view(ViewKey::Presiding) else {
+        panic!("a presiding document")
+    };
+    let switzerland = &chair.interpretation.coverage[0];
+    assert!(!switzerland.interpreted);
+    assert_eq!(
+        switzerland.advice[0].text.get(&es()),
+        Some("Sin interpretación para de: ningún intérprete lo tiene")
+    );
+    hall.chair(Command::CallNext);
+    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
+        panic!("a screen document")
+    };
+    match screen.content {
+        ScreenContent::CurrentSpeaker { floor, .. } => {
+            assert!(floor.unwrap().uninterpreted);
+        }
+        other => panic!("hall-left shows the current speaker: {other:?}"),
+    }
+    hall.run(
+        Role::Technician,
+        Command::AssignView {
+            target: ScreenTarget::Screen(ScreenId::new("hall-left")),
+            view: View::InterpretationLegend,
+            languages: None,
+        },
+    );
+    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
+        panic!("a screen document")
+    };
+    assert!(matches!(
+        screen.content,
+        ScreenContent::InterpretationLegend {
+            uninterpreted: true,
+            ..
+        }
+    ));
+    // Spanish from Honduras, as es-HN, is interpreted: nothing said.
+    let mut hall = Hall::debate();
+    hall.ask_in("hn", "es-HN");
+    hall.chair(Command::CallNext);
+    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
+        panic!("a screen document")
+    };
+    let ScreenContent::CurrentSpeaker { floor, .. } = screen.content else {
+        panic!("current speaker")
+    };
+    assert!(!floor.unwrap().uninterpreted);
+}

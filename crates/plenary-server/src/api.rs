@@ -706,6 +706,8 @@ mod tests {
             E::Stale { .. } => 47,
             E::NothingToUndo => 48,
             E::UndoExpired { .. } => 49,
+            E::UnknownInterpreter { .. } => 50,
+            E::AlreadyOnMic { .. } => 51,
         }
     }
 
@@ -911,6 +913,19 @@ mod tests {
                 },
                 StatusCode::CONFLICT,
             ),
+            (
+                E::UnknownInterpreter {
+                    booth: BoothId::new("booth-pt"),
+                    interpreter: plenary_core::ids::InterpreterId::new("pt-3"),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                E::AlreadyOnMic {
+                    interpreter: plenary_core::ids::InterpreterId::new("es-1"),
+                },
+                StatusCode::CONFLICT,
+            ),
             (E::NothingToAcknowledge, StatusCode::CONFLICT),
             (E::EmptyMessage, StatusCode::UNPROCESSABLE_ENTITY),
             (E::NoLanguages, StatusCode::UNPROCESSABLE_ENTITY),
@@ -929,7 +944,7 @@ mod tests {
         seen.dedup();
         assert_eq!(
             seen,
-            (0..50).collect::<Vec<_>>(),
+            (0..52).collect::<Vec<_>>(),
             "one example of every refusal"
         );
         for (e, status) in expected {

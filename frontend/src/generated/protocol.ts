@@ -192,6 +192,11 @@ export type Command =
     }
   | {
       booth: BoothId;
+      to: InterpreterId;
+      type: 'hand_over';
+    }
+  | {
+      booth: BoothId;
       type: 'slower_please';
     }
   | {
@@ -260,6 +265,10 @@ export type RequestId = number;
  * An interpretation booth, e.g. `booth-es`.
  */
 export type BoothId = string;
+/**
+ * An interpreter working in a booth.
+ */
+export type InterpreterId = string;
 /**
  * Which screens a display command is for.
  */
@@ -456,10 +465,6 @@ export type ItemStatus = 'pending' | 'current' | 'done';
 export type ItemKind =
   ('opening' | 'adoption' | 'break' | 'closing' | 'other') | 'presentations' | 'debate';
 export type Roster_ItemDefinition = ItemDefinition[];
-/**
- * An interpreter working in a booth.
- */
-export type InterpreterId = string;
 export type Roster_BoothDefinition = BoothDefinition[];
 export type Roster_Delegation = Delegation[];
 /**
@@ -837,7 +842,64 @@ export type CommandKind =
   | 'start_presentation'
   | 'defer_presenter'
   | 'set_floor_language'
+  | 'hand_over'
   | 'slower_please';
+/**
+ * What one booth should do for a speaker.
+ */
+export type Advice =
+  | {
+      advice: 'no_interpreter';
+      language: Lang;
+    }
+  | {
+      advice: 'hand_over';
+      booth: BoothId;
+      class: LanguageClass;
+      from: InterpreterId;
+      language: Lang;
+      /**
+       * The speaker is already on the floor.
+       */
+      mid_speech: boolean;
+      to: InterpreterId;
+    }
+  | {
+      advice: 'take_relay';
+      booth: BoothId;
+      depth: Depth;
+      pivot: BoothId;
+    }
+  | {
+      advice: 'retour';
+      booth: BoothId;
+      interpreter: InterpreterId;
+    }
+  | {
+      advice: 'uncovered';
+      booth: BoothId;
+      channel: number;
+    };
+/**
+ * An AIIC language class.
+ */
+export type LanguageClass = 'a' | 'b' | 'c';
+/**
+ * An interpreter's turn the advice would break.
+ */
+export type DutyWarning =
+  | {
+      booth: BoothId;
+      duty: 'past_turn';
+      interpreter: InterpreterId;
+      turn_ends_at: Timestamp;
+    }
+  | {
+      booth: BoothId;
+      duty: 'before_rest';
+      interpreter: InterpreterId;
+      rested_at: Timestamp;
+    };
 /**
  * Someone still to speak on the current item, in calling order.
  */
@@ -917,6 +979,10 @@ export type ScreenContent =
   | {
       channels: LegendLine[];
       floor_language?: Lang | null;
+      /**
+       * Nobody in the booths has the floor language.
+       */
+      uninterpreted?: boolean;
       view: 'interpretation_legend';
     }
   | {
@@ -1185,6 +1251,10 @@ export interface Rules {
    * How long an interpreter stays on the mic before handing over.
    */
   booth_duty: Millis;
+  /**
+   * How long an interpreter rests before taking the mic again.
+   */
+  booth_rest?: Millis;
   default_statement_limit: Millis;
   extra_kinds: ExtraKind[];
   on_time_up: TimeUpPolicy;
@@ -1376,6 +1446,13 @@ export interface BoothState {
    * A pending handover request, and since when.
    */
   handover_requested?: Timestamp | null;
+  /**
+   * When each interpreter last left the mic (their rest counts from
+   * here).
+   */
+  left_mic?: {
+    [k: string]: Timestamp | undefined;
+  };
   /**
    * Index of the interpreter on the mic in the booth's definition.
    */
@@ -1617,6 +1694,11 @@ export interface OnFloor {
   source: SpeechSource;
   speech: SpeechId;
   started_at: Timestamp;
+  /**
+   * Nobody in the booths has the language spoken: the hall is told
+   * "no interpretation".
+   */
+  uninterpreted?: boolean;
 }
 /**
  * A countdown as a display renders it, with every threshold already
@@ -1680,6 +1762,11 @@ export interface InterpretationView {
   };
   booths: BoothLine[];
   channels: Channel[];
+  /**
+   * What the booths should do, judged by all their interpreters, for
+   * the speaker on the floor and the next ones.
+   */
+  coverage: CoverageLine[];
   /**
    * The language spoken on the floor now (the override, else the
    * speaker's); none when nobody speaks.
@@ -1753,6 +1840,40 @@ export interface InterpreterLine {
   c: Lang[];
   id: InterpreterId;
   name: string;
+}
+/**
+ * The recommendation for one speaker: the best staffing of every booth
+ * (`plenary_core::interpretation::coverage`), in words.
+ */
+export interface CoverageLine {
+  advice: AdviceLine[];
+  /**
+   * The channels once the advice is followed.
+   */
+  channels: ChannelPlan[];
+  delegation: DelegationId;
+  duty: DutyLine[];
+  expected_at: Eta;
+  /**
+   * Some interpreter has the language.
+   */
+  interpreted: boolean;
+  language: Lang;
+  name: Texts;
+  on_floor: boolean;
+  request?: RequestId | null;
+  warnings: InterpretationWarning[];
+}
+export interface AdviceLine {
+  advice: Advice;
+  /**
+   * In the meeting's languages.
+   */
+  text: Texts;
+}
+export interface DutyLine {
+  text: Texts;
+  warning: DutyWarning;
 }
 export interface NextUp2 {
   delegation: DelegationId;
@@ -1886,6 +2007,12 @@ export interface BoothView {
   booth_names: {
     [k: string]: Texts | undefined;
   };
+  /**
+   * The recommendations for the speaker on the floor and the next ones,
+   * with only the advice addressed to this booth (and "no
+   * interpretation"): a handover here is accepted with `hand_over`.
+   */
+  coverage: CoverageLine[];
   /**
    * Where this booth takes its signal now.
    */

@@ -285,6 +285,8 @@ struct RawRules {
     #[serde(default)]
     booth_duty: Option<S<String>>,
     #[serde(default)]
+    booth_rest: Option<S<String>>,
+    #[serde(default)]
     extra_kinds: Option<Vec<RawExtraKind>>,
 }
 
@@ -684,6 +686,9 @@ impl Loader<'_> {
         }
         if let Some(d) = &raw.booth_duty {
             rules.booth_duty = self.positive_duration(d);
+        }
+        if let Some(d) = &raw.booth_rest {
+            rules.booth_rest = self.positive_duration(d);
         }
         if let Some(kinds) = &raw.extra_kinds {
             let mut seen = BTreeSet::new();

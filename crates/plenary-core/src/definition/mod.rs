@@ -105,14 +105,21 @@ impl MeetingDefinition {
         }
     }
 
-    /// A language the floor may speak: any language of the meeting, of a
-    /// channel, or that some interpreter understands.
-    pub fn is_known_language(&self, lang: &Lang) -> bool {
-        self.known_languages().any(|l| l == lang)
+    /// Whether some interpreter has `lang` (on its primary subtag). A
+    /// meeting without booths interprets nothing and flags nothing.
+    pub fn interprets(&self, lang: &Lang) -> bool {
+        self.booths.is_empty()
+            || self
+                .booths
+                .iter()
+                .flat_map(|b| &b.interpreters)
+                .any(|i| i.knows(lang))
     }
 
-    /// Every language a speaker may declare: the meeting's, the channels'
-    /// and any an interpreter works from, in that order, repeats included.
+    /// The languages a console suggests to a speaker: the meeting's, the
+    /// channels' and any an interpreter works from, in that order, repeats
+    /// included. Any other BCP 47 language may be declared as well: these
+    /// decide coverage, not admission.
     pub fn known_languages(&self) -> impl Iterator<Item = &Lang> {
         self.languages
             .iter()
@@ -239,12 +246,15 @@ pub enum LanguageClass {
 }
 
 impl Interpreter {
+    /// The class in which this interpreter has `lang`, matched on the
+    /// primary subtag (an `es` interpreter serves `es-HN`).
     pub fn class_of(&self, lang: &Lang) -> Option<LanguageClass> {
-        if self.a.contains(lang) {
+        let has = |langs: &[Lang]| langs.iter().any(|l| l.same_language(lang));
+        if has(&self.a) {
             Some(LanguageClass::A)
-        } else if self.b.contains(lang) {
+        } else if has(&self.b) {
             Some(LanguageClass::B)
-        } else if self.c.contains(lang) {
+        } else if has(&self.c) {
             Some(LanguageClass::C)
         } else {
             None
@@ -257,7 +267,7 @@ impl Interpreter {
 
     /// AIIC directions: into A from B or C; into B from A only; never into C.
     pub fn can_interpret(&self, from: &Lang, into: &Lang) -> bool {
-        if from == into {
+        if from.same_language(into) {
             return false;
         }
         match (self.class_of(from), self.class_of(into)) {

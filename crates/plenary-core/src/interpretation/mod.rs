@@ -3,12 +3,14 @@
 //! interpretation commands (floor language, handovers, "slower please") are
 //! decided (`decide_*`) and applied (`apply_*`) here.
 
+pub mod coverage;
 pub mod relay;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use coverage::{Advice, Coverage, DutyWarning, Shifts};
 pub use relay::{ChannelFeed, ChannelPlan, Depth, InterpretationWarning, RelayPlan, Source};
 
 use crate::decide::Decider;
@@ -16,7 +18,7 @@ use crate::definition::{Interpreter, MeetingDefinition};
 use crate::error::CommandError;
 use crate::event::Event;
 use crate::i18n::Lang;
-use crate::ids::BoothId;
+use crate::ids::{BoothId, InterpreterId};
 use crate::time::{Millis, Timestamp};
 use crate::timer::{Thresholds, Timer};
 
@@ -29,6 +31,10 @@ pub struct BoothState {
     pub on_mic_since: Option<Timestamp>,
     /// A pending handover request, and since when.
     pub handover_requested: Option<Timestamp>,
+    /// When each interpreter last left the mic (their rest counts from
+    /// here).
+    #[serde(default)]
+    pub left_mic: BTreeMap<InterpreterId, Timestamp>,
 }
 
 impl BoothState {
@@ -79,6 +85,7 @@ impl Interpretation {
                             on_mic: 0,
                             on_mic_since: None,
                             handover_requested: None,
+                            left_mic: BTreeMap::new(),
                         },
                     )
                 })
@@ -184,13 +191,11 @@ fn partner(d: &Decider<'_>, booth: &BoothId) -> Result<usize, CommandError> {
 }
 
 /// Overrides the floor language until the next speaker (`None` clears).
+/// Any language: one nobody interprets is flagged, not refused.
 pub(crate) fn decide_set_floor_language(
-    d: &Decider<'_>,
+    _d: &Decider<'_>,
     language: Option<&Lang>,
 ) -> Result<Vec<Event>, CommandError> {
-    if let Some(l) = language {
-        d.known_language(l)?;
-    }
     Ok(vec![Event::FloorLanguageSet {
         language: language.cloned(),
     }])
@@ -225,6 +230,33 @@ pub(crate) fn decide_accept_handover(
         });
     }
     let on_mic = partner(d, booth_id)?;
+    Ok(vec![Event::HandoverAccepted {
+        booth: booth_id.clone(),
+        on_mic,
+    }])
+}
+
+/// A named interpreter of the booth takes the mic now.
+pub(crate) fn decide_hand_over(
+    d: &Decider<'_>,
+    booth_id: &BoothId,
+    to: &InterpreterId,
+) -> Result<Vec<Event>, CommandError> {
+    let state = booth(d, booth_id)?;
+    let on_mic = d
+        .meeting
+        .definition
+        .booth(booth_id)
+        .and_then(|b| b.interpreters.iter().position(|i| &i.id == to))
+        .ok_or_else(|| CommandError::UnknownInterpreter {
+            booth: booth_id.clone(),
+            interpreter: to.clone(),
+        })?;
+    if state.on_mic == on_mic {
+        return Err(CommandError::AlreadyOnMic {
+            interpreter: to.clone(),
+        });
+    }
     Ok(vec![Event::HandoverAccepted {
         booth: booth_id.clone(),
         on_mic,
@@ -268,7 +300,16 @@ pub(crate) fn apply_handover_accepted(
     on_mic: usize,
     at: Timestamp,
 ) {
+    let leaving = m
+        .definition
+        .booth(booth)
+        .zip(m.interpretation.booths.get(booth))
+        .and_then(|(d, s)| d.interpreters.get(s.on_mic))
+        .map(|i| i.id.clone());
     if let Some(b) = m.interpretation.booths.get_mut(booth) {
+        if let Some(leaving) = leaving.filter(|_| b.on_mic != on_mic) {
+            b.left_mic.insert(leaving, at);
+        }
         b.on_mic = on_mic;
         b.on_mic_since = Some(at);
         b.handover_requested = None;

@@ -118,7 +118,7 @@ pub fn plan<'d>(
                 language: booth.output.clone(),
             });
         }
-        if &booth.output != floor {
+        if !booth.output.same_language(floor) {
             todo.push((&booth.id, &booth.output, interpreter));
         }
     }
@@ -159,7 +159,7 @@ pub fn plan<'d>(
         .iter()
         .map(|c| {
             let booth = definition.booths.iter().find(|b| b.channel == c.number);
-            let feed = if &c.language == floor {
+            let feed = if c.language.same_language(floor) {
                 ChannelFeed::FloorIsThisLanguage
             } else if let Some(booth) = booth {
                 match assigned.iter().find(|(b, ..)| *b == booth.id) {

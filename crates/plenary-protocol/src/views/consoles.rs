@@ -19,7 +19,7 @@ use plenary_core::speakers::RequestStatus;
 use plenary_core::undo::UNDO_WINDOW;
 use plenary_core::{CommandKind, Meeting, Millis, Role, Timestamp};
 
-use super::interpretation::{self, BoothLine, InterpretationView};
+use super::interpretation::{self, BoothLine, CoverageLine, InterpretationView};
 use super::parts::{self, Heading, NextUp, OnFloor, Schedule, Spoken, name_of};
 
 /// How many ended speeches a console lists.
@@ -147,6 +147,10 @@ pub struct BoothView {
     pub ahead: Vec<FeedAhead>,
     /// Problems in the plan now.
     pub warnings: Vec<InterpretationWarning>,
+    /// The recommendations for the speaker on the floor and the next ones,
+    /// with only the advice addressed to this booth (and "no
+    /// interpretation"): a handover here is accepted with `hand_over`.
+    pub coverage: Vec<CoverageLine>,
     pub slower_please: Vec<SlowerPlease>,
     pub booth_names: BTreeMap<BoothId, Texts>,
 }
@@ -330,6 +334,14 @@ pub(super) fn booth(meeting: &Meeting, id: &BoothId) -> Option<BoothView> {
                 language: p.language,
                 expected_at: p.expected_at,
                 warnings: p.warnings,
+            })
+            .collect(),
+        coverage: interpretation::coverage_lines(meeting)
+            .into_iter()
+            .map(|mut c| {
+                c.advice
+                    .retain(|a| a.advice.booth().is_none_or(|b| b == id));
+                c
             })
             .collect(),
         booth: line,

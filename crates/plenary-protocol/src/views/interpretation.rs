@@ -7,9 +7,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use plenary_core::definition::Channel;
-use plenary_core::i18n::{Lang, Texts};
+use plenary_core::definition::LanguageClass;
+use plenary_core::i18n::{Catalogue, Lang, Texts};
 use plenary_core::ids::{BoothId, DelegationId, InterpreterId, RequestId};
-use plenary_core::interpretation::{ChannelPlan, InterpretationWarning, RelayPlan, SlowerPlease};
+use plenary_core::interpretation::coverage::{self, SpeakerCoverage};
+use plenary_core::interpretation::{
+    Advice, ChannelPlan, Depth, DutyWarning, InterpretationWarning, RelayPlan, SlowerPlease,
+};
 use plenary_core::projections::{self, Eta};
 use plenary_core::timer::Countdown;
 use plenary_core::{Meeting, Timestamp};
@@ -29,6 +33,9 @@ pub struct InterpretationView {
     pub plan: Option<RelayPlan>,
     /// The plan for each of the next speakers, in calling order.
     pub ahead: Vec<PlanAhead>,
+    /// What the booths should do, judged by all their interpreters, for
+    /// the speaker on the floor and the next ones.
+    pub coverage: Vec<CoverageLine>,
     pub booths: Vec<BoothLine>,
     pub channels: Vec<Channel>,
     /// Unacknowledged "slower please" signals, oldest first.
@@ -51,6 +58,38 @@ pub struct PlanAhead {
     /// What would go wrong, without the warnings a handover fixes by itself
     /// (into a C language).
     pub warnings: Vec<InterpretationWarning>,
+}
+
+/// The recommendation for one speaker: the best staffing of every booth
+/// (`plenary_core::interpretation::coverage`), in words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CoverageLine {
+    pub delegation: DelegationId,
+    pub name: Texts,
+    pub request: Option<RequestId>,
+    pub on_floor: bool,
+    pub expected_at: Eta,
+    pub language: Lang,
+    /// Some interpreter has the language.
+    pub interpreted: bool,
+    pub advice: Vec<AdviceLine>,
+    pub duty: Vec<DutyLine>,
+    /// The channels once the advice is followed.
+    pub channels: Vec<ChannelPlan>,
+    pub warnings: Vec<InterpretationWarning>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AdviceLine {
+    pub advice: Advice,
+    /// In the meeting's languages.
+    pub text: Texts,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DutyLine {
+    pub warning: DutyWarning,
+    pub text: Texts,
 }
 
 /// One booth's shift.
@@ -159,6 +198,7 @@ pub(super) fn interpretation(meeting: &Meeting) -> InterpretationView {
         floor_language,
         floor_language_override: meeting.interpretation.floor_language_override.clone(),
         ahead: plans_ahead(meeting),
+        coverage: coverage_lines(meeting),
         booths: definition
             .booths
             .iter()
@@ -178,4 +218,175 @@ pub(super) fn booth_names(meeting: &Meeting) -> BTreeMap<BoothId, Texts> {
         .iter()
         .map(|b| (b.id.clone(), b.name.clone()))
         .collect()
+}
+
+/// The recommendations for the speaker on the floor and the next
+/// [`PLANNED_AHEAD`], with their texts.
+pub(super) fn coverage_lines(meeting: &Meeting) -> Vec<CoverageLine> {
+    coverage::for_meeting(meeting, PLANNED_AHEAD)
+        .into_iter()
+        .map(|s| coverage_line(meeting, s))
+        .collect()
+}
+
+fn coverage_line(meeting: &Meeting, s: SpeakerCoverage) -> CoverageLine {
+    let name = name_of(meeting, &s.delegation);
+    let c = s.coverage;
+    CoverageLine {
+        advice: c
+            .advice
+            .into_iter()
+            .map(|advice| AdviceLine {
+                text: advice_text(meeting, &advice, &name),
+                advice,
+            })
+            .collect(),
+        duty: c
+            .duty
+            .into_iter()
+            .map(|warning| DutyLine {
+                text: duty_text(meeting, &warning),
+                warning,
+            })
+            .collect(),
+        delegation: s.delegation,
+        name,
+        request: s.request,
+        on_floor: s.on_floor,
+        expected_at: s.expected_at,
+        language: c.language,
+        interpreted: c.interpreted,
+        channels: c.channels,
+        warnings: c.warnings,
+    }
+}
+
+/// `key` filled in each of the meeting's languages; `args` gives each
+/// argument in a language.
+fn texts(
+    meeting: &Meeting,
+    key: &str,
+    args: impl Fn(&Lang) -> Vec<(&'static str, String)>,
+) -> Texts {
+    let catalogue = Catalogue::get();
+    let mut out = Texts::new();
+    let languages = &meeting.definition.languages;
+    let english = [Lang::english()];
+    let languages = if languages.is_empty() {
+        &english[..]
+    } else {
+        &languages[..]
+    };
+    for lang in languages {
+        let values = args(lang);
+        let args: Vec<(&str, &dyn std::fmt::Display)> = values
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+            .collect();
+        out.0.insert(lang.clone(), catalogue.text(lang, key, &args));
+    }
+    out
+}
+
+fn booth_name(meeting: &Meeting, booth: &BoothId, lang: &Lang) -> String {
+    meeting
+        .definition
+        .booth(booth)
+        .and_then(|b| b.name.get(lang).map(str::to_owned))
+        .unwrap_or_else(|| booth.to_string())
+}
+
+fn interpreter_name(meeting: &Meeting, booth: &BoothId, id: &InterpreterId) -> String {
+    meeting
+        .definition
+        .booth(booth)
+        .and_then(|b| b.interpreters.iter().find(|i| &i.id == id))
+        .map_or_else(|| id.to_string(), |i| i.name.clone())
+}
+
+fn advice_text(meeting: &Meeting, advice: &Advice, speaker: &Texts) -> Texts {
+    match advice {
+        Advice::NoInterpreter { language } => texts(meeting, "coverage.no_interpreter", |_| {
+            vec![("language", language.to_string())]
+        }),
+        Advice::HandOver {
+            booth,
+            to,
+            language,
+            class,
+            mid_speech,
+            ..
+        } => {
+            let key = if *mid_speech {
+                "coverage.hand_over_now"
+            } else {
+                "coverage.hand_over"
+            };
+            let class = match class {
+                LanguageClass::A => "A",
+                LanguageClass::B => "B",
+                LanguageClass::C => "C",
+            };
+            texts(meeting, key, |lang| {
+                vec![
+                    ("booth", booth_name(meeting, booth, lang)),
+                    ("interpreter", interpreter_name(meeting, booth, to)),
+                    ("class", class.to_owned()),
+                    ("language", language.to_string()),
+                    (
+                        "speaker",
+                        speaker.get(lang).map(str::to_owned).unwrap_or_default(),
+                    ),
+                ]
+            })
+        }
+        Advice::TakeRelay {
+            booth,
+            pivot,
+            depth,
+        } => {
+            let key = if *depth == Depth::DoubleRelay {
+                "coverage.take_double_relay"
+            } else {
+                "coverage.take_relay"
+            };
+            texts(meeting, key, |lang| {
+                vec![
+                    ("booth", booth_name(meeting, booth, lang)),
+                    ("pivot", booth_name(meeting, pivot, lang)),
+                ]
+            })
+        }
+        Advice::Retour { booth, interpreter } => texts(meeting, "coverage.retour", |lang| {
+            vec![
+                ("booth", booth_name(meeting, booth, lang)),
+                ("interpreter", interpreter_name(meeting, booth, interpreter)),
+            ]
+        }),
+        Advice::Uncovered { booth, channel } => texts(meeting, "coverage.uncovered", |lang| {
+            vec![
+                ("booth", booth_name(meeting, booth, lang)),
+                ("channel", channel.to_string()),
+            ]
+        }),
+    }
+}
+
+fn duty_text(meeting: &Meeting, warning: &DutyWarning) -> Texts {
+    let rules = &meeting.definition.rules;
+    let (key, booth, interpreter, minutes) = match warning {
+        DutyWarning::PastTurn {
+            booth, interpreter, ..
+        } => ("coverage.past_turn", booth, interpreter, rules.booth_duty),
+        DutyWarning::BeforeRest {
+            booth, interpreter, ..
+        } => ("coverage.before_rest", booth, interpreter, rules.booth_rest),
+    };
+    texts(meeting, key, |lang| {
+        vec![
+            ("booth", booth_name(meeting, booth, lang)),
+            ("interpreter", interpreter_name(meeting, booth, interpreter)),
+            ("minutes", (minutes.as_millis() / 60_000).to_string()),
+        ]
+    })
 }

@@ -33,7 +33,9 @@ pub use consoles::{
 };
 pub use delegation::{DelegationView, MyRequest};
 pub use diff::diff;
-pub use interpretation::{BoothLine, InterpretationView, InterpreterLine, PlanAhead};
+pub use interpretation::{
+    AdviceLine, BoothLine, CoverageLine, DutyLine, InterpretationView, InterpreterLine, PlanAhead,
+};
 pub use parts::{AgendaLine, Heading, ItemHeading, NextUp, OnFloor, Schedule, Spoken};
 pub use public::PublicView;
 pub use screen::{LegendLine, ScreenContent, ScreenInfo, ScreenView};

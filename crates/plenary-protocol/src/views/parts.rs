@@ -50,6 +50,10 @@ pub struct OnFloor {
     pub language: Lang,
     pub started_at: Timestamp,
     pub countdown: Countdown,
+    /// Nobody in the booths has the language spoken: the hall is told
+    /// "no interpretation".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uninterpreted: bool,
 }
 
 /// Someone still to speak on the current item, in calling order.
@@ -146,11 +150,19 @@ pub(super) fn on_floor(meeting: &Meeting, speech: &Speech) -> OnFloor {
         language: speech.language.clone(),
         started_at: speech.started_at,
         countdown: speech.timer.countdown(),
+        uninterpreted: !meeting.definition.interprets(&speech.language),
     }
 }
 
+/// Who has the floor; `uninterpreted` follows the floor language, which
+/// the chair or technician may have set.
 pub(super) fn current(meeting: &Meeting) -> Option<OnFloor> {
-    meeting.floor.current.as_ref().map(|s| on_floor(meeting, s))
+    meeting.floor.current.as_ref().map(|s| OnFloor {
+        uninterpreted: meeting
+            .floor_language()
+            .is_some_and(|l| !meeting.definition.interprets(l)),
+        ..on_floor(meeting, s)
+    })
 }
 
 fn next_up(meeting: &Meeting, u: Upcoming) -> NextUp {

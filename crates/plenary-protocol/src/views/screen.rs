@@ -58,6 +58,9 @@ pub enum ScreenContent {
     InterpretationLegend {
         floor_language: Option<Lang>,
         channels: Vec<LegendLine>,
+        /// Nobody in the booths has the floor language.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        uninterpreted: bool,
     },
     Message,
     Clock,
@@ -127,6 +130,9 @@ pub(super) fn screen(meeting: &Meeting, id: &ScreenId) -> Option<ScreenView> {
                         feed: plan.as_ref().and_then(|p| p.feed_of(c.number).cloned()),
                     })
                     .collect(),
+                uninterpreted: floor_language
+                    .as_ref()
+                    .is_some_and(|l| !definition.interprets(l)),
                 floor_language,
             }
         }
