@@ -220,6 +220,10 @@ impl Client {
         hello: Hello,
         options: ConnectOptions,
     ) -> Result<Client, ClientError> {
+        // It would wait for a snapshot that the views stream never sends.
+        if hello.stream == plenary_protocol::Stream::Views {
+            return Err(ClientError::ViewsStream);
+        }
         let mut ws = tokio::time::timeout(options.connect_timeout, open(url, &options))
             .await
             .map_err(|_| ClientError::Timeout {

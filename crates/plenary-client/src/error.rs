@@ -41,6 +41,13 @@ pub enum ClientError {
     #[error("duplicate event: expected seq {expected}, received {found} again")]
     Duplicate { expected: u64, found: u64 },
 
+    /// [`crate::Client`] follows the event stream; a hello asking for the
+    /// views stream needs a raw connection.
+    #[error(
+        "Client follows the event stream (events by seq); a hello with stream = views needs a raw websocket (docs/protocol.md §3.5)"
+    )]
+    ViewsStream,
+
     /// The server sent something the protocol does not allow at this point.
     #[error("unexpected message while {during}: {got}")]
     Unexpected { during: &'static str, got: String },

@@ -476,3 +476,18 @@ async fn a_session_resuming_too_far_back_takes_the_snapshot_instead() {
     assert_eq!(session.close().await, r.last);
     server.finish().await;
 }
+
+/// `Client` follows the event stream: a views hello is refused before any
+/// connection is made, instead of waiting for a snapshot that never comes.
+#[tokio::test]
+async fn a_views_hello_is_refused_at_once_with_a_clear_error() {
+    let started = std::time::Instant::now();
+    let e = Client::connect("ws://127.0.0.1:9/ws", Hello::public("m").views())
+        .await
+        .err()
+        .expect("refused");
+    assert!(matches!(e, ClientError::ViewsStream), "{e}");
+    assert!(e.to_string().contains("stream = views"));
+    assert!(!e.should_resume());
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
