@@ -14,7 +14,7 @@ import ChairConsole from '../src/surfaces/chair/ChairConsole';
 import { setAlertSound } from '../src/surfaces/chair/alertSound';
 import { typingIn } from '../src/surfaces/chair/FloorPanel';
 import TechnicianConsole from '../src/surfaces/technician/TechnicianConsole';
-import { NOW, presidingView, technicianView } from './consoleViews';
+import { NOW, germanAhead, presidingView, technicianView } from './consoleViews';
 
 describe('issue 11 in the consoles', () => {
   let root: HTMLDivElement;
@@ -262,27 +262,63 @@ describe('issue 11 in the consoles', () => {
       expect(tones).toHaveLength(2);
     });
 
-    it('"slower please" and a language no booth covers are badges under the header', async () => {
+    it('"slower please", a language no booth covers, and one nobody interprets are badges under the header', async () => {
       const view = presidingView();
+      const [, , brazil] = view.interpretation.coverage;
       view.interpretation = {
         ...view.interpretation,
-        ahead: [
+        coverage: [
+          // Even with the advice followed, Spanish and Portuguese stay uncovered.
           {
-            ...view.interpretation.ahead[1]!,
+            ...brazil!,
             language: 'fr',
             warnings: [
               { warning: 'uncovered', channel: 1, language: 'es' },
               { warning: 'uncovered', channel: 3, language: 'pt' },
             ],
           },
+          germanAhead,
         ],
       };
       await show({ surface: 'presiding', ...view }, ChairConsole);
-      const badges = $$('interpretation-badge').map((b) => [b.dataset.kind, b.textContent?.trim()]);
+      const badges = $$('interpretation-badge').map((b) => [b.dataset.kind, b.textContent?.trim(), b.title]);
       expect(badges).toEqual([
-        ['slower', '▼▼ Slower please: Portuguese'],
-        ['uncovered', '⚠ Brazil in French: Spanish, Portuguese not covered'],
+        ['slower', '▼▼ Slower please: Portuguese', 'Slower please: Portuguese'],
+        ['uncovered', '⚠ Brazil in French: Spanish, Portuguese not covered', 'Brazil in French: Spanish, Portuguese not covered'],
+        // Before Canada is called; the server's words on hover.
+        ['uninterpreted', '⚠ Canada will speak German: no interpretation', 'No interpretation for de: no interpreter has it'],
       ]);
+      expect($('interpretation-badges')!.dataset.kinds).toBe('slower uncovered uninterpreted');
+      await act(() => {
+        uiLang.value = 'es';
+      });
+      expect($$('interpretation-badge')[2]!.textContent?.trim()).toBe('⚠ Canadá hablará en alemán: sin interpretación');
+      expect($$('interpretation-badge')[2]!.title).toBe('Sin interpretación para de: ningún intérprete lo tiene');
+    });
+
+    it('a speaker on the floor nobody interprets is a badge of its own, not a list of channels', async () => {
+      const view = presidingView();
+      view.interpretation = {
+        ...view.interpretation,
+        slower_please: [],
+        floor_language: 'de',
+        plan: {
+          floor_language: 'de',
+          channels: [],
+          warnings: [
+            { warning: 'uncovered', channel: 1, language: 'es' },
+            { warning: 'uncovered', channel: 2, language: 'en' },
+          ],
+        },
+        coverage: [{ ...germanAhead, on_floor: true, delegation: 'hn', name: { en: 'Honduras', es: 'Honduras' } }],
+      };
+      view.floor = { ...view.floor!, language: 'de', uninterpreted: true };
+      await show({ surface: 'presiding', ...view }, ChairConsole);
+      expect($$('interpretation-badge').map((b) => [b.dataset.kind, b.textContent?.trim()])).toEqual([
+        ['uninterpreted', '⚠ Now: German — no interpretation'],
+      ]);
+      // By the speaker, too.
+      expect($('current-speaker')!.querySelector('[data-testid="no-interpretation"]')!.textContent).toContain('no interpretation');
     });
 
     it('the chair sets the floor language', async () => {

@@ -6,6 +6,7 @@ import type {
   BoothLine,
   BoothView,
   Countdown,
+  CoverageLine,
   DelegationLine,
   Heading,
   InterpretationView,
@@ -147,6 +148,97 @@ export const floor: OnFloor = {
   },
 };
 
+/** The server's recommendations for Honduras (on the floor: nothing to
+ * change), Belize (the Spanish booth hands over to Andrés, who has English)
+ * and Brazil (the Spanish booth takes relay; Margaret would stay on past her
+ * turn). */
+export const coverage: CoverageLine[] = [
+  {
+    delegation: 'hn',
+    name: { en: 'Honduras', es: 'Honduras' },
+    request: 3,
+    on_floor: true,
+    expected_at: { not_before: NOW - 120_000 },
+    language: 'es',
+    interpreted: true,
+    advice: [],
+    duty: [],
+    channels: [],
+    warnings: [],
+  },
+  {
+    delegation: 'bz',
+    name: { en: 'Belize', es: 'Belice' },
+    request: 4,
+    on_floor: false,
+    expected_at: { not_before: NOW + 180_000, after_now: 0 },
+    language: 'en',
+    interpreted: true,
+    advice: [
+      {
+        advice: { advice: 'hand_over', booth: 'booth-es', from: 'es-1', to: 'es-2', language: 'en', class: 'c', mid_speech: false },
+        text: {
+          en: 'Spanish booth: hand over to Andrés Molina (C en) before Belize speaks',
+          es: 'Cabina española: relevo a Andrés Molina (C en) antes de que hable Belice',
+        },
+      },
+    ],
+    duty: [],
+    channels: [],
+    warnings: [],
+  },
+  {
+    delegation: 'br',
+    name: { en: 'Brazil', es: 'Brasil' },
+    request: 5,
+    on_floor: false,
+    expected_at: { not_before: NOW + 480_000, after_now: 300_000 },
+    language: 'pt',
+    interpreted: true,
+    advice: [
+      {
+        advice: { advice: 'take_relay', booth: 'booth-es', pivot: 'booth-en', depth: 'one_relay' },
+        text: { en: 'Spanish booth: take relay from English booth', es: 'Cabina española: tomar el relé de Cabina inglesa' },
+      },
+    ],
+    duty: [
+      {
+        warning: { duty: 'past_turn', booth: 'booth-en', interpreter: 'en-1', turn_ends_at: NOW + 600_000 },
+        text: {
+          en: 'Margaret Hale (English booth) would stay on the mic past a 30-minute turn',
+          es: 'Margaret Hale (Cabina inglesa) seguiría en el micrófono más allá de un turno de 30 minutos',
+        },
+      },
+    ],
+    channels: [],
+    warnings: [],
+  },
+];
+
+/** Canada ahead in German: nobody in any booth has it. */
+export const germanAhead: CoverageLine = {
+  delegation: 'ca',
+  name: { en: 'Canada', es: 'Canadá' },
+  request: 8,
+  on_floor: false,
+  expected_at: { not_before: NOW + 780_000, after_now: 600_000 },
+  language: 'de',
+  interpreted: false,
+  advice: [
+    {
+      advice: { advice: 'no_interpreter', language: 'de' },
+      text: { en: 'No interpretation for de: no interpreter has it', es: 'Sin interpretación para de: ningún intérprete lo tiene' },
+    },
+  ],
+  duty: [],
+  channels: [],
+  warnings: [
+    { warning: 'uncovered', channel: 1, language: 'es' },
+    { warning: 'uncovered', channel: 2, language: 'en' },
+    { warning: 'uncovered', channel: 3, language: 'pt' },
+  ],
+};
+
 export const interpretation: InterpretationView = {
   floor_language: 'es',
   floor_language_override: null,
@@ -195,6 +287,7 @@ export const interpretation: InterpretationView = {
       warnings: [{ warning: 'double_relay', channel: 1, booth: 'booth-es' }],
     },
   ],
+  coverage,
   booths,
   channels: [
     { number: 1, language: 'es' },
@@ -388,6 +481,8 @@ export function boothView(): BoothView {
       },
     ],
     warnings: [],
+    // Nothing for the Portuguese booth: the advice is the Spanish booth's.
+    coverage: coverage.map((c) => ({ ...c, advice: [] })),
     slower_please: [],
     booth_names: boothNames,
   };

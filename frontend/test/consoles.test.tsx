@@ -14,7 +14,7 @@ import BoothView from '../src/surfaces/booth/BoothView';
 import ChairConsole from '../src/surfaces/chair/ChairConsole';
 import { handleShortcut } from '../src/surfaces/chair/FloorPanel';
 import TechnicianConsole from '../src/surfaces/technician/TechnicianConsole';
-import { NOW, boothView, presidingView, technicianView } from './consoleViews';
+import { NOW, boothView, booths, coverage, germanAhead, presidingView, technicianView } from './consoleViews';
 
 describe('the consoles that run the meeting', () => {
   let root: HTMLDivElement;
@@ -197,7 +197,7 @@ describe('the consoles that run the meeting', () => {
       expect($('drift')!.dataset.driftMs).toBe(String(60_000));
     });
 
-    it('shows the relay plan now, the trouble ahead and “slower please”', async () => {
+    it('shows the relay plan now, what the booths should do ahead and “slower please”', async () => {
       await show({ surface: 'presiding', ...presidingView() }, ChairConsole);
       expect($$('relay-channel').map((c) => [c.dataset.channel, c.dataset.feed])).toEqual([
         ['1', 'floor_is_this_language'],
@@ -205,14 +205,56 @@ describe('the consoles that run the meeting', () => {
         ['3', 'booth'],
       ]);
       expect($$('relay-channel')[2]!.textContent).toContain('Portuguese booth via relay from English booth');
-      // Only the speakers ahead whose plan has a warning.
-      const ahead = $$('lookahead-warning');
-      expect(ahead.map((a) => a.dataset.delegation)).toEqual(['br']);
-      expect(ahead[0]!.textContent).toContain('Brazil will speak Portuguese');
-      expect(ahead[0]!.textContent).toContain('Channel 1: double relay through Spanish booth');
+      // Only the speakers the booths have something to do for: Honduras, on
+      // the floor, needs nothing.
+      const lines = $$('coverage-line');
+      expect(lines.map((l) => [l.dataset.delegation, l.dataset.lang, l.dataset.onFloor])).toEqual([
+        ['bz', 'en', 'false'],
+        ['br', 'pt', 'false'],
+      ]);
+      // When the server expects them, the advice in its own words, and the turns it would break.
+      expect(lines[0]!.querySelector<HTMLElement>('.coverage-when')!.dataset.expectedAt).toBe(String(NOW + 180_000));
+      expect(lines[0]!.textContent).toContain('Belize');
+      expect(lines[0]!.textContent).toContain('English');
+      expect(lines[0]!.textContent).toContain('Spanish booth: hand over to Andrés Molina (C en) before Belize speaks');
+      // A booth taking one relay is everyday business: the chair is not told.
+      expect(lines[1]!.textContent).not.toContain('take relay');
+      expect(lines[1]!.querySelector('[data-testid="coverage-duty"]')!.textContent).toContain(
+        'Margaret Hale (English booth) would stay on the mic past a 30-minute turn',
+      );
+      // The chair reads the advice; the booths act on it.
+      expect($('accept-advice')).toBeNull();
       expect($('slower-please-signals')!.textContent).toContain('Portuguese');
       await click($('acknowledge-slower'));
       expect(sent).toEqual([{ type: 'acknowledge_slower_please' }]);
+    });
+
+    it('warns of a speaker ahead nobody interprets, before they are called', async () => {
+      const view = presidingView();
+      view.interpretation = { ...view.interpretation, coverage: [...view.interpretation.coverage, germanAhead] };
+      await show({ surface: 'presiding', ...view }, ChairConsole);
+      const canada = root.querySelector<HTMLElement>('[data-testid="coverage-line"][data-delegation="ca"]')!;
+      expect(canada.dataset.interpreted).toBe('false');
+      expect(canada.querySelector('[data-testid="no-interpretation"]')!.textContent).toContain('no interpretation');
+      expect(canada.textContent).toContain('No interpretation for de: no interpreter has it');
+      expect(canada.textContent).toContain('German');
+    });
+
+    it('says when the booths have nothing to change; a double relay is worth telling', async () => {
+      const view = presidingView();
+      // Brazil: the Spanish booth on one relay, nobody past their turn.
+      const brazil = { ...view.interpretation.coverage[2]!, duty: [] };
+      view.interpretation = { ...view.interpretation, coverage: [view.interpretation.coverage[0]!, brazil] };
+      await show({ surface: 'presiding', ...view }, ChairConsole);
+      expect($('coverage')!.textContent).toBe('Nothing to change: every booth is covered.');
+      expect($$('coverage-line')).toEqual([]);
+      const double = {
+        advice: { advice: 'take_relay', booth: 'booth-es', pivot: 'booth-en', depth: 'double_relay' },
+        text: { en: 'Spanish booth: take relay from English booth (double relay)', es: 'Cabina española: tomar el relé de Cabina inglesa (doble relé)' },
+      } as const;
+      view.interpretation = { ...view.interpretation, coverage: [view.interpretation.coverage[0]!, { ...brazil, advice: [double] }] };
+      await show({ surface: 'presiding', ...view }, ChairConsole);
+      expect($$('coverage-line').map((l) => l.textContent)).toEqual([expect.stringContaining('(double relay)')]);
     });
 
     it('names everything in the interface language', async () => {
@@ -223,6 +265,9 @@ describe('the consoles that run the meeting', () => {
       expect($$('queue-item')[0]!.textContent).toContain('Belice');
       expect($$('queue-item')[1]!.textContent).toContain('Pregunta');
       expect($$('relay-channel')[2]!.textContent).toContain('Cabina portuguesa');
+      // The server's advice, in the interface language too.
+      expect($$('coverage-line')[0]!.textContent).toContain('Cabina española: relevo a Andrés Molina (C en) antes de que hable Belice');
+      expect($$('coverage-line')[0]!.textContent).toContain('inglés');
     });
   });
 
@@ -251,6 +296,36 @@ describe('the consoles that run the meeting', () => {
       });
       await click($('set-floor-language'));
       expect(sent).toEqual([{ type: 'set_floor_language', language: 'pt' }]);
+    });
+
+    it('sets any language as the floor’s, typed as a tag', async () => {
+      await show({ surface: 'technician', ...technicianView() }, TechnicianConsole);
+      const tag = $<HTMLInputElement>('floor-language-select-tag')!;
+      expect(tag.value).toBe('es');
+      await act(() => {
+        tag.value = 'de';
+        tag.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      // The list names the typed tag.
+      const select = $<HTMLSelectElement>('floor-language-select')!;
+      expect(select.value).toBe('de');
+      expect(select.selectedOptions[0]!.textContent).toBe('German');
+      await click($('set-floor-language'));
+      expect(sent).toEqual([{ type: 'set_floor_language', language: 'de' }]);
+    });
+
+    it('shows what the booths should do, and records a handover for any booth', async () => {
+      await show({ surface: 'technician', ...technicianView() }, TechnicianConsole);
+      const lines = $('booths-panel')!.querySelectorAll<HTMLElement>('[data-testid="coverage-line"]');
+      expect([...lines].map((l) => l.dataset.delegation)).toEqual(['bz', 'br']);
+      const accept = lines[0]!.querySelector<HTMLButtonElement>('[data-testid="accept-advice"]')!;
+      expect(accept.textContent).toBe('Accept');
+      expect(accept.getAttribute('aria-label')).toBe('Accept: Spanish booth: hand over to Andrés Molina (C en) before Belize speaks');
+      // The technician sees every piece of advice; only a handover has a button.
+      expect(lines[1]!.textContent).toContain('Spanish booth: take relay from English booth');
+      expect(lines[1]!.querySelector('[data-testid="accept-advice"]')).toBeNull();
+      await click(accept);
+      expect(sent).toEqual([{ type: 'hand_over', booth: 'booth-es', to: 'es-2' }]);
     });
 
     it('lists the screens as they are set, and assigns views in the meeting’s languages only', async () => {
@@ -356,6 +431,34 @@ describe('the consoles that run the meeting', () => {
       expect($('handover-pending')).not.toBeNull();
       await click($('accept-handover'));
       expect(sent).toEqual([{ type: 'accept_handover', booth: 'booth-en' }]);
+    });
+
+    it('shows the advice addressed to it and accepts a handover with one click; the mic stays as it is until then', async () => {
+      const view = boothView();
+      view.booth = booths[0]!;
+      view.feed = { feed: 'floor_is_this_language' };
+      // As the server filters it for the Spanish booth: its own advice, and "no interpretation".
+      view.coverage = [coverage[0]!, coverage[1]!, coverage[2]!, { ...germanAhead, warnings: [] }];
+      await show({ surface: 'booth', ...view }, BoothView);
+      const panel = $('booth-coverage')!;
+      expect(panel.textContent).toContain('Recommended');
+      const lines = [...panel.querySelectorAll<HTMLElement>('[data-testid="coverage-line"]')];
+      expect(lines.map((l) => l.dataset.delegation)).toEqual(['bz', 'br', 'ca']);
+      expect(lines[0]!.textContent).toContain('Spanish booth: hand over to Andrés Molina (C en) before Belize speaks');
+      // Another booth's turn is not this booth's business.
+      expect(lines[1]!.querySelector('[data-testid="coverage-duty"]')).toBeNull();
+      expect(lines[2]!.dataset.interpreted).toBe('false');
+      expect(lines[2]!.textContent).toContain('No interpretation for de');
+      // Who is on the mic is the document's, not the advice's.
+      expect($('booth-partner')!.querySelector('[data-on-mic="true"]')!.getAttribute('data-interpreter')).toBe('es-1');
+      await click(lines[0]!.querySelector('[data-testid="accept-advice"]'));
+      expect(sent).toEqual([{ type: 'hand_over', booth: 'booth-es', to: 'es-2' }]);
+    });
+
+    it('says when it has nothing to change', async () => {
+      await show({ surface: 'booth', ...boothView() }, BoothView);
+      expect($('booth-coverage')!.textContent).toContain('Nothing to change: every booth is covered.');
+      expect($('accept-advice')).toBeNull();
     });
 
     it('renders nothing until its document arrives', async () => {

@@ -199,6 +199,43 @@ describe('the surfaces of the hall', () => {
       ]);
     });
 
+    it('speaks any language, typed as a tag: the document’s languages are only suggestions', async () => {
+      await show({ surface: 'delegation', ...delegationView() }, DelegationConsole);
+      const type = async (testid: string, value: string) =>
+        act(() => {
+          const input = $(testid) as HTMLInputElement;
+          input.value = value;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        });
+      // Labelled, for a screen reader and a click alike.
+      const select = $('request-language') as HTMLSelectElement;
+      const tag = $('request-language-tag') as HTMLInputElement;
+      expect(select.labels?.[0]?.textContent).toBe('Language I will speak');
+      expect(tag.getAttribute('aria-label')).toBe('Language I will speak (BCP 47)');
+      expect([...select.options].map((o) => o.value)).toEqual(['es', 'en', 'pt']);
+      expect(tag.value).toBe('pt');
+      await type('request-language-tag', ' de ');
+      expect(select.value).toBe('de');
+      expect(select.selectedOptions[0]!.textContent).toBe('German');
+      await act(() => ($('request-question') as HTMLButtonElement).click());
+      // A request already made: another language declared for it.
+      const declare = $('declare-language') as HTMLButtonElement;
+      expect(declare.disabled).toBe(true);
+      await type('declare-language-select-tag', 'fr');
+      expect(($('declare-language-select') as HTMLSelectElement).selectedOptions[0]!.textContent).toBe('French');
+      await act(() => declare.click());
+      // Nothing typed: nothing to declare, and a request goes in the usual language.
+      await type('declare-language-select-tag', '');
+      expect(declare.disabled).toBe(true);
+      await type('request-language-tag', '');
+      await act(() => ($('request-question') as HTMLButtonElement).click());
+      expect(sent).toEqual([
+        { type: 'request_floor', item: 'stocktaking', delegation: 'br', kind: 'question', language: 'de' },
+        { type: 'declare_language', request: 2, language: 'fr' },
+        { type: 'request_floor', item: 'stocktaking', delegation: 'br', kind: 'question', language: null },
+      ]);
+    });
+
     it('follows its place and expected time, and who is next — the interrupted speaker first', async () => {
       await show({ surface: 'delegation', ...delegationView() }, DelegationConsole);
       expect($('delegation-console')!.dataset.floor).toBe('other');
@@ -291,6 +328,43 @@ describe('the surfaces of the hall', () => {
       expect(legend.textContent).toContain('Portugués');
       expect(legend.querySelector('[data-channel="2"] [data-relay]')).not.toBeNull();
       expect(legend.querySelector('[data-channel="1"] [data-relay]')).toBeNull();
+    });
+
+    it('says “no interpretation” by the speaker, on the list and in the legend, when nobody interprets the language', async () => {
+      const german: OnFloor = { ...floor, language: 'de', uninterpreted: true };
+      await show({ surface: 'screen', ...screenView({ view: 'current_speaker', floor: german, next }) }, RoomScreen);
+      const block = $('current-speaker')!;
+      expect(block.querySelector('[data-testid="no-interpretation"]')!.textContent).toBe('sin interpretación · no interpretation');
+      expect(block.textContent).toContain('habla en alemán · speaking German');
+
+      await show({ surface: 'screen', ...screenView({ view: 'speakers_list', floor: german, next }) }, RoomScreen);
+      // One column per language, each in its own.
+      expect($$('no-interpretation').map((n) => [n.closest('[lang]')!.getAttribute('lang'), n.textContent])).toEqual([
+        ['es', 'sin interpretación'],
+        ['en', 'no interpretation'],
+      ]);
+
+      const legend = screenView({
+        view: 'interpretation_legend',
+        floor_language: 'de',
+        uninterpreted: true,
+        channels: [
+          { channel: 1, language: 'es', feed: { feed: 'uncovered', booth: 'booth-es' } },
+          { channel: 2, language: 'en', feed: { feed: 'uncovered', booth: 'booth-en' } },
+        ],
+      });
+      await show({ surface: 'screen', ...legend }, RoomScreen);
+      expect($$('interpretation-legend').map((l) => l.dataset.uninterpreted)).toEqual(['true', 'true']);
+      expect($$('no-interpretation').map((n) => n.textContent)).toEqual(['sin interpretación', 'no interpretation']);
+      expect($$('interpretation-legend')[0]!.textContent).toContain('Alemán');
+      expect($$('interpretation-legend')[0]!.querySelector('[data-channel="1"]')!.getAttribute('data-feed')).toBe('uncovered');
+    });
+
+    it('says nothing of interpretation when the language is interpreted', async () => {
+      await show({ surface: 'screen', ...screenView({ view: 'current_speaker', floor, next }) }, RoomScreen);
+      expect($('no-interpretation')).toBeNull();
+      await show({ surface: 'screen', ...screenView({ view: 'interpretation_legend', floor_language: 'es', channels: [] }) }, RoomScreen);
+      expect($('no-interpretation')).toBeNull();
     });
 
     it('identifies itself, and reloads when the technician says so', async () => {

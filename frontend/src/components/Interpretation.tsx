@@ -1,7 +1,8 @@
 // The relay plan and interpretation warnings, for the chair, the technician
-// and the booths: what each channel carries now, and what goes wrong ahead.
-// Everything here comes worked out in the view document (the plan now, the
-// plans ahead and their warnings); this file only puts it into words.
+// and the booths: what each channel carries now, and its trouble. Everything
+// here comes worked out in the view document (the plan now and its
+// warnings); this file only puts it into words. What the booths should do
+// ahead is ./Coverage.tsx.
 import type { ChannelFeed, InterpretationView, InterpretationWarning } from '../client/protocol';
 import { languageName, t, tx, uiLang } from '../i18n';
 
@@ -115,47 +116,6 @@ export function RelayPlanView({ interpretation, floorLine = true }: { interpreta
         </>
       ) : (
         <p class="muted">{t('interp.no_speaker')}</p>
-      )}
-    </div>
-  );
-}
-
-/** The next speakers whose language the booths cannot serve well (the
- * plans ahead that carry warnings). */
-export function LookaheadView({ interpretation }: { interpretation: InterpretationView }) {
-  const lang = uiLang.value;
-  const names = interpretation.booth_names;
-  const troubled = interpretation.ahead.filter((a) => a.warnings.length > 0);
-  return (
-    <div data-testid="lookahead">
-      <h3 class="subhead">{t('interp.ahead')}</h3>
-      {troubled.length === 0 ? (
-        <p class="muted">{t('interp.ahead_none')}</p>
-      ) : (
-        <ul class="warnings">
-          {troubled.map((a, i) => (
-            <li
-              key={`${a.request ?? a.delegation}-${i}`}
-              class="alert alert-warn"
-              data-testid="lookahead-warning"
-              data-delegation={a.delegation}
-              data-lang={a.language}
-            >
-              <strong>
-                <span aria-hidden="true">⚠ </span>
-                {t('interp.ahead_item', {
-                  name: tx(a.name, lang, a.delegation),
-                  language: languageName(a.language, lang),
-                })}
-              </strong>
-              <ul>
-                {a.warnings.map((w, j) => (
-                  <li key={j}>{warningText(w, names, lang)}</li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ul>
       )}
     </div>
   );

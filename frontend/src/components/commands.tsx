@@ -86,6 +86,14 @@ function itemTitleIn(view: SurfaceView | null, item: string): Texts | undefined 
   return undefined;
 }
 
+/** The booths the document shows, with their interpreters. */
+function boothsIn(view: SurfaceView | null): { id: string; name: Texts; team: { id: string; name: string }[] }[] {
+  if (!view) return [];
+  if (view.surface === 'presiding' || view.surface === 'technician') return view.interpretation.booths;
+  if (view.surface === 'booth') return [view.booth];
+  return [];
+}
+
 /** What a command was about, in words: "Brazil", "+1 min", "Screen: podium".
  * Names come from the document on display; what it no longer lists is
  * shown by id. */
@@ -122,6 +130,11 @@ export function describeCommand(command: Command, view: SurfaceView | null, lang
       return `${command.by > 0 ? '+' : '−'}${duration(command.by)}`;
     case 'set_floor_language':
       return command.language ? languageName(command.language, lang) : '—';
+    case 'hand_over': {
+      const booth = boothsIn(view).find((b) => b.id === command.booth);
+      const to = booth?.team.find((i) => i.id === command.to);
+      return `${tx(booth?.name, lang, command.booth)}: ${to?.name || command.to}`;
+    }
     case 'assign_view':
       return `${target(command.target)}: ${t(`view.${command.view}`)}`;
     case 'push_message':

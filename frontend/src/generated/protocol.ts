@@ -2009,8 +2009,8 @@ export interface BoothView {
   };
   /**
    * The recommendations for the speaker on the floor and the next ones,
-   * with only the advice addressed to this booth (and "no
-   * interpretation"): a handover here is accepted with `hand_over`.
+   * with only the advice and duty warnings addressed to this booth (and
+   * "no interpretation"): a handover here is accepted with `hand_over`.
    */
   coverage: CoverageLine[];
   /**

@@ -134,6 +134,15 @@ pub enum DutyWarning {
     },
 }
 
+impl DutyWarning {
+    /// The booth whose interpreter it concerns.
+    pub fn booth(&self) -> &BoothId {
+        match self {
+            DutyWarning::PastTurn { booth, .. } | DutyWarning::BeforeRest { booth, .. } => booth,
+        }
+    }
+}
+
 /// The best staffing for one speaker, and what it asks of the booths.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Coverage {
@@ -141,8 +150,8 @@ pub struct Coverage {
     /// Some interpreter in some booth has the language
     /// ([`MeetingDefinition::interprets`]).
     pub interpreted: bool,
-    /// In this order: no interpreter, handovers, relays, retours, and what
-    /// stays uncovered.
+    /// Either "no interpreter" alone, or in this order: handovers, relays,
+    /// retours, and what stays uncovered.
     pub advice: Vec<Advice>,
     /// The channels once the advice is followed.
     pub channels: Vec<ChannelPlan>,
@@ -420,12 +429,14 @@ fn advice(
     plan: &relay::RelayPlan,
     turn: &Turn<'_>,
 ) -> Vec<Advice> {
-    let mut out = Vec::new();
+    // Nobody has the language: that is the whole advice (every channel
+    // carries the floor; naming each would only repeat it).
     if !definition.interprets(turn.language) {
-        out.push(Advice::NoInterpreter {
+        return vec![Advice::NoInterpreter {
             language: turn.language.clone(),
-        });
+        }];
     }
+    let mut out = Vec::new();
     let feed_of = |booth: &BoothId| {
         plan.channels.iter().find_map(|c| match &c.feed {
             ChannelFeed::Booth {

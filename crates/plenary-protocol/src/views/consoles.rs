@@ -148,8 +148,8 @@ pub struct BoothView {
     /// Problems in the plan now.
     pub warnings: Vec<InterpretationWarning>,
     /// The recommendations for the speaker on the floor and the next ones,
-    /// with only the advice addressed to this booth (and "no
-    /// interpretation"): a handover here is accepted with `hand_over`.
+    /// with only the advice and duty warnings addressed to this booth (and
+    /// "no interpretation"): a handover here is accepted with `hand_over`.
     pub coverage: Vec<CoverageLine>,
     pub slower_please: Vec<SlowerPlease>,
     pub booth_names: BTreeMap<BoothId, Texts>,
@@ -341,6 +341,7 @@ pub(super) fn booth(meeting: &Meeting, id: &BoothId) -> Option<BoothView> {
             .map(|mut c| {
                 c.advice
                     .retain(|a| a.advice.booth().is_none_or(|b| b == id));
+                c.duty.retain(|d| d.warning.booth() == id);
                 c
             })
             .collect(),

@@ -1,7 +1,9 @@
 // An interpreter booth: who speaks now and in which language, where to take
-// the signal (the floor, or relay from another booth, with its depth), the
-// languages ahead, who is on the mic with the duty timer, handover and
-// "slower please" — all rendered from the booth's view document.
+// the signal (the floor, or relay from another booth, with its depth), what
+// the booth should do for the speakers on the floor and ahead (a
+// recommended handover accepted with one click), the languages ahead, who
+// is on the mic with the duty timer, handover and "slower please" — all
+// rendered from the booth's view document.
 import '../../components/console.css';
 import './booth.css';
 import { client } from '../../client';
@@ -10,6 +12,7 @@ import { viewOf } from '../../client/view';
 import { CommandButton } from '../../components/commands';
 import { ConsoleHeader } from '../../components/ConsoleHeader';
 import { Countdown } from '../../components/Countdown';
+import { CoverageView } from '../../components/Coverage';
 import { boothName, DepthMark, warningText, type BoothNames } from '../../components/Interpretation';
 import { LiveAnnouncer } from '../../components/LiveAnnouncer';
 import { Section } from '../../components/Section';
@@ -147,6 +150,10 @@ function Booth({ view }: { view: BoothDocument }) {
         </section>
 
         <div class="booth-side">
+          <Section id="coverage" title={t('coverage.title')} testid="booth-coverage" class="booth-coverage">
+            <CoverageView lines={view.coverage} accept booth={boothId} />
+          </Section>
+
           <Section id="ahead" title={t('booth.ahead')} testid="languages-ahead">
             {view.ahead.length === 0 ? (
               <p class="muted">{t('queue.empty')}</p>

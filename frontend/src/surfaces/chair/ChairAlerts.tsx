@@ -1,11 +1,12 @@
 // What needs the chair now, where they see it without scrolling (the
 // console's sticky top, at 1366×768 too): a point of order raised or being
 // heard, with an optional sound, and the interpretation warnings ("slower
-// please", a language no booth covers) as header badges. Everything is read
-// from the presiding document: which requests are points of order, who
-// comes next, the warnings — the server worked them out.
+// please", a language no booth covers, a speaker whose language nobody
+// interprets — before they are called) as header badges. Everything is
+// read from the presiding document: which requests are points of order,
+// who comes next, the warnings, the coverage — the server worked them out.
 import { useEffect, useRef } from 'preact/hooks';
-import type { InterpretationView, PresidingView } from '../../client/protocol';
+import type { CoverageLine, InterpretationView, InterpretationWarning, PresidingView } from '../../client/protocol';
 import { CommandButton, releaseFocusAfterClick } from '../../components/commands';
 import { languageName, t, tx, uiLang } from '../../i18n';
 import { alertSound, beep, setAlertSound } from './alertSound';
@@ -129,30 +130,56 @@ export function SoundToggle() {
 }
 
 interface Badge {
-  kind: 'slower' | 'uncovered';
+  kind: 'slower' | 'uncovered' | 'uninterpreted';
   text: string;
+  /** The server's words, when the badge shortens them. */
+  title?: string;
 }
 
-/** The interpretation warnings the chair must act on, in words. */
+/** The interpretation warnings the chair must act on, in words: "slower
+ * please"; channels not covered now; and for each speaker ahead, before
+ * they are called, a language nobody in any booth has ("no
+ * interpretation") or channels the booths cannot cover even once they
+ * follow the advice (`coverage`, as the server planned it). */
 export function interpretationBadges(interpretation: InterpretationView, lang: string): Badge[] {
   const badges: Badge[] = [];
   const slower = [...new Set(interpretation.slower_please.map((s) => s.language))];
   if (slower.length > 0) {
     badges.push({ kind: 'slower', text: t('chair.badge.slower', { languages: slower.map((l) => languageName(l, lang)).join(', ') }) });
   }
-  const uncovered = (warnings: InterpretationView['ahead'][number]['warnings']) => [
+  const uncovered = (warnings: InterpretationWarning[]) => [
     ...new Set(warnings.flatMap((w) => (w.warning === 'uncovered' ? [languageName(w.language, lang)] : []))),
   ];
-  const now = uncovered(interpretation.plan?.warnings ?? []);
-  if (now.length > 0) badges.push({ kind: 'uncovered', text: t('chair.badge.uncovered_now', { languages: now.join(', ') }) });
-  for (const a of interpretation.ahead) {
-    const languages = uncovered(a.warnings);
+  const noInterpreter = (line: CoverageLine) => {
+    const advice = line.advice.find((a) => a.advice.advice === 'no_interpreter');
+    return advice ? tx(advice.text, lang) : undefined;
+  };
+  const speaker = (line: CoverageLine) =>
+    t('interp.ahead_item', { name: tx(line.name, lang, line.delegation), language: languageName(line.language, lang) });
+  const onFloor = interpretation.coverage.find((c) => c.on_floor);
+  if (onFloor && !onFloor.interpreted) {
+    badges.push({
+      kind: 'uninterpreted',
+      text: `${t('coverage.now')}: ${languageName(onFloor.language, lang)} — ${t('coverage.no_interpretation')}`,
+      title: noInterpreter(onFloor),
+    });
+  } else {
+    const now = uncovered(interpretation.plan?.warnings ?? []);
+    if (now.length > 0) badges.push({ kind: 'uncovered', text: t('chair.badge.uncovered_now', { languages: now.join(', ') }) });
+  }
+  for (const line of interpretation.coverage) {
+    if (line.on_floor) continue;
+    if (!line.interpreted) {
+      badges.push({ kind: 'uninterpreted', text: `${speaker(line)}: ${t('coverage.no_interpretation')}`, title: noInterpreter(line) });
+      continue;
+    }
+    const languages = uncovered(line.warnings);
     if (languages.length === 0) continue;
     badges.push({
       kind: 'uncovered',
       text: t('chair.badge.uncovered_ahead', {
-        name: tx(a.name, lang, a.delegation),
-        floor: languageName(a.language, lang),
+        name: tx(line.name, lang, line.delegation),
+        floor: languageName(line.language, lang),
         languages: languages.join(', '),
       }),
     });
@@ -178,7 +205,7 @@ export function InterpretationBadges({ interpretation }: { interpretation: Inter
         }}
       >
         {badges.map((b, i) => (
-          <span key={i} class="hdr-badge" data-kind={b.kind} data-testid="interpretation-badge" title={b.text}>
+          <span key={i} class="hdr-badge" data-kind={b.kind} data-testid="interpretation-badge" title={b.title ?? b.text}>
             <span aria-hidden="true">{b.kind === 'slower' ? '▼▼' : '⚠'}</span> {b.text}
           </span>
         ))}

@@ -45,6 +45,11 @@ export function FloorPanel({ view }: { view: PresidingView }) {
               <span>
                 <span class="lang-tag">{speech.language}</span> {t('floor.speaking_in', { language: languageName(speech.language, lang) })}
               </span>
+              {speech.uninterpreted ? (
+                <span class="badge badge-closed" data-testid="no-interpretation">
+                  <span aria-hidden="true">⚠</span> {t('coverage.no_interpretation')}
+                </span>
+              ) : null}
               <span class="muted">{t('timer.limit', { limit: duration(speech.countdown.limit) })}</span>
             </div>
           </div>

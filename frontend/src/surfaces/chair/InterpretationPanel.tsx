@@ -1,12 +1,15 @@
 import type { PresidingView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { FloorLanguageControl } from '../../components/FloorLanguage';
-import { LookaheadView, RelayPlanView } from '../../components/Interpretation';
+import { CoverageView } from '../../components/Coverage';
+import { RelayPlanView } from '../../components/Interpretation';
 import { Section } from '../../components/Section';
 import { languageName, t, timeOfDay, uiLang } from '../../i18n';
 
-/** Interpretation warnings for the chair, "slower please", and the floor
- * language (the chair may set it, as the technician may). */
+/** Interpretation for the chair: "slower please", the floor language (the
+ * chair may set it, as the technician may), what the booths should do for
+ * the speaker on the floor and the next ones — a language nobody
+ * interprets among them — and the channels now. */
 export function InterpretationPanel({ view }: { view: PresidingView }) {
   const lang = uiLang.value;
   const interpretation = view.interpretation;
@@ -32,8 +35,10 @@ export function InterpretationPanel({ view }: { view: PresidingView }) {
         </div>
       ) : null}
       <FloorLanguageControl interpretation={interpretation} compact />
+      <h3 class="subhead">{t('coverage.title')}</h3>
+      <CoverageView lines={interpretation.coverage} singleRelays={false} />
+      <h3 class="subhead">{t('interp.relay_plan')}</h3>
       <RelayPlanView interpretation={interpretation} floorLine={false} />
-      <LookaheadView interpretation={interpretation} />
     </Section>
   );
 }

@@ -2,7 +2,7 @@
 // answer the server says each kind would get now (and why not, in its own
 // words), follow one's place in the line, and a clear "you have the floor"
 // with the countdown. Everything shown comes from the delegation document.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import '../../components/console.css';
 import './delegation.css';
 import { client } from '../../client';
@@ -12,25 +12,14 @@ import { viewOf } from '../../client/view';
 import { CommandButton } from '../../components/commands';
 import { ConsoleHeader } from '../../components/ConsoleHeader';
 import { Countdown } from '../../components/Countdown';
+import { LanguagePicker } from '../../components/LanguagePicker';
 import { LiveAnnouncer } from '../../components/LiveAnnouncer';
 import { kindName, turnKind, turnLabel } from '../../components/names';
 import { Section } from '../../components/Section';
 import { useServerNow } from '../../components/useNow';
-import { duration, languageName, t, timeOfDay, tx, uiLang } from '../../i18n';
+import { duration, t, timeOfDay, tx, uiLang } from '../../i18n';
 
 const testId = (kind: string) => `request-${kind.replace(/_/g, '-')}`;
-
-function LanguageOptions({ languages }: { languages: Lang[] }) {
-  return (
-    <>
-      {languages.map((l) => (
-        <option key={l} value={l} lang={l}>
-          {languageName(l)} ({l})
-        </option>
-      ))}
-    </>
-  );
-}
 
 function RequestOption({ view, admission, language }: { view: DelegationView; admission: Admission; language: Lang }) {
   const lang = uiLang.value;
@@ -51,7 +40,7 @@ function RequestOption({ view, admission, language }: { view: DelegationView; ad
                 delegation: view.me.id,
                 kind,
                 // Absent means the delegation's usual language.
-                language: language === view.me.floor_language ? null : language,
+                language: language === '' || language === view.me.floor_language ? null : language,
               }
             : null
         }
@@ -76,20 +65,18 @@ function RequestButtons({ view }: { view: DelegationView }) {
       {!item ? <p class="muted">{t('delegation.no_item')}</p> : null}
       {item && !item.list_open ? <p class="alert alert-warn">{t('queue.closed_note')}</p> : null}
       <div class="field">
-        <label for="request-language">{t('delegation.language')}</label>
-        <select
-          class="input"
+        <LanguagePicker
           id="request-language"
           value={language}
-          data-testid="request-language"
-          onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}
-        >
-          <LanguageOptions languages={view.languages} />
-        </select>
+          onChange={setLanguage}
+          suggestions={view.languages}
+          label={t('delegation.language')}
+          testid="request-language"
+        />
       </div>
       <div class="request-buttons">
         {view.may_request.map((admission) => (
-          <RequestOption key={admission.kind} view={view} admission={admission} language={language} />
+          <RequestOption key={admission.kind} view={view} admission={admission} language={language.trim()} />
         ))}
       </div>
     </Section>
@@ -100,6 +87,9 @@ function MyRequestLine({ view, request }: { view: DelegationView; request: MyReq
   const lang = uiLang.value;
   const now = useServerNow();
   const [language, setLanguage] = useState(request.language);
+  // The language the server recorded (canonicalised) replaces what was typed.
+  useEffect(() => setLanguage(request.language), [request.language]);
+  const tag = language.trim();
   const expected = request.expected_at ? etaAt(request.expected_at, now) : null;
   return (
     <li class="my-request" data-testid="my-request" data-request={request.request} data-kind={request.kind}>
@@ -122,21 +112,19 @@ function MyRequestLine({ view, request }: { view: DelegationView; request: MyReq
         </p>
       ) : null}
       <div class="row">
-        <label class="visually-hidden" for={`declare-${request.request}`}>
-          {t('delegation.language')}
-        </label>
-        <select
-          class="input"
+        <LanguagePicker
           id={`declare-${request.request}`}
           value={language}
-          onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}
-        >
-          <LanguageOptions languages={view.languages} />
-        </select>
+          onChange={setLanguage}
+          suggestions={view.languages}
+          label={t('delegation.language')}
+          showLabel={false}
+          testid="declare-language-select"
+        />
         <CommandButton
           testid="declare-language"
-          disabled={language === request.language}
-          command={{ type: 'declare_language', request: request.request, language }}
+          disabled={tag === '' || tag === request.language}
+          command={{ type: 'declare_language', request: request.request, language: tag }}
         >
           {t('delegation.declare')}
         </CommandButton>

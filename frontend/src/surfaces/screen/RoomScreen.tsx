@@ -130,8 +130,27 @@ function SpeakerNames({ heading, floor, langs }: { heading: Heading; floor: OnFl
           </span>
         ) : null}
         <span>{inEach(langs, (l) => t('floor.speaking_in', { language: languageName(floor.language, l) }, uiLangFor(l)))}</span>
+        {floor.uninterpreted ? <NoInterpretation langs={langs} /> : null}
       </div>
     </div>
+  );
+}
+
+/** "sin interpretación · no interpretation": nobody in the booths has the
+ * language spoken (the document says so); big, with an icon, and never the
+ * only sign a colour. */
+function NoInterpretation({ langs }: { langs: Langs }) {
+  return (
+    <span class="no-interp" data-testid="no-interpretation">
+      <svg class="no-interp-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path
+          d="M12 3a9 9 0 0 0-9 9v6a3 3 0 0 0 3 3h2v-8H5v-1a7 7 0 0 1 14 0v1h-3v8h2a3 3 0 0 0 3-3v-6a9 9 0 0 0-9-9z"
+          fill="currentColor"
+        />
+        <path d="M3 3l18 18" stroke="currentColor" stroke-width="2.6" stroke-linecap="round" />
+      </svg>
+      {label(langs, 'coverage.no_interpretation')}
+    </span>
   );
 }
 
@@ -196,6 +215,11 @@ function SpeakersListBody({ heading, floor, next, langs }: { heading: Heading; f
                   ▶
                 </span>
                 <span class="name">{tx(floor.name, l, floor.delegation)}</span>
+                {floor.uninterpreted ? (
+                  <span class="tag no-interp-tag" data-testid="no-interpretation">
+                    {t('coverage.no_interpretation', undefined, uiLangFor(l))}
+                  </span>
+                ) : null}
               </li>
             ) : null}
             {next.map((u, i) => {
@@ -265,7 +289,17 @@ function RunningOrderView({ schedule, langs }: { schedule: Schedule; langs: Lang
   );
 }
 
-function LegendView({ channels, floorLanguage, langs }: { channels: LegendLine[]; floorLanguage: string | null | undefined; langs: Langs }) {
+function LegendView({
+  channels,
+  floorLanguage,
+  uninterpreted,
+  langs,
+}: {
+  channels: LegendLine[];
+  floorLanguage: string | null | undefined;
+  uninterpreted: boolean;
+  langs: Langs;
+}) {
   return (
     <div class="screen-body">
       <Columns
@@ -273,7 +307,7 @@ function LegendView({ channels, floorLanguage, langs }: { channels: LegendLine[]
         render={(l) => (
           <div>
             <div class="screen-label">{t('view.interpretation_legend', undefined, uiLangFor(l))}</div>
-            <ol class="screen-list legend" data-testid="interpretation-legend">
+            <ol class="screen-list legend" data-testid="interpretation-legend" data-uninterpreted={uninterpreted}>
               <li>
                 <span class="channel">0</span>
                 <span class="name">
@@ -281,10 +315,15 @@ function LegendView({ channels, floorLanguage, langs }: { channels: LegendLine[]
                   {floorLanguage ? <span class="sub">{capitalize(languageName(floorLanguage, l))}</span> : null}
                 </span>
               </li>
+              {uninterpreted ? (
+                <li class="legend-no-interp">
+                  <NoInterpretation langs={[l]} />
+                </li>
+              ) : null}
               {channels.map((c) => {
                 const feed = c.feed;
                 return (
-                  <li key={c.channel} data-channel={c.channel}>
+                  <li key={c.channel} data-channel={c.channel} data-feed={feed?.feed}>
                     <span class="channel">{c.channel}</span>
                     <span class="name">{capitalize(languageName(c.language, l))}</span>
                     {feed?.feed === 'booth' && feed.source.from === 'relay' ? (
@@ -381,7 +420,14 @@ function Body({ view, langs }: { view: ScreenView; langs: Langs }) {
     case 'running_order':
       return <RunningOrderView schedule={content.schedule} langs={langs} />;
     case 'interpretation_legend':
-      return <LegendView channels={content.channels} floorLanguage={content.floor_language} langs={langs} />;
+      return (
+        <LegendView
+          channels={content.channels}
+          floorLanguage={content.floor_language}
+          uninterpreted={content.uninterpreted ?? false}
+          langs={langs}
+        />
+      );
     case 'message':
       return <MessageView screen={view.screen} langs={langs} />;
     case 'clock':

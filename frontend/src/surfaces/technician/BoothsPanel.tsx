@@ -1,12 +1,15 @@
 import type { InterpretationView } from '../../client/protocol';
 import { CommandButton } from '../../components/commands';
 import { Countdown } from '../../components/Countdown';
+import { CoverageView } from '../../components/Coverage';
 import { FloorLanguageControl } from '../../components/FloorLanguage';
 import { RelayPlanView } from '../../components/Interpretation';
 import { Section } from '../../components/Section';
 import { t, timeOfDay, tx, uiLang } from '../../i18n';
 
-/** Channels, booths and who is on the mic; the live relay plan; the floor language. */
+/** Channels, booths and who is on the mic; what the booths should do for
+ * the speakers on the floor and ahead (a handover recorded from here with
+ * one click, as from the booth); the live relay plan; the floor language. */
 export function BoothsPanel({ interpretation }: { interpretation: InterpretationView }) {
   const lang = uiLang.value;
   return (
@@ -69,6 +72,8 @@ export function BoothsPanel({ interpretation }: { interpretation: Interpretation
           })}
         </tbody>
       </table>
+      <h3 class="subhead">{t('coverage.title')}</h3>
+      <CoverageView lines={interpretation.coverage} accept />
       <h3 class="subhead">{t('interp.relay_plan')}</h3>
       <RelayPlanView interpretation={interpretation} />
       <h3 class="subhead">{t('tech.floor_override')}</h3>
