@@ -39,6 +39,26 @@ struct Slot {
 /// drops (a blip, a reload) resumes with patches within this time.
 const GRACE: Duration = Duration::from_secs(120);
 
+/// Documents are refreshed and sent in two waves after each batch: first
+/// those several displays follow (room screens, the public), then the
+/// consoles' own, so that a hall of screens does not wait while thirty
+/// delegations' documents are derived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Wave {
+    Shared,
+    Own,
+}
+
+impl Wave {
+    fn of(followers: usize) -> Wave {
+        if followers > 1 {
+            Wave::Shared
+        } else {
+            Wave::Own
+        }
+    }
+}
+
 /// Every document the hub keeps, by slot.
 #[derive(Debug)]
 pub(super) struct Views {
@@ -134,17 +154,26 @@ impl Views {
         }
     }
 
-    /// Derives every followed document after a committed batch and returns,
-    /// per slot, the patch frame to send (none when it did not change).
-    /// Documents nobody has followed for [`GRACE`] are dropped.
-    pub(super) fn refresh(&mut self, meeting: &Meeting, in_use: &[bool]) -> Vec<Option<Frame>> {
+    /// Derives the followed documents of `wave` after a committed batch
+    /// and returns, per slot, the patch frame to send (none when it did not
+    /// change or is not in the wave). Documents nobody has followed for
+    /// [`GRACE`] are dropped.
+    pub(super) fn refresh(
+        &mut self,
+        meeting: &Meeting,
+        followers: &[usize],
+        wave: Wave,
+    ) -> Vec<Option<Frame>> {
         let window = self.window;
         let now = Instant::now();
         self.slots
             .iter_mut()
-            .zip(in_use.iter().copied().chain(std::iter::repeat(false)))
-            .map(|(s, used)| {
-                if used {
+            .zip(followers.iter().copied().chain(std::iter::repeat(0)))
+            .map(|(s, followers)| {
+                if wave != Wave::of(followers) {
+                    return None;
+                }
+                if followers > 0 {
                     s.last_used = now;
                 }
                 if now.duration_since(s.last_used) > GRACE {

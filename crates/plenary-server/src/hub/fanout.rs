@@ -401,17 +401,17 @@ impl Subscribers {
         delivery
     }
 
-    /// Which view slots (of `slots`) have a subscriber.
-    pub fn views_in_use(&self, slots: usize) -> Vec<bool> {
-        let mut used = vec![false; slots];
+    /// How many subscribers follow each view slot (of `slots`).
+    pub fn views_followers(&self, slots: usize) -> Vec<usize> {
+        let mut followers = vec![0; slots];
         for s in self.hall.iter().chain(&self.public) {
             if let Some(v) = s.view
-                && let Some(u) = used.get_mut(v.0)
+                && let Some(n) = followers.get_mut(v.0)
             {
-                *u = true;
+                *n += 1;
             }
         }
-        used
+        followers
     }
 
     fn send_where(

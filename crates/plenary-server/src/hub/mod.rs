@@ -31,7 +31,7 @@ use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_protocol::{Insight, ServerMessage};
 use plenary_store::{Commit, Store, StoreError};
 
-use documents::Views;
+use documents::{Views, Wave};
 pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
 use fanout::{PerAudience, Subscribers, encode_event};
 use presence::Presence;
@@ -944,13 +944,13 @@ impl Hub {
         }));
         let mut delivery = self.subscribers.send_events(&mut messages);
         drop(messages);
-        let patches = self.views.refresh(
-            &self.meeting,
-            &self.subscribers.views_in_use(self.views.len()),
-        );
-        let views = self.subscribers.send_views(&patches);
-        delivery.delivered += views.delivered;
-        delivery.dropped += views.dropped;
+        let followers = self.subscribers.views_followers(self.views.len());
+        for wave in [Wave::Shared, Wave::Own] {
+            let patches = self.views.refresh(&self.meeting, &followers, wave);
+            let views = self.subscribers.send_views(&patches);
+            delivery.delivered += views.delivered;
+            delivery.dropped += views.dropped;
+        }
         m::fanout(
             fanout_started.elapsed(),
             delivery.delivered,
