@@ -17,6 +17,7 @@ mod headers;
 pub mod hub;
 pub mod listener;
 pub mod metrics;
+pub mod node_lock;
 pub mod openapi;
 pub mod session;
 pub mod throttle;

@@ -261,6 +261,24 @@ pub(crate) async fn open_store(args: &StoreArgs) -> Result<Store, Failure> {
     connect(&url, StoreOptions::default()).await
 }
 
+/// The node lock of a SQLite database (one node per file), held while the
+/// node runs.
+pub(crate) fn node_lock(
+    database_url: &str,
+    listen: std::net::SocketAddr,
+) -> Result<Option<plenary_server::node_lock::NodeLock>, Failure> {
+    use plenary_server::node_lock;
+    if let Some(dir) = node_lock::sqlite_file(database_url)
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let who = node_lock::describe_this_node(listen, std::time::SystemTime::now());
+    Ok(node_lock::acquire(database_url, &who)?)
+}
+
 /// How the service's store is opened, from its configuration.
 pub(crate) fn store_options(config: &ServerConfig) -> StoreOptions {
     StoreOptions {
@@ -287,6 +305,7 @@ pub(crate) async fn connect(url: &str, options: StoreOptions) -> Result<Store, F
 }
 
 async fn serve(config: ServerConfig) -> Result<(), Failure> {
+    let _node = node_lock(&config.database_url, config.listen)?;
     let store = connect(&config.database_url, store_options(&config)).await?;
     let definitions = config
         .meetings

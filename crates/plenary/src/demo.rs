@@ -173,6 +173,9 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
     let db = args.data_dir.join("demo.sqlite");
+    let url = format!("sqlite://{}", db.display());
+    // Before --fresh removes anything: never under a running node's feet.
+    let _node = crate::cli::node_lock(&url, args.listen)?;
     if args.fresh {
         for suffix in ["", "-wal", "-shm"] {
             let p = args.data_dir.join(format!("demo.sqlite{suffix}"));
@@ -195,7 +198,6 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
         })?
     };
     rebase_schedule(&mut definition, clock::now());
-    let url = format!("sqlite://{}", db.display());
     let store = connect(&url, plenary_store::StoreOptions::default()).await?;
     let secret = secret(&args.data_dir)?;
     let config = ServerConfig {

@@ -605,3 +605,39 @@ fn the_demo_starts_again_after_a_code_is_revoked_and_keeps_its_secret_private() 
     let (third, _) = demo_codes(dir.path());
     assert_eq!(third.get("chair *"), Some(new_chair));
 }
+
+/// SQLite runs one node: a second `serve` (or `demo`) on the same file is
+/// refused with the file and the running node named, and changes nothing;
+/// once the first has stopped, the file serves again.
+#[test]
+fn a_second_node_on_the_same_sqlite_file_is_refused_naming_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("p.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let port = free_port();
+        let config = write_config(dir.path(), port, &db);
+        let first = Server::start(&config, port).await;
+        let holder = format!("pid {}", first.child.id());
+        let other = dir.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        let second = write_config(&other, free_port(), &db);
+        let (code, _, err) = plenary(&["serve", "--config", second.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("node_lock_held"), "{err}");
+        assert!(err.contains("p.db"), "{err}");
+        assert!(err.contains(&holder), "names the holder: {err}");
+        assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+        assert!(err.contains("PostgreSQL"), "{err}");
+        // The first node is unharmed, and the CLI still works beside it.
+        let chair = issue(&config, "chair");
+        let client = Client::connect(&first.url(), Hello::access_code(&chair))
+            .await
+            .unwrap();
+        drop(client);
+        assert!(first.terminate().success());
+        // Released with its holder.
+        let again = Server::start(&config, port).await;
+        again.kill();
+    });
+}
