@@ -62,6 +62,15 @@ pub enum StoreError {
         source: MigrateError,
     },
 
+    /// The writer's lease of this meeting was taken over: its epoch is no
+    /// longer the meeting's. Nothing was written; the node must step down.
+    #[error("meeting {meeting}: deposed writer (epoch {epoch}, the lease is at {current})")]
+    Deposed {
+        meeting: MeetingId,
+        epoch: u64,
+        current: u64,
+    },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -155,7 +164,8 @@ impl StoreError {
             | StoreError::NotAHash
             | StoreError::UnsupportedUrl { .. }
             | StoreError::OutOfRange { .. }
-            | StoreError::Corrupt { .. } => true,
+            | StoreError::Corrupt { .. }
+            | StoreError::Deposed { .. } => true,
             StoreError::Database(e) => matches!(
                 e,
                 sqlx::Error::PoolClosed

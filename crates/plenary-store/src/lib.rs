@@ -39,6 +39,7 @@
 
 mod checked;
 mod error;
+mod lease;
 mod model;
 mod postgres;
 mod rows;
@@ -52,6 +53,7 @@ use plenary_core::ids::MeetingId;
 use plenary_core::{StoredEvent, Timestamp};
 
 pub use crate::error::{StoreError, redact_url};
+pub use crate::lease::{Claim, Lease};
 pub use crate::model::{
     AccessCodeRecord, CommandResult, Commit, MeetingRecord, NewAccessCode, hash_access_code,
 };
@@ -234,6 +236,71 @@ impl Store {
                 Err(self.explain_refusal(batch).await?.unwrap_or(cause))
             }
             other => other,
+        }
+    }
+
+    /// [`Store::append`] by the writer holding `lease`: in the same
+    /// transaction the lease row is read `FOR SHARE` and its epoch checked,
+    /// so that a takeover (which updates the row) waits for this commit,
+    /// and once it has happened this writer can never commit again:
+    /// [`StoreError::Deposed`], nothing written. On SQLite (one node per
+    /// file) it is [`Store::append`].
+    pub async fn append_fenced(&self, batch: &[Commit], lease: &Lease) -> Result<(), StoreError> {
+        let rows = BatchRows::encode(batch)?;
+        if rows.events.is_empty() && rows.commands.is_empty() {
+            return Ok(());
+        }
+        let result = match self {
+            Store::Sqlite(s) => self.within(s.append(&rows)).await,
+            Store::Postgres(s) => self.within(s.append_fenced(&rows, lease)).await,
+        };
+        match result {
+            Err(StoreError::Database(sqlx::Error::Database(db)))
+                if db.is_unique_violation() || db.is_foreign_key_violation() =>
+            {
+                let cause = StoreError::Database(sqlx::Error::Database(db));
+                Err(self.explain_refusal(batch).await?.unwrap_or(cause))
+            }
+            other => other,
+        }
+    }
+
+    /// Claims the writer lease of `meeting` for `holder`, for `ttl`: taken
+    /// when nobody holds it or the holder let it expire, at the next epoch.
+    /// A takeover waits for a fenced commit under way. On SQLite the lease
+    /// is always granted, at epoch 1.
+    pub async fn claim_lease(
+        &self,
+        meeting: &MeetingId,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Claim, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(Claim::Acquired(Lease {
+                meeting: meeting.clone(),
+                epoch: 1,
+                holder: holder.to_owned(),
+            })),
+            Store::Postgres(s) => self.within(s.claim_lease(meeting, holder, ttl)).await,
+        }
+    }
+
+    /// Extends `lease` by `ttl` from now; [`StoreError::Deposed`] when
+    /// another node has taken it over (even if this one's had not expired
+    /// by its own reckoning).
+    pub async fn renew_lease(&self, lease: &Lease, ttl: Duration) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(s) => self.within(s.renew_lease(lease, ttl)).await,
+        }
+    }
+
+    /// Gives `lease` up at once (a node shutting down), so another node
+    /// need not wait for it to expire. Gone already: nothing to do.
+    pub async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(s) => self.within(s.release_lease(lease)).await,
         }
     }
 

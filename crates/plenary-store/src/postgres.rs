@@ -14,6 +14,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use crate::checked::Checked;
 use crate::error::{StoreError, on_meeting, redact_url};
+use crate::lease::{Claim, Lease};
 use crate::model::{AccessCodeRecord, CommandResult, MeetingRecord};
 use crate::rows::{
     AccessCodeRow, BatchRows, CommandRow, EventRow, MeetingRow, ScreenRow, SnapshotRow, db_int,
@@ -136,55 +137,124 @@ impl PgStore {
     pub(crate) async fn append(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
         let mut conn = Checked::acquire(&self.pool).await?;
         let mut tx = conn.begin().await?;
-        if !rows.meetings.is_empty() {
-            let (ids, created): (Vec<&str>, Vec<i64>) = rows.meetings.iter().copied().unzip();
-            sqlx::query(
-                "INSERT INTO meetings (id, created_at) \
-                 SELECT * FROM UNNEST($1::text[], $2::int8[]) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(ids)
-            .bind(created)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !rows.events.is_empty() {
-            let events = &rows.events;
-            sqlx::query(
-                "INSERT INTO events (meeting, seq, at, actor, kind, v, payload) \
-                 SELECT * FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::text[], \
-                                      $5::text[], $6::int4[], $7::text[])",
-            )
-            .bind(events.iter().map(|e| e.meeting).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.seq).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.at).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.v).collect::<Vec<_>>())
-            .bind(
-                events
-                    .iter()
-                    .map(|e| e.payload.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !rows.commands.is_empty() {
-            let commands = &rows.commands;
-            sqlx::query(
-                "INSERT INTO command_results (meeting, command_id, first_seq, last_seq) \
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[])",
-            )
-            .bind(commands.iter().map(|c| c.meeting).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.command_id).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.first_seq).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.last_seq).collect::<Vec<_>>())
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_batch(&mut tx, rows).await?;
         tx.commit().await?;
         conn.succeeded();
+        Ok(())
+    }
+
+    /// [`PgStore::append`] fenced by `lease`: the lease row is read
+    /// `FOR SHARE` first, in the same transaction. Under READ COMMITTED
+    /// that read sees the latest committed epoch and holds the row until
+    /// the commit, so a takeover's `UPDATE` either committed before (the
+    /// epoch differs: refused) or waits until this transaction ends.
+    pub(crate) async fn append_fenced(
+        &self,
+        rows: &BatchRows<'_>,
+        lease: &Lease,
+    ) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT epoch FROM writer_leases WHERE meeting = $1 FOR SHARE")
+                .bind(lease.meeting.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let epoch = db_int("epoch", lease.epoch)?;
+        if current != Some(epoch) {
+            tx.rollback().await?;
+            conn.succeeded();
+            return Err(StoreError::Deposed {
+                meeting: lease.meeting.clone(),
+                epoch: lease.epoch,
+                current: current.map_or(0, |c| u64::try_from(c).unwrap_or(0)),
+            });
+        }
+        insert_batch(&mut tx, rows).await?;
+        tx.commit().await?;
+        conn.succeeded();
+        Ok(())
+    }
+
+    pub(crate) async fn claim_lease(
+        &self,
+        meeting: &MeetingId,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Claim, StoreError> {
+        let ms = ttl_ms(ttl)?;
+        let taken: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO writer_leases (meeting, epoch, holder, expires_at) \
+             VALUES ($1, 1, $2, now() + $3 * interval '1 millisecond') \
+             ON CONFLICT (meeting) DO UPDATE \
+               SET epoch = writer_leases.epoch + 1, holder = EXCLUDED.holder, \
+                   expires_at = EXCLUDED.expires_at \
+               WHERE writer_leases.expires_at < now() \
+             RETURNING epoch",
+        )
+        .bind(meeting.as_str())
+        .bind(holder)
+        .bind(ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(epoch) = taken {
+            return Ok(Claim::Acquired(Lease {
+                meeting: meeting.clone(),
+                epoch: u64::try_from(epoch).unwrap_or(0),
+                holder: holder.to_owned(),
+            }));
+        }
+        let (holder, epoch, left_ms): (String, i64, f64) = sqlx::query_as(
+            "SELECT holder, epoch, \
+                    GREATEST(0, EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 \
+             FROM writer_leases WHERE meeting = $1",
+        )
+        .bind(meeting.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Claim::Held {
+            holder,
+            epoch: u64::try_from(epoch).unwrap_or(0),
+            expires_in: Duration::from_millis(left_ms as u64),
+        })
+    }
+
+    pub(crate) async fn renew_lease(&self, lease: &Lease, ttl: Duration) -> Result<(), StoreError> {
+        let renewed: Option<i64> = sqlx::query_scalar(
+            "UPDATE writer_leases SET expires_at = now() + $4 * interval '1 millisecond' \
+             WHERE meeting = $1 AND epoch = $2 AND holder = $3 RETURNING epoch",
+        )
+        .bind(lease.meeting.as_str())
+        .bind(db_int("epoch", lease.epoch)?)
+        .bind(&lease.holder)
+        .bind(ttl_ms(ttl)?)
+        .fetch_optional(&self.pool)
+        .await?;
+        if renewed.is_some() {
+            return Ok(());
+        }
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT epoch FROM writer_leases WHERE meeting = $1")
+                .bind(lease.meeting.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        Err(StoreError::Deposed {
+            meeting: lease.meeting.clone(),
+            epoch: lease.epoch,
+            current: current.map_or(0, |c| u64::try_from(c).unwrap_or(0)),
+        })
+    }
+
+    pub(crate) async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE writer_leases SET expires_at = now() - interval '1 millisecond' \
+             WHERE meeting = $1 AND epoch = $2 AND holder = $3",
+        )
+        .bind(lease.meeting.as_str())
+        .bind(db_int("epoch", lease.epoch)?)
+        .bind(&lease.holder)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -478,4 +548,64 @@ impl PgStore {
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
+}
+
+/// The rows of a batch, inserted in `tx`.
+async fn insert_batch(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    rows: &BatchRows<'_>,
+) -> Result<(), StoreError> {
+    if !rows.meetings.is_empty() {
+        let (ids, created): (Vec<&str>, Vec<i64>) = rows.meetings.iter().copied().unzip();
+        sqlx::query(
+            "INSERT INTO meetings (id, created_at) \
+                 SELECT * FROM UNNEST($1::text[], $2::int8[]) \
+                 ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(ids)
+        .bind(created)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.events.is_empty() {
+        let events = &rows.events;
+        sqlx::query(
+            "INSERT INTO events (meeting, seq, at, actor, kind, v, payload) \
+                 SELECT * FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::text[], \
+                                      $5::text[], $6::int4[], $7::text[])",
+        )
+        .bind(events.iter().map(|e| e.meeting).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.seq).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.at).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.v).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.payload.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !rows.commands.is_empty() {
+        let commands = &rows.commands;
+        sqlx::query(
+            "INSERT INTO command_results (meeting, command_id, first_seq, last_seq) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[])",
+        )
+        .bind(commands.iter().map(|c| c.meeting).collect::<Vec<_>>())
+        .bind(commands.iter().map(|c| c.command_id).collect::<Vec<_>>())
+        .bind(commands.iter().map(|c| c.first_seq).collect::<Vec<_>>())
+        .bind(commands.iter().map(|c| c.last_seq).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A lease's time to live in whole milliseconds, for SQL.
+fn ttl_ms(ttl: Duration) -> Result<i64, StoreError> {
+    db_int("ttl_ms", u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX))
 }

@@ -18,8 +18,8 @@ use plenary_core::ids::{DelegationId, MeetingId, ScreenId};
 use plenary_core::script::reference_half_day;
 use plenary_core::{EVENT_VERSION, Meeting, Millis, Role, StoredEvent, Timestamp, execute};
 use plenary_store::{
-    Backend, CommandResult, Commit, MeetingRecord, NewAccessCode, Store, StoreError, StoreOptions,
-    hash_access_code,
+    Backend, Claim, CommandResult, Commit, Lease, MeetingRecord, NewAccessCode, Store, StoreError,
+    StoreOptions, hash_access_code,
 };
 use sqlx::{AssertSqlSafe, Connection};
 use tempfile::TempDir;
@@ -716,6 +716,132 @@ macro_rules! conformance {
     };
 }
 
+// --- Writer leases (several nodes on one PostgreSQL database) -------------------
+
+const TTL: std::time::Duration = std::time::Duration::from_millis(1000);
+
+fn acquired(claim: Claim) -> Lease {
+    match claim {
+        Claim::Acquired(lease) => lease,
+        held @ Claim::Held { .. } => panic!("expected the lease, got {held:?}"),
+    }
+}
+
+/// A second node: another store on the same database.
+async fn other_node(store: &Store) -> Store {
+    match store.backend() {
+        Backend::Sqlite => store.clone(),
+        Backend::Postgres => Store::connect(store.url()).await.unwrap(),
+    }
+}
+
+async fn a_lease_is_one_writers_until_it_expires(store: &Store) {
+    let meeting = m("hn");
+    let a = acquired(store.claim_lease(&meeting, "node-a", TTL).await.unwrap());
+    assert_eq!(a.epoch, 1);
+    let batch = commits(&meeting, 0..3);
+    store.append_fenced(&batch, &a).await.unwrap();
+    if store.backend() == Backend::Sqlite {
+        // One node per file: nobody else ever claims.
+        return;
+    }
+    let node_b = other_node(store).await;
+    match node_b.claim_lease(&meeting, "node-b", TTL).await.unwrap() {
+        Claim::Held {
+            holder,
+            epoch,
+            expires_in,
+        } => {
+            assert_eq!((holder.as_str(), epoch), ("node-a", 1));
+            assert!(expires_in <= TTL, "{expires_in:?}");
+        }
+        other @ Claim::Acquired(_) => panic!("node-b took a live lease: {other:?}"),
+    }
+    // Renewed, it stays node-a's past its first expiry.
+    store.renew_lease(&a, TTL).await.unwrap();
+    tokio::time::sleep(TTL / 2).await;
+    store.renew_lease(&a, TTL).await.unwrap();
+    tokio::time::sleep(TTL / 2 + TTL / 4).await;
+    assert!(matches!(
+        node_b.claim_lease(&meeting, "node-b", TTL).await.unwrap(),
+        Claim::Held { .. }
+    ));
+    // node-a stops renewing (a SIGSTOPped process): node-b takes over.
+    tokio::time::sleep(TTL + TTL / 4).await;
+    let b = acquired(node_b.claim_lease(&meeting, "node-b", TTL).await.unwrap());
+    assert_eq!(b.epoch, 2);
+    node_b
+        .append_fenced(&commits(&meeting, 3..5), &b)
+        .await
+        .unwrap();
+    // node-a wakes up: its pending batch fails and nothing of it is stored.
+    let stale = commits(&meeting, 5..6);
+    match store.append_fenced(&stale, &a).await {
+        Err(StoreError::Deposed {
+            epoch: 1,
+            current: 2,
+            ..
+        }) => {}
+        other => panic!("a deposed writer committed: {other:?}"),
+    }
+    assert!(matches!(
+        store.renew_lease(&a, TTL).await,
+        Err(StoreError::Deposed { current: 2, .. })
+    ));
+    assert_eq!(
+        store.load_events(&meeting, 0).await.unwrap(),
+        events_of(&commits(&meeting, 0..5))
+    );
+    // Released at shutdown, it is free at once.
+    node_b.release_lease(&b).await.unwrap();
+    let c = acquired(store.claim_lease(&meeting, "node-c", TTL).await.unwrap());
+    assert_eq!(c.epoch, 3);
+    node_b.close().await;
+}
+
+/// The race a plain epoch check has under READ COMMITTED: a takeover
+/// between the check and the commit. The fence reads the lease row FOR
+/// SHARE in the commit's transaction, so the takeover's UPDATE waits for
+/// that commit, and the new writer sees it.
+async fn a_takeover_waits_for_a_fenced_commit_under_way(store: &Store) {
+    if store.backend() == Backend::Sqlite {
+        return;
+    }
+    let meeting = m("hn");
+    let a = acquired(store.claim_lease(&meeting, "node-a", TTL).await.unwrap());
+    tokio::time::sleep(TTL + TTL / 4).await;
+    // node-a's commit is under way: its transaction holds the row FOR SHARE
+    // (done here by hand, to hold it open for as long as the test needs).
+    let mut commit = sqlx::PgConnection::connect(store.url()).await.unwrap();
+    let mut tx = commit.begin().await.unwrap();
+    let epoch: i64 =
+        sqlx::query_scalar("SELECT epoch FROM writer_leases WHERE meeting = $1 FOR SHARE")
+            .bind(meeting.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(epoch, 1);
+    let node_b = other_node(store).await;
+    let takeover = {
+        let node_b = node_b.clone();
+        let meeting = meeting.clone();
+        tokio::spawn(async move { node_b.claim_lease(&meeting, "node-b", TTL).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !takeover.is_finished(),
+        "the takeover did not wait for the commit"
+    );
+    tx.commit().await.unwrap();
+    let b = acquired(takeover.await.unwrap().unwrap());
+    assert_eq!(b.epoch, 2);
+    assert!(matches!(
+        store.append_fenced(&commits(&meeting, 0..1), &a).await,
+        Err(StoreError::Deposed { .. })
+    ));
+    node_b.close().await;
+}
+
 conformance!(
     migrating_twice_is_harmless,
     events_round_trip_exactly,
@@ -737,6 +863,8 @@ conformance!(
     revoked_codes_are_found_by_id_and_by_time,
     a_secret_is_created_once,
     a_write_probe_leaves_nothing,
+    a_lease_is_one_writers_until_it_expires,
+    a_takeover_waits_for_a_fenced_commit_under_way,
 );
 
 /// A migrated store on a new file in a new directory, removed on drop.
