@@ -63,6 +63,13 @@ pub struct ServerConfig {
     /// Caps the SQLite file (PRAGMA max_page_count), in MiB; 0 = no cap.
     /// Ignored for PostgreSQL.
     pub sqlite_max_size_mb: u64,
+    /// HTTPS: the PEM certificate chain (the server's first) and its PEM
+    /// private key; both or neither. Unset, `listen` speaks plain HTTP.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// With HTTPS, a plain-HTTP address whose every request is redirected
+    /// (308) to the same path over HTTPS.
+    pub http_redirect_listen: Option<SocketAddr>,
 }
 
 /// A secret from the configuration: `Debug` never shows it.
@@ -108,6 +115,9 @@ impl Default for ServerConfig {
             snapshot_every: 500,
             resume_window: 20_000,
             hello_timeout: std::time::Duration::from_secs(10),
+            tls_cert: None,
+            tls_key: None,
+            http_redirect_listen: None,
             max_batch: 512,
             operator_token: None,
             header_read_timeout: std::time::Duration::from_secs(10),
@@ -220,6 +230,15 @@ impl ServerConfig {
                     })?;
                 }
                 "DATABASE_URL" => self.database_url = value,
+                "TLS_CERT" => self.tls_cert = Some(PathBuf::from(value)),
+                "TLS_KEY" => self.tls_key = Some(PathBuf::from(value)),
+                "HTTP_REDIRECT_LISTEN" => {
+                    self.http_redirect_listen = Some(value.parse().map_err(|e| {
+                        bad(format!(
+                            "`{value}` is not an address such as 0.0.0.0:80: {e}"
+                        ))
+                    })?);
+                }
                 "MEETINGS" => {
                     self.meetings = value
                         .split(',')
@@ -322,6 +341,24 @@ impl ServerConfig {
             if value.is_zero() {
                 return Err(bad(field, "must be above zero"));
             }
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => {
+                return Err(bad("tls_key", "is needed with tls_cert (HTTPS needs both)"));
+            }
+            (None, Some(_)) => {
+                return Err(bad("tls_cert", "is needed with tls_key (HTTPS needs both)"));
+            }
+            _ => {}
+        }
+        if self.http_redirect_listen.is_some() && self.tls_cert.is_none() {
+            return Err(bad(
+                "http_redirect_listen",
+                "redirects to HTTPS: set tls_cert and tls_key as well",
+            ));
+        }
+        if self.http_redirect_listen == Some(self.listen) {
+            return Err(bad("http_redirect_listen", "must differ from listen"));
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ pub mod node_lock;
 pub mod openapi;
 pub mod session;
 pub mod throttle;
+pub mod tls;
 pub mod web;
 pub mod ws;
 
@@ -285,11 +286,34 @@ impl Service {
     /// connections (header read timeout, per-address cap) are in
     /// [`listener`].
     pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+        let tls = tls::from_config(&self.state.config)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        self.serve_with(listener, tls).await
+    }
+
+    /// [`Service::serve`] with HTTPS from `tls` (`None`: plain HTTP),
+    /// and the configured HTTP redirect beside it.
+    pub async fn serve_with(
+        self,
+        listener: TcpListener,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<()> {
         self.watch_revocations();
+        if let (Some(_), Some(addr)) = (&tls, self.state.config.http_redirect_listen) {
+            let redirect = TcpListener::bind(addr).await?;
+            let port = listener.local_addr()?.port();
+            info!(%addr, "redirecting HTTP to HTTPS");
+            self.state.tracker.spawn(tls::redirect_to_https(
+                redirect,
+                port,
+                self.state.shutdown.clone(),
+            ));
+        }
         listener::serve(
             listener,
             self.router(),
             &self.state.config,
+            tls,
             self.state.shutdown.clone(),
         )
         .await;

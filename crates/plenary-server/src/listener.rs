@@ -12,6 +12,9 @@
 //!   it. Beyond the cap a connection is answered 503 and closed at once.
 //!   Loopback is exempt unless `limit_loopback`.
 //! - Accept errors (out of file descriptors) back off instead of spinning.
+//! - With a TLS acceptor the handshake runs in the connection's own task,
+//!   within `header_read_timeout`, so a stalled handshake holds nothing
+//!   but its own socket.
 //! - On shutdown: stop accepting, let requests in flight finish, but never
 //!   wait more than [`DRAIN`] for any connection.
 
@@ -31,6 +34,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_service::Service as _;
@@ -61,6 +65,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     config: &ServerConfig,
+    tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
 ) {
     let addresses = Arc::new(AddressCounts::new(
@@ -105,10 +110,10 @@ pub async fn serve(
         if let Err(e) = stream.set_nodelay(true) {
             debug!(error = %e, "TCP_NODELAY not set");
         }
-        let io = TokioIo::new(Counted {
+        let counted = Counted {
             stream,
             _guard: guard,
-        });
+        };
         let router = router.clone();
         let stall = config.header_read_timeout;
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
@@ -118,9 +123,56 @@ pub async fn serve(
             // is a reference count.
             router.clone().call(request)
         });
-        let conn = http.serve_connection(io, service).with_upgrades();
+        let http = http.clone();
         let shutdown = shutdown.clone();
+        let tls = tls.clone();
         connections.spawn(async move {
+            match tls {
+                None => {
+                    drive(
+                        http.serve_connection(TokioIo::new(counted), service),
+                        peer,
+                        shutdown,
+                    )
+                    .await
+                }
+                Some(tls) => {
+                    let handshake = tokio::time::timeout(stall, tls.accept(counted));
+                    match handshake.await {
+                        Ok(Ok(stream)) => {
+                            drive(
+                                http.serve_connection(TokioIo::new(stream), service),
+                                peer,
+                                shutdown,
+                            )
+                            .await;
+                        }
+                        Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
+        });
+    }
+    // Closing the listening socket refuses new connections from now on.
+    drop(listener);
+    connections.close();
+    connections.wait().await;
+}
+
+/// Serves one connection until it ends, or until `shutdown`: then the
+/// request in flight (if any) finishes, for at most [`DRAIN`].
+async fn drive<I, S>(conn: http1::Connection<I, S>, peer: SocketAddr, shutdown: CancellationToken)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<Incoming>,
+    S::ResBody: Body + Send + 'static,
+    <S::ResBody as Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    {
+        let conn = conn.with_upgrades();
+        {
             let mut conn = pin!(conn);
             tokio::select! {
                 result = conn.as_mut() => {
@@ -138,12 +190,8 @@ pub async fn serve(
                 Ok(Err(e)) => debug!(%peer, error = %e, "connection ended"),
                 Err(_) => debug!(%peer, "connection still busy at shutdown: closed"),
             }
-        });
+        }
     }
-    // Closing the listening socket refuses new connections from now on.
-    drop(listener);
-    connections.close();
-    connections.wait().await;
 }
 
 /// Errors that concern one connection, not the listener (as hyper and axum

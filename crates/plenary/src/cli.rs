@@ -83,6 +83,11 @@ pub(crate) struct DemoArgs {
     /// The meeting to run.
     #[arg(long, default_value = "config/meetings/san-pedro-sula-2017.toml")]
     pub(crate) meeting: PathBuf,
+    /// Serves HTTPS with a local CA kept in DATA_DIR/tls (made the first
+    /// time) and a certificate for this machine's addresses (reissued when
+    /// they change); prints the CA to install on the hall's devices.
+    #[arg(long)]
+    pub(crate) tls: bool,
 }
 
 /// Where the database is: a configuration file or a URL.
@@ -305,6 +310,9 @@ pub(crate) async fn connect(url: &str, options: StoreOptions) -> Result<Store, F
 }
 
 async fn serve(config: ServerConfig) -> Result<(), Failure> {
+    // A certificate that cannot be used stops the start, before anything.
+    let tls =
+        plenary_server::tls::from_config(&config).map_err(|e| Failure::Input(e.to_string()))?;
     let _node = node_lock(&config.database_url, config.listen)?;
     let store = connect(&config.database_url, store_options(&config)).await?;
     let definitions = config
@@ -321,14 +329,15 @@ async fn serve(config: ServerConfig) -> Result<(), Failure> {
     }
     service.open_stored_meetings().await?;
     let listener = Service::bind(listen).await?;
-    tracing::info!(%listen, "listening");
-    run_until_signal(service, listener).await
+    tracing::info!(%listen, https = tls.is_some(), "listening");
+    run_until_signal(service, listener, tls).await
 }
 
 /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
 pub(crate) async fn run_until_signal(
     service: Service,
     listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> Result<(), Failure> {
     let stopper = service.clone();
     tokio::spawn(async move {
@@ -336,7 +345,7 @@ pub(crate) async fn run_until_signal(
         tracing::info!("shutting down");
         stopper.shutdown();
     });
-    service.serve(listener).await?;
+    service.serve_with(listener, tls).await?;
     Ok(())
 }
 

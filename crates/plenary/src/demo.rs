@@ -210,7 +210,17 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     let meeting = hub.meeting.clone();
     let listener = Service::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
+    let tls = if args.tls {
+        Some(local_tls(&args.data_dir, addr)?)
+    } else {
+        None
+    };
+    let (scheme, ws) = if tls.is_some() {
+        ("https", "wss")
+    } else {
+        ("http", "ws")
+    };
+    let base = format!("{scheme}://{addr}");
 
     let codes = AccessCodes::new(&store);
     let stored = store.list_access_codes(&meeting).await?;
@@ -249,9 +259,69 @@ pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
     }
     println!("\npublic view (no code): {base}/#public={meeting}");
     println!(
-        "websocket: ws://{addr}/ws   REST: {base}/api/v1/meetings/{meeting}   OpenAPI: {base}/api/v1/openapi.json"
+        "websocket: {ws}://{addr}/ws   REST: {base}/api/v1/meetings/{meeting}   OpenAPI: {base}/api/v1/openapi.json"
     );
     println!("health: {base}/healthz   metrics: {base}/metrics\n");
     println!("Stop with Ctrl-C; run again to continue the same meeting.");
-    run_until_signal(service, listener).await
+    run_until_signal(service, listener, tls.map(|(acceptor, _)| acceptor)).await
+}
+
+/// The demo's HTTPS: the local CA and a certificate for the names and
+/// addresses this machine is reached by (`localhost`, its host name, the
+/// listening address or, listening on every address, its loopback and
+/// outbound ones), printed with what to do with the CA.
+fn local_tls(
+    data_dir: &Path,
+    addr: std::net::SocketAddr,
+) -> Result<
+    (
+        tokio_rustls::TlsAcceptor,
+        plenary_server::tls::LocalCertificates,
+    ),
+    Failure,
+> {
+    use chrono::Datelike;
+    let mut names = vec!["localhost".to_owned()];
+    if let Ok(host) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        let host = host.trim();
+        if !host.is_empty() && host != "localhost" {
+            names.push(host.to_owned());
+        }
+    }
+    let mut ips = vec![addr.ip()];
+    if addr.ip().is_unspecified() {
+        ips = vec![std::net::IpAddr::from([127, 0, 0, 1])];
+        // The address traffic would leave by; a UDP connect sends nothing.
+        if let Ok(probe) = std::net::UdpSocket::bind("0.0.0.0:0")
+            && probe.connect("192.0.2.1:9").is_ok()
+            && let Ok(local) = probe.local_addr()
+        {
+            ips.push(local.ip());
+        }
+    }
+    names.extend(ips.iter().map(ToString::to_string));
+    names.dedup();
+    let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).date_naive();
+    let certificates = plenary_server::tls::local_certificates(
+        &data_dir.join("tls"),
+        &names,
+        (
+            today.year(),
+            u8::try_from(today.month()).unwrap_or(1),
+            u8::try_from(today.day()).unwrap_or(1),
+        ),
+    )?;
+    let acceptor = plenary_server::tls::acceptor(&certificates.cert, &certificates.key)?;
+    println!(
+        "\nHTTPS with a local certificate authority: install {} on each device\nas a trusted authority (docs/deployment.md) and check its SHA-256:\nfingerprint {}\ncertificate for {}{}",
+        certificates.ca_cert.display(),
+        certificates.ca_fingerprint,
+        certificates.names.join(", "),
+        if certificates.issued {
+            " (issued now)"
+        } else {
+            ""
+        }
+    );
+    Ok((acceptor, certificates))
 }

@@ -641,3 +641,287 @@ fn a_second_node_on_the_same_sqlite_file_is_refused_naming_the_holder() {
         again.kill();
     });
 }
+
+// --- HTTPS ------------------------------------------------------------------------
+
+/// A TLS client that trusts exactly the CA in `ca_pem` (the real chain,
+/// no verification switched off).
+fn trusting(ca_pem: &Path) -> Trusting {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca_pem).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    std::sync::Arc::new(config)
+}
+
+type Trusting = std::sync::Arc<rustls::ClientConfig>;
+
+/// `GET path` over TLS to 127.0.0.1:`port` as `host`; the status line and
+/// the headers.
+async fn https_get(tls: &Trusting, port: u16, host: &str, path: &str) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let name =
+        rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
+    let mut stream = rustls_stream(tls, name, tcp).await?;
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out).await;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+async fn rustls_stream(
+    tls: &Trusting,
+    name: rustls::pki_types::ServerName<'static>,
+    tcp: tokio::net::TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
+    tokio_rustls::TlsConnector::from(std::sync::Arc::clone(tls))
+        .connect(name, tcp)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// `plenary demo --tls`: a local CA and a certificate in the data folder,
+/// HTTPS and wss with the real chain, the same CA next time.
+#[cfg(unix)]
+#[test]
+fn the_demo_serves_https_and_wss_with_its_own_ca() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut child = Process::new(BIN)
+            .args([
+                "demo",
+                "--tls",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "--meeting",
+                reference_path().to_str().unwrap(),
+            ])
+            .env_remove("PLENARY_LISTEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut output = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            output.push_str(&line);
+            output.push('\n');
+            if line.starts_with("Stop with Ctrl-C") {
+                break;
+            }
+        }
+        (child, output)
+    };
+    let (mut child, output) = start();
+    let fingerprint = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("fingerprint "))
+            .map(|l| l.trim_start_matches("fingerprint ").trim().to_owned())
+            .unwrap_or_else(|| panic!("no fingerprint:\n{out}"))
+    };
+    let first_fingerprint = fingerprint(&output);
+    assert!(output.contains("(issued now)"), "{output}");
+    let ca = dir.path().join("tls").join("plenary-ca.pem");
+    assert!(ca.exists(), "{output}");
+    assert_eq!(
+        std::fs::metadata(dir.path().join("tls").join("plenary-ca.key"))
+            .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777)
+            .unwrap(),
+        0o600
+    );
+    let base = output
+        .lines()
+        .find_map(|l| l.split_whitespace().find(|w| w.starts_with("https://")))
+        .unwrap_or_else(|| panic!("no https link:\n{output}"))
+        .to_owned();
+    let port: u16 = base
+        .trim_start_matches("https://127.0.0.1:")
+        .split(['/', '#'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let code = output
+        .lines()
+        .find(|l| l.starts_with("chair "))
+        .and_then(|l| l.split("#code=").nth(1))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(
+        output.contains(&format!("wss://127.0.0.1:{port}/ws")),
+        "{output}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let tls = trusting(&ca);
+        let health = https_get(&tls, port, "127.0.0.1", "/healthz")
+            .await
+            .unwrap();
+        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+        let by_name = https_get(&tls, port, "localhost", "/healthz")
+            .await
+            .unwrap();
+        assert!(by_name.starts_with("HTTP/1.1 200"), "{by_name}");
+        // A name the certificate does not carry is refused by the client.
+        assert!(
+            https_get(&tls, port, "plenary.invalid", "/healthz")
+                .await
+                .is_err()
+        );
+        // wss: the protocol is unchanged.
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let stream = rustls_stream(&tls, name, tcp).await.unwrap();
+        let (mut ws, _) =
+            tokio_tungstenite::client_async(format!("wss://127.0.0.1:{port}/ws"), stream)
+                .await
+                .unwrap();
+        use futures_util::{SinkExt, StreamExt};
+        let hello = Hello::access_code(&code).to_message();
+        ws.send(tokio_tungstenite::tungstenite::Message::text(
+            serde_json::to_string(&hello).unwrap(),
+        ))
+        .await
+        .unwrap();
+        let first = ws.next().await.unwrap().unwrap();
+        assert!(
+            first.to_text().unwrap().contains("\"welcome\""),
+            "{first:?}"
+        );
+    });
+    Process::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    // Run again: the same CA, the same certificate.
+    let (mut child, again) = start();
+    assert_eq!(fingerprint(&again), first_fingerprint);
+    assert!(!again.contains("(issued now)"), "{again}");
+    Process::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+}
+
+/// `serve` with a certificate in its configuration; plain HTTP on the
+/// redirect address answers 308 to the same path over HTTPS; a certificate
+/// that is not there stops the start with the file named.
+#[test]
+fn serve_takes_its_certificate_from_the_configuration_and_redirects_http() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo makes a CA and certificate we can reuse.
+    let certs = plenary_server::tls::local_certificates(
+        &dir.path().join("tls"),
+        &["localhost".to_owned(), "127.0.0.1".to_owned()],
+        (2026, 11, 30),
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.path().join("p.db").display());
+    let port = free_port();
+    let redirect = free_port();
+    let config = dir.path().join("plenary.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"{db}\"\nmeetings = [\"{}\"]\ntls_cert = \"{}\"\ntls_key = \"{}\"\nhttp_redirect_listen = \"127.0.0.1:{redirect}\"\n",
+            reference_path().display(),
+            certs.cert.display(),
+            certs.key.display()
+        ),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let mut child = Process::new(BIN)
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let tls = trusting(&certs.ca_cert);
+        let mut ready = String::new();
+        for _ in 0..200 {
+            if let Ok(r) = https_get(&tls, port, "localhost", "/readyz").await
+                && r.starts_with("HTTP/1.1 200")
+            {
+                ready = r;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(ready.starts_with("HTTP/1.1 200"), "not ready over HTTPS");
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut plain = tokio::net::TcpStream::connect(("127.0.0.1", redirect))
+            .await
+            .unwrap();
+        plain
+            .write_all(
+                b"GET /chair?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        plain.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 308"), "{answer}");
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains(&format!("location: https://localhost:{port}/chair?x=1")),
+            "{answer}"
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+    });
+    // A certificate that is not there: exit 2, the file named.
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"{db}\"\ntls_cert = \"{0}/none.pem\"\ntls_key = \"{0}/none.key\"\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = plenary(&["serve", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("tls_cert") && err.contains("none.pem"),
+        "{err}"
+    );
+    // Half of the pair: a configuration error naming the missing field.
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"{db}\"\ntls_cert = \"{}\"\n",
+            certs.cert.display()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = plenary(&["serve", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("tls_key"), "{err}");
+}
