@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
+import { pwa } from './vite/pwa.ts';
 
 // The plenary service the dev server and `vite preview` talk to
 // (`plenary demo --listen 127.0.0.1:8090` by default).
@@ -15,7 +16,8 @@ const proxy = {
 
 export default defineConfig({
   base: '/',
-  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: true })],
+  // pwa(): icons, one manifest per console, and the service worker (sw.js).
+  plugins: [preact({ devToolsEnabled: false, prefreshEnabled: true }), pwa()],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

@@ -28,7 +28,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, hook, launchChromium, restCommand, restState, startServer, waitIn } from './harness.mjs';
+import { ROOT, hook, launchChromium, restCommand, restState, startServer, scenario, waitIn } from './harness.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('./harness.mjs').Server} Server */
@@ -80,8 +80,6 @@ describe('issue 11: the chair can never cut a speaker off by accident', { timeou
   const pages = {};
   /** @type {string[]} */
   const shots = [];
-  /** @type {string | null} */
-  let broken = null;
 
   /** @param {string} role */
   const code = (role) => server.access.get(role)?.code ?? assert.fail(`no access code for ${role}`);
@@ -102,31 +100,7 @@ describe('issue 11: the chair can never cut a speaker off by accident', { timeou
     shots.push(path);
   }
 
-  /**
-   * A step of the scenario; after a failure the later ones are skipped and
-   * every page is photographed.
-   * @param {string} name
-   * @param {(t: import('node:test').TestContext) => Promise<void>} fn
-   * @param {number} [timeout]
-   */
-  function step(name, fn, timeout = 60_000) {
-    it(name, { timeout }, async (t) => {
-      if (broken) {
-        t.skip(`skipped: it builds on "${broken}", which failed`);
-        return;
-      }
-      try {
-        await fn(t);
-      } catch (e) {
-        broken = name;
-        const tag = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40).toLowerCase();
-        for (const [who, p] of Object.entries(pages)) {
-          await p.screenshot({ path: join(ARTIFACTS, `failure-issue11-${tag}-${who}.png`), timeout: 5000 }).catch(() => {});
-        }
-        throw e;
-      }
-    });
-  }
+  const step = scenario({ prefix: 'issue11-', artifacts: ARTIFACTS, pages: () => pages, timeout: 60_000 });
 
   /**
    * Opens a role's surface in a context of its own and waits until it is live.

@@ -31,6 +31,7 @@ import {
   readCountdown,
   restCommand,
   restState,
+  scenario,
   startLink,
   startServer,
   textsCoveredBy,
@@ -82,8 +83,6 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
   /** @type {string[]} */
   const shots = [];
   /** The first step that failed: the next ones build on it, so they are skipped. */
-  /** @type {string | null} */
-  let broken = null;
 
   /** @param {Person} who */
   const page = (who) => {
@@ -112,33 +111,12 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
     return path;
   }
 
-  /**
-   * A step of the scenario; after a failure the later steps are skipped, and
-   * every surface is photographed as it was when it failed.
-   * @param {string} name
-   * @param {(t: import('node:test').TestContext) => Promise<void>} fn
-   * @param {number} [timeout]
-   */
-  function step(name, fn, timeout = 45_000) {
-    it(name, { timeout }, async (t) => {
-      if (broken) {
-        t.skip(`skipped: it builds on "${broken}", which failed`);
-        return;
-      }
-      try {
-        await fn(t);
-      } catch (e) {
-        broken = name;
-        const tag = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40).toLowerCase();
-        for (const [who, p] of Object.entries(people)) {
-          await p.page
-            .screenshot({ path: join(ARTIFACTS, `failure-${tag}-${who}.png`), fullPage: true, timeout: 5000 })
-            .catch(() => {});
-        }
-        throw e;
-      }
-    });
-  }
+  const step = scenario({
+    prefix: '',
+    artifacts: ARTIFACTS,
+    pages: () => Object.fromEntries(Object.entries(people).map(([who, p]) => [who, p.page])),
+    timeout: 45_000,
+  });
 
   /**
    * Opens a person's surface in a context of their own.

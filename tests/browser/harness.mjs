@@ -1,13 +1,15 @@
 // Helpers for the browser tests: the real `plenary` binary on a fresh SQLite
 // file, Debian's Chromium through playwright-core, and small in-page probes
 // for the test hooks documented in frontend/README.md.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const MEETING = 'san-pedro-sula-2017';
@@ -93,11 +95,11 @@ process.on('exit', () => {
  * @param {{ bin: string, timeoutMs?: number, meeting?: string, dataDir?: string, port?: number, fresh?: boolean }} options
  * @returns {Promise<Server>}
  */
-export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: givenDir, port: givenPort, fresh = true }) {
+export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: givenDir, port: givenPort, fresh = true, tls = false }) {
   if (!bin || !existsSync(bin)) throw new Error(`PLENARY_BIN is not an executable file: ${bin}`);
   const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'plenary-browser-'));
   const port = givenPort ?? (await freePort());
-  const args = ['demo', ...(fresh ? ['--fresh'] : []), '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
+  const args = ['demo', ...(fresh ? ['--fresh'] : []), ...(tls ? ['--tls'] : []), '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
   if (meeting) args.push('--meeting', meeting);
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,9 +157,11 @@ export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: g
       if (Date.now() > deadline) throw new Error(`plenary demo printed no access table in ${timeoutMs} ms\n${output()}`);
       await delay(50);
     }
-    const base = `http://127.0.0.1:${port}`;
+    const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    // With --tls, the demo's own CA: what the browser is made to trust.
+    const ca = tls ? join(dataDir, 'tls', 'plenary-ca.pem') : undefined;
     while (true) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      const ok = await serverFetch({ base, ca }, '/healthz').then((r) => r.ok, () => false);
       if (ok) break;
       if (exited) throw new Error(`plenary demo exited (${JSON.stringify(exited)})\n${output()}`);
       if (Date.now() > deadline) throw new Error(`${base}/healthz did not answer in ${timeoutMs} ms\n${output()}`);
@@ -165,7 +169,7 @@ export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: g
     }
     const access = parseAccessTable(stdout);
     const publicLink = /public view[^:]*:\s*(\S+)/.exec(stdout)?.[1] ?? `${base}/#public=${MEETING}`;
-    return { base, port, pid: child.pid, access, publicLink, dataDir, output, stop, kill };
+    return { base, port, pid: child.pid, access, publicLink, dataDir, ca, output, stop, kill };
   } catch (e) {
     await stop();
     throw e;
@@ -179,7 +183,7 @@ export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: g
  * @param {object} command
  */
 export async function restCommand(server, code, command) {
-  const res = await fetch(`${server.base}/api/v1/meetings/${MEETING}/commands`, {
+  const res = await serverFetch(server, `/api/v1/meetings/${MEETING}/commands`, {
     method: 'POST',
     headers: { authorization: `Bearer ${code}`, 'content-type': 'application/json' },
     body: JSON.stringify({ command }),
@@ -195,12 +199,59 @@ export async function restCommand(server, code, command) {
  * @param {string} code
  */
 export async function restState(server, code) {
-  const res = await fetch(`${server.base}/api/v1/meetings/${MEETING}`, {
+  const res = await serverFetch(server, `/api/v1/meetings/${MEETING}`, {
     headers: { authorization: `Bearer ${code}` },
   });
   const body = await res.text();
   if (!res.ok) throw new Error(`GET meeting state: ${res.status} ${body}`);
   return JSON.parse(body);
+}
+
+/**
+ * `fetch` against the server; over HTTPS it trusts exactly the server's CA
+ * (`server.ca`), as a hall device that installed it would.
+ * @param {{ base: string, ca?: string }} server
+ * @param {string} path
+ * @param {{ method?: string, headers?: Record<string, string>, body?: string }} [init]
+ * @returns {Promise<{ ok: boolean, status: number, headers: { get: (name: string) => string | null }, text: () => Promise<string>, json: () => Promise<any> }>}
+ */
+export function serverFetch(server, path, init = {}) {
+  if (!server.ca) return fetch(`${server.base}${path}`, init);
+  const ca = readFileSync(server.ca);
+  return new Promise((resolvePromise, reject) => {
+    const req = httpsRequest(`${server.base}${path}`, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => (body += d));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const headers = {
+          get: (/** @type {string} */ name) => {
+            const v = res.headers[name.toLowerCase()];
+            return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+          },
+        };
+        resolvePromise({ ok: status >= 200 && status < 300, status, headers, text: async () => body, json: async () => JSON.parse(body) });
+      });
+    });
+    req.on('error', reject);
+    if (init.body) req.write(init.body);
+    req.end();
+  });
+}
+
+/**
+ * A home directory whose NSS database trusts `caPem`, for Chromium on
+ * Linux (`$HOME/.pki/nssdb`): the generated CA is trusted as a hall device
+ * would trust it, never by ignoring certificate errors.
+ * @param {string} caPem
+ */
+export function homeTrusting(caPem) {
+  const home = mkdtempSync(join(tmpdir(), 'plenary-nss-'));
+  const db = join(home, '.pki', 'nssdb');
+  mkdirSync(db, { recursive: true });
+  execFileSync('certutil', ['-d', `sql:${db}`, '-N', '--empty-password']);
+  execFileSync('certutil', ['-d', `sql:${db}`, '-A', '-t', 'C,,', '-n', 'plenary local CA', '-i', caPem]);
+  return home;
 }
 
 /** @param {import('playwright-core').LaunchOptions} [options] */
@@ -402,4 +453,36 @@ export function textsCoveredBy(page, selector) {
  */
 export function hook(id, attrs = {}) {
   return `[data-testid="${id}"]` + Object.entries(attrs).map(([k, v]) => `[data-${k}="${v}"]`).join('');
+}
+
+/**
+ * Steps of one scenario, each a test that builds on the ones before: after
+ * a failure the rest are skipped (saying which failed), and every page of
+ * `pages()` is photographed into `artifacts` as `failure-<prefix>-<step>-<who>.png`.
+ * @param {{ prefix: string, artifacts: string, pages: () => Record<string, import('playwright-core').Page>, timeout?: number }} options
+ * @returns {(name: string, fn: (t: import('node:test').TestContext) => Promise<void>, timeout?: number) => void}
+ */
+export function scenario({ prefix, artifacts, pages, timeout: defaultTimeout = 60_000 }) {
+  /** @type {string | null} */
+  let broken = null;
+  return (name, fn, timeout = defaultTimeout) => {
+    it(name, { timeout }, async (t) => {
+      if (broken) {
+        t.skip(`skipped: it builds on "${broken}", which failed`);
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (e) {
+        broken = name;
+        const tag = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40).toLowerCase();
+        for (const [who, p] of Object.entries(pages())) {
+          await p
+            .screenshot({ path: join(artifacts, `failure-${prefix}${tag}-${who}.png`), fullPage: true, timeout: 5000 })
+            .catch(() => {});
+        }
+        throw e;
+      }
+    });
+  };
 }

@@ -25,8 +25,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { ROOT, hook, launchChromium, restCommand, restState, startServer, waitIn } from './harness.mjs';
+import { after, before, describe } from 'node:test';
+import { ROOT, hook, launchChromium, restCommand, restState, startServer, scenario, waitIn } from './harness.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('./harness.mjs').Server} Server */
@@ -63,8 +63,6 @@ describe('issue 12: interpretation that booths would trust', { timeout: 300_000 
   let browser;
   /** @type {Partial<Record<Person, Page>>} */
   const pages = {};
-  /** @type {string | null} */
-  let broken = null;
 
   /** @param {string} role */
   const code = (role) => server.access.get(role)?.code ?? assert.fail(`no access code for ${role}`);
@@ -90,30 +88,7 @@ describe('issue 12: interpretation that booths would trust', { timeout: 300_000 
     await p.screenshot({ path: join(ARTIFACTS, `issue12-${name}.png`), animations: 'disabled', caret: 'hide' });
   }
 
-  /**
-   * A step of the scenario; after a failure the later ones are skipped and
-   * every page is photographed.
-   * @param {string} name
-   * @param {(t: import('node:test').TestContext) => Promise<void>} fn
-   */
-  function step(name, fn, timeout = 60_000) {
-    it(name, { timeout }, async (t) => {
-      if (broken) {
-        t.skip(`skipped: it builds on "${broken}", which failed`);
-        return;
-      }
-      try {
-        await fn(t);
-      } catch (e) {
-        broken = name;
-        const tag = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40).toLowerCase();
-        for (const [who, p] of Object.entries(pages)) {
-          await p.screenshot({ path: join(ARTIFACTS, `failure-issue12-${tag}-${who}.png`), timeout: 5000 }).catch(() => {});
-        }
-        throw e;
-      }
-    });
-  }
+  const step = scenario({ prefix: 'issue12-', artifacts: ARTIFACTS, pages: () => pages, timeout: 60_000 });
 
   /** Opens a person's surface in a context of its own and waits until it is live. @param {Person} who */
   async function open(who) {

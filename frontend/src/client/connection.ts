@@ -9,12 +9,17 @@
 // while the connection is down nor resent after a drop (./commands.ts).
 // Close 1008 (bad or revoked code) goes back to the login form with the
 // server's message.
+//
+// The last document is also kept on the device (./lastView.ts): a page
+// reloaded while the server is down shows it, "reconnecting", until the
+// server sends the document again.
 import { batch, signal, type ReadonlySignal } from '@preact/signals-core';
 import { backoffDelay } from './backoff';
 import { ClockEstimator } from './clock';
 import { CommandTracker, changesTheFloor, type TrackedCommand } from './commands';
 import { forget, remember, type Credentials } from './credentials';
 import { ViewDocument } from './document';
+import type { LastViewStore } from './lastView';
 import {
   CloseCode,
   PROTOCOL_VERSION,
@@ -49,6 +54,8 @@ export interface ClientEnvironment {
   random(): number;
   randomId(): string;
   storage?: Storage | undefined;
+  /** Where the last view document is kept across reloads (none: nowhere). */
+  lastViews?: LastViewStore | undefined;
 }
 
 export type ConnectionStatus =
@@ -74,6 +81,8 @@ export const RESYNC_EVERY_MS = 30_000;
 /** The first round runs while the page is busiest loading: a second one
  * soon after gives a better estimate than keeping the first for 30 s. */
 export const EARLY_RESYNC_MS = 3_000;
+/** The document is kept on the device at most this often. */
+export const SAVE_VIEW_AFTER_MS = 500;
 
 export class PlenaryClient {
   readonly #env: ClientEnvironment;
@@ -92,6 +101,9 @@ export class PlenaryClient {
   #connectTimer: unknown = null;
   #syncTimer: unknown = null;
   #roundTimer: unknown = null;
+  #saveTimer: unknown = null;
+  /** Whose kept document these credentials read and write (lastView.ts). */
+  #who: Promise<string | null> | null = null;
 
   readonly #status = signal<ConnectionStatus>({ kind: 'signed_out' });
   readonly #role = signal<Role | null>(null);
@@ -104,6 +116,8 @@ export class PlenaryClient {
   readonly #token = signal<string | null>(null);
   /** Bumped by every restart for lost sync or silence, for diagnostics and tests. */
   readonly #resyncs = signal(0);
+  /** The view shown is the one kept on this device, not yet the server's. */
+  readonly #restored = signal(false);
 
   constructor(env: ClientEnvironment) {
     this.#env = env;
@@ -158,6 +172,11 @@ export class PlenaryClient {
   get resyncs(): ReadonlySignal<number> {
     return this.#resyncs;
   }
+  /** True while the view is the last one kept on this device (the page was
+   * reloaded without a server), until the server sends its document. */
+  get restored(): ReadonlySignal<boolean> {
+    return this.#restored;
+  }
   get credentials(): Credentials | null {
     return this.#credentials;
   }
@@ -189,13 +208,18 @@ export class PlenaryClient {
     this.#attempt = 0;
     this.#lastError = null;
     this.#dropSocket();
+    this.#who = this.#env.lastViews?.whoOf(credentials) ?? null;
     this.#connect();
+    this.#restore(credentials);
   }
 
   /** Back to the login form; the code is forgotten. */
   signOut(error?: ServerError): void {
     this.#credentials = null;
     forget(this.#env.storage);
+    this.#who = null;
+    this.#clearTimer('save');
+    this.#env.lastViews?.clear();
     this.#dropSocket();
     this.#clearTimer('reconnect');
     this.#tracker.failAll(
@@ -259,6 +283,45 @@ export class PlenaryClient {
       this.#phase.value = null;
       this.#role.value = null;
       this.#token.value = null;
+      this.#restored.value = false;
+    });
+  }
+
+  /** Shows the document kept on this device for these credentials, while
+   * the server has not sent its own (it is replaced as soon as it does). */
+  #restore(credentials: Credentials): void {
+    const store = this.#env.lastViews;
+    const who = this.#who;
+    if (!store || !who) return;
+    void who.then((id) => {
+      if (!id || this.#credentials !== credentials || this.#live || this.#view.peek() !== null) return;
+      const saved = store.load(id, this.#env.now());
+      if (!saved) return;
+      this.#meetingId = saved.meeting;
+      batch(() => {
+        this.#role.value = saved.role;
+        this.#view.value = saved.view;
+        this.#restored.value = true;
+      });
+    });
+  }
+
+  /** Keeps the document on this device (SAVE_VIEW_AFTER_MS after a change). */
+  #scheduleSave(): void {
+    if (!this.#env.lastViews || !this.#who || this.#saveTimer !== null) return;
+    this.#setTimer('save', SAVE_VIEW_AFTER_MS, () => this.#saveNow());
+  }
+
+  #saveNow(): void {
+    const store = this.#env.lastViews;
+    const who = this.#who;
+    const credentials = this.#credentials;
+    const view = this.#view.peek();
+    const role = this.#role.peek();
+    const meeting = this.#meetingId;
+    if (!store || !who || !view || !role || !meeting || this.#restored.peek()) return;
+    void who.then((id) => {
+      if (id && this.#credentials === credentials) store.save({ who: id, meeting, role, view, at: this.#env.now() });
     });
   }
 
@@ -405,7 +468,11 @@ export class PlenaryClient {
       case 'view':
         if (!this.#live) return;
         this.#document.replace(message.seq, message.view);
-        this.#view.value = message.view;
+        batch(() => {
+          this.#view.value = message.view;
+          this.#restored.value = false;
+        });
+        this.#scheduleSave();
         break;
       case 'patch':
         if (!this.#live) return;
@@ -444,8 +511,10 @@ export class PlenaryClient {
   #patch(message: PatchMessage): void {
     const held = this.#document.seq;
     const outcome = this.#document.patch(message);
-    if (outcome === 'applied') this.#view.value = this.#document.view;
-    else this.#restart(`patch ${message.from}→${message.seq} on the document at ${held}: ${outcome}`);
+    if (outcome === 'applied') {
+      this.#view.value = this.#document.view;
+      this.#scheduleSave();
+    } else this.#restart(`patch ${message.from}→${message.seq} on the document at ${held}: ${outcome}`);
   }
 
   #goLive(): void {
@@ -496,7 +565,7 @@ export class PlenaryClient {
 
   // --- Timers ---------------------------------------------------------------------------
 
-  #setTimer(which: 'reconnect' | 'connect' | 'sync' | 'round', ms: number, fn: () => void): void {
+  #setTimer(which: TimerName, ms: number, fn: () => void): void {
     this.#clearTimer(which);
     const handle = this.#env.setTimer(() => {
       this.#assignTimer(which, null);
@@ -505,14 +574,15 @@ export class PlenaryClient {
     this.#assignTimer(which, handle);
   }
 
-  #assignTimer(which: 'reconnect' | 'connect' | 'sync' | 'round', handle: unknown): void {
+  #assignTimer(which: TimerName, handle: unknown): void {
     if (which === 'reconnect') this.#reconnectTimer = handle;
     else if (which === 'connect') this.#connectTimer = handle;
     else if (which === 'sync') this.#syncTimer = handle;
+    else if (which === 'save') this.#saveTimer = handle;
     else this.#roundTimer = handle;
   }
 
-  #clearTimer(which: 'reconnect' | 'connect' | 'sync' | 'round'): void {
+  #clearTimer(which: TimerName): void {
     const handle =
       which === 'reconnect'
         ? this.#reconnectTimer
@@ -520,11 +590,15 @@ export class PlenaryClient {
           ? this.#connectTimer
           : which === 'sync'
             ? this.#syncTimer
-            : this.#roundTimer;
+            : which === 'save'
+              ? this.#saveTimer
+              : this.#roundTimer;
     if (handle !== null) this.#env.clearTimer(handle);
     this.#assignTimer(which, null);
   }
 }
+
+type TimerName = 'reconnect' | 'connect' | 'sync' | 'round' | 'save';
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;

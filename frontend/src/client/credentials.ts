@@ -57,3 +57,22 @@ export function forget(storage: Storage | undefined): void {
 export function initialCredentials(hash: string, storage: Storage | undefined): Credentials | null {
   return fromHash(hash) ?? remembered(storage);
 }
+
+/**
+ * The address once the code is out of it: the path and the query — with a
+ * `kiosk` that came in the fragment (`#code=…&kiosk=1`) moved to the query,
+ * where it survives reloads (a room screen's link: kiosk.ts). The fragment,
+ * and the code in it, never reach the server nor any cache.
+ */
+export function addressWithoutCode(pathname: string, search: string, hash: string): string {
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
+  const query = new URLSearchParams(search);
+  if (fragment.has('kiosk') && !query.has('kiosk')) {
+    const value = fragment.get('kiosk') ?? '';
+    const rest = query.toString();
+    // `?kiosk` reads better than `?kiosk=` when it has no value.
+    const kiosk = value === '' ? 'kiosk' : `kiosk=${encodeURIComponent(value)}`;
+    return `${pathname}?${rest ? `${rest}&` : ''}${kiosk}`;
+  }
+  return pathname + search;
+}

@@ -1,5 +1,6 @@
 // The client this page uses: one connection, created once.
 import { PlenaryClient, type ClientEnvironment, type SocketLike } from './connection';
+import { storageLastViews, type Digest } from './lastView';
 
 export { PlenaryClient } from './connection';
 export type { ConnectionStatus, ServerError } from './connection';
@@ -20,6 +21,9 @@ function browserEnvironment(): ClientEnvironment {
     random: Math.random,
     randomId: () => crypto.randomUUID(),
     storage: sessionStorageOrUndefined(),
+    // The last document survives the tab (a kiosk's browser restarted while
+    // the server is down); the code does not (it stays in sessionStorage).
+    lastViews: storageLastViews(localStorageOrUndefined(), sha256()),
   };
 }
 
@@ -29,6 +33,20 @@ function sessionStorageOrUndefined(): Storage | undefined {
   } catch {
     return undefined;
   }
+}
+
+function localStorageOrUndefined(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** WebCrypto's SHA-256; undefined outside a secure context. */
+function sha256(): Digest | undefined {
+  const subtle = globalThis.crypto?.subtle;
+  return subtle ? (data) => subtle.digest('SHA-256', data) : undefined;
 }
 
 let instance: PlenaryClient | null = null;

@@ -8,6 +8,9 @@
 // its own and never covers the countdown or the Next strip; the Next strip
 // takes the free space, its names at least 5 % of the screen's height;
 // "reconnecting" is big enough to see, with an icon, and covers nothing.
+//
+// A kiosk (./kiosk.ts): the display kept awake, fullscreen on F or the
+// button (or at once with `?kiosk`), the pointer hidden when still.
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import './screen.css';
@@ -21,6 +24,7 @@ import { kindName, turnLabel } from '../../components/names';
 import { useServerNow } from '../../components/useNow';
 import { languageName, t, timeOfDay, tx, uiLangFor, type MessageKey, type UiLang } from '../../i18n';
 import type { ConnectionStatus } from '../../client';
+import { useKiosk, type Kiosk } from './kiosk';
 
 type Langs = readonly string[];
 
@@ -439,22 +443,67 @@ function Body({ view, langs }: { view: ScreenView; langs: Langs }) {
   }
 }
 
+/** The fullscreen button (shown while the pointer moves) and, when the
+ * link asked for fullscreen and the browser wants a key or a click first,
+ * the hint saying so. */
+function KioskControls({ kiosk, langs }: { kiosk: Kiosk; langs: Langs }) {
+  const lang = uiLangs(langs)[0] ?? 'es';
+  const label = t(kiosk.fullscreen ? 'screen.fullscreen_exit' : 'screen.fullscreen', undefined, lang);
+  return (
+    <>
+      <button
+        type="button"
+        class="screen-fullscreen"
+        data-testid="fullscreen-toggle"
+        data-fullscreen-toggle
+        aria-pressed={kiosk.fullscreen}
+        aria-label={label}
+        title={label}
+        onClick={kiosk.toggleFullscreen}
+      >
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path
+            d={
+              kiosk.fullscreen
+                ? 'M8 3v5H3v2h7V3H8zm8 0h-2v7h7V8h-5V3zM3 16h5v5h2v-7H3v2zm11 5h2v-5h5v-2h-7v7z'
+                : 'M3 3h7v2H5v5H3V3zm11 0h7v7h-2V5h-5V3zM3 14h2v5h5v2H3v-7zm16 0h2v7h-7v-2h5v-5z'
+            }
+            fill="currentColor"
+          />
+        </svg>
+      </button>
+      {kiosk.needsGesture ? (
+        <div class="screen-kiosk-hint" data-testid="fullscreen-hint" role="status">
+          {uiLangs(langs).map((l) => (
+            <span key={l} lang={l}>
+              {t('screen.fullscreen_hint', undefined, l)}
+            </span>
+          ))}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 /** Reloads the page when the technician's "reload" counter changes after
- * it was first seen. */
-function useReloadOn(reloads: number | undefined): void {
+ * it was first seen from the server (a document kept on this device from
+ * before a reload does not count: its counter may be older). */
+function useReloadOn(reloads: number | undefined, fromServer: boolean): void {
   const first = useRef<number | null>(null);
   useEffect(() => {
-    if (reloads === undefined) return;
+    if (reloads === undefined || !fromServer) return;
     if (first.current === null) first.current = reloads;
     else if (reloads !== first.current) location.reload();
-  }, [reloads]);
+  }, [reloads, fromServer]);
 }
 
 export default function RoomScreen() {
   const c = client();
   const view = viewOf(c.view.value, 'screen');
   const status = c.status.value;
-  useReloadOn(view?.screen.reloads);
+  const kiosk = useKiosk();
+  const restored = c.restored.value;
+  useReloadOn(view?.screen.reloads, !restored);
   const screen = view?.screen;
   const langs: Langs = screen && screen.languages.length > 0 ? screen.languages : (view?.heading.languages ?? []);
   const langsKey = langs.join(',');
@@ -467,11 +516,15 @@ export default function RoomScreen() {
   const bare = shown === 'blank' || shown === 'clock' || shown === 'identify';
   return (
     <main
-      class="screen"
+      class={kiosk.cursorIdle ? 'screen cursor-idle' : 'screen'}
       data-testid="screen-view"
       data-view={shown}
       data-screen={screen.id}
       data-message={Boolean(screen.message) && shown !== 'message' && shown !== 'blank'}
+      data-wake-lock={kiosk.wakeLock}
+      data-fullscreen={kiosk.fullscreen}
+      data-cursor={kiosk.cursorIdle ? 'hidden' : 'shown'}
+      data-restored={restored}
       lang={langs[0]}
     >
       {bare ? null : <TopBar heading={view.heading} langs={langs} status={status} />}
@@ -484,6 +537,7 @@ export default function RoomScreen() {
           <Reconnecting langs={langs} status={status} />
         </div>
       ) : null}
+      <KioskControls kiosk={kiosk} langs={langs} />
     </main>
   );
 }
