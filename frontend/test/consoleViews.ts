@@ -197,7 +197,7 @@ export const coverage: CoverageLine[] = [
     interpreted: true,
     advice: [
       {
-        advice: { advice: 'take_relay', booth: 'booth-es', pivot: 'booth-en', depth: 'one_relay' },
+        advice: { advice: 'take_relay', booth: 'booth-es', pivot: 'booth-en', depth: 'one_relay', already: true },
         text: { en: 'Spanish booth: take relay from English booth', es: 'Cabina española: tomar el relé de Cabina inglesa' },
       },
     ],

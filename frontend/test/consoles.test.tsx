@@ -217,7 +217,8 @@ describe('the consoles that run the meeting', () => {
       expect(lines[0]!.textContent).toContain('Belize');
       expect(lines[0]!.textContent).toContain('English');
       expect(lines[0]!.textContent).toContain('Spanish booth: hand over to Andrés Molina (C en) before Belize speaks');
-      // A booth taking one relay is everyday business: the chair is not told.
+      // A booth going on with the relay it already takes is everyday
+      // business: the chair is not told.
       expect(lines[1]!.textContent).not.toContain('take relay');
       expect(lines[1]!.querySelector('[data-testid="coverage-duty"]')!.textContent).toContain(
         'Margaret Hale (English booth) would stay on the mic past a 30-minute turn',
@@ -255,6 +256,14 @@ describe('the consoles that run the meeting', () => {
       view.interpretation = { ...view.interpretation, coverage: [view.interpretation.coverage[0]!, { ...brazil, advice: [double] }] };
       await show({ surface: 'presiding', ...view }, ChairConsole);
       expect($$('coverage-line').map((l) => l.textContent)).toEqual([expect.stringContaining('(double relay)')]);
+      // A relay the booth does not take yet is a change: the chair is told.
+      const fresh = {
+        advice: { advice: 'take_relay', booth: 'booth-es', pivot: 'booth-en', depth: 'one_relay', already: false },
+        text: { en: 'Spanish booth: take relay from English booth', es: 'Cabina española: tomar el relé de Cabina inglesa' },
+      } as const;
+      view.interpretation = { ...view.interpretation, coverage: [view.interpretation.coverage[0]!, { ...brazil, advice: [fresh] }] };
+      await show({ surface: 'presiding', ...view }, ChairConsole);
+      expect($$('coverage-line').map((l) => l.textContent)).toEqual([expect.stringContaining('Spanish booth: take relay from English booth')]);
     });
 
     it('names everything in the interface language', async () => {

@@ -124,6 +124,7 @@ fn french_both_partners_with_passive_french_take_over_before_canada_speaks() {
                 booth: booth("booth-en"),
                 pivot: booth("booth-es"),
                 depth: Depth::OneRelay,
+                already: false,
             },
         ]
     );
@@ -194,12 +195,14 @@ fn a_handover_turns_a_double_relay_into_a_direct_even_mid_speech() {
         .plan(&s.meeting.definition, &lang("fr"));
     assert!(live.warnings.is_empty(), "{:?}", live.warnings);
     let now = &ahead(&s)[0];
+    // The English booth already takes relay from the Spanish one.
     assert_eq!(
         now.coverage.advice,
         [Advice::TakeRelay {
             booth: booth("booth-en"),
             pivot: booth("booth-es"),
             depth: Depth::OneRelay,
+            already: true,
         }]
     );
     s.assert_replay_matches();
@@ -219,6 +222,7 @@ fn a_mid_speech_handover_is_not_worth_a_single_relay_step() {
             booth: booth("booth-es"),
             pivot: booth("booth-en"),
             depth: Depth::OneRelay,
+            already: true,
         }]
     );
 }
@@ -406,13 +410,14 @@ fn look_ahead_over_three_queued_speakers_in_three_languages() {
     // Canada: both partners with passive French take over.
     assert_eq!(plan[0].coverage.handovers().count(), 2);
     // Brazil is planned from that staffing: es-2 (C en) takes relay from
-    // English, and nobody needs to hand back.
+    // English, a change from Canada's plan, and nobody needs to hand back.
     assert_eq!(
         plan[1].coverage.advice,
         [Advice::TakeRelay {
             booth: booth("booth-es"),
             pivot: booth("booth-en"),
             depth: Depth::OneRelay,
+            already: false,
         }]
     );
     // Switzerland in German: nobody has it, and the chair is told ahead.

@@ -14,11 +14,13 @@ interface Shown {
   /** Only the turns of this booth's interpreters. */
   booth: BoothId | undefined;
   /** A booth taking one relay, the everyday arrangement, is shown. */
-  singleRelays: boolean;
+  unchangedRelays: boolean;
 }
 
 function shownAdvice(line: CoverageLine, shown: Shown): AdviceLine[] {
-  return shown.singleRelays ? line.advice : line.advice.filter((a) => !(a.advice.advice === 'take_relay' && a.advice.depth === 'one_relay'));
+  return shown.unchangedRelays
+    ? line.advice
+    : line.advice.filter((a) => !(a.advice.advice === 'take_relay' && a.advice.already && a.advice.depth === 'one_relay'));
 }
 
 function shownDuty(line: CoverageLine, shown: Shown): DutyLine[] {
@@ -114,25 +116,25 @@ function Line({ line, accept, shown }: { line: CoverageLine; accept: boolean; sh
  * `accept`: a handover gets a button that records it (`hand_over`).
  * `booth`: only the turns of that booth's interpreters (a booth's console;
  * its document already carries only the advice addressed to it).
- * `singleRelays` false: a booth taking one relay, as it does for every
- * speaker of a language it lacks, is left out (the chair's console: what
- * it needs is a handover ahead, a double relay, a channel uncovered, a
- * language nobody interprets).
+ * `unchangedRelays` false: a booth that goes on taking the one relay it
+ * already takes (the server says so: `already`) is left out (the chair's
+ * console: what it needs is a change — a handover ahead, a new relay, a
+ * double relay, a channel uncovered, a language nobody interprets).
  */
 export function CoverageView({
   lines,
   accept = false,
   booth,
-  singleRelays = true,
+  unchangedRelays = true,
   testid = 'coverage',
 }: {
   lines: CoverageLine[];
   accept?: boolean;
   booth?: BoothId;
-  singleRelays?: boolean;
+  unchangedRelays?: boolean;
   testid?: string;
 }) {
-  const which: Shown = { booth, singleRelays };
+  const which: Shown = { booth, unchangedRelays };
   const shown = lines.filter((l) => hasNews(l, which));
   return (
     <div class="coverage" data-testid={testid}>

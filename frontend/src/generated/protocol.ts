@@ -866,6 +866,11 @@ export type Advice =
     }
   | {
       advice: 'take_relay';
+      /**
+       * The booth already takes this relay, for the speaker before (or,
+       * for the one on the floor, now): nothing to change.
+       */
+      already?: boolean;
       booth: BoothId;
       depth: Depth;
       pivot: BoothId;

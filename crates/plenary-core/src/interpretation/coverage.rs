@@ -93,6 +93,10 @@ pub enum Advice {
         booth: BoothId,
         pivot: BoothId,
         depth: Depth,
+        /// The booth already takes this relay, for the speaker before (or,
+        /// for the one on the floor, now): nothing to change.
+        #[serde(default)]
+        already: bool,
     },
     /// The interpreter works into their B language.
     Retour {
@@ -272,11 +276,22 @@ pub fn plan_ahead(
     turns: &[Turn<'_>],
 ) -> Vec<Coverage> {
     let mut staffing = Staffing::now(definition, state);
+    // The channels before each turn: for the speaker on the floor, as the
+    // booths are now; then as planned for the speaker before.
+    let mut before: Option<Vec<ChannelPlan>> = None;
     turns
         .iter()
-        .map(|turn| {
-            let (coverage, next) = best(definition, &staffing, shifts, turn);
+        .enumerate()
+        .map(|(i, turn)| {
+            if i == 0 && turn.on_floor {
+                let now = relay::plan(definition, turn.language, |b| {
+                    interpreter_at(definition, &staffing.on_mic, b)
+                });
+                before = Some(now.channels);
+            }
+            let (coverage, next) = best(definition, &staffing, shifts, turn, before.as_deref());
             staffing = next;
+            before = Some(coverage.channels.clone());
             coverage
         })
         .collect()
@@ -302,6 +317,7 @@ fn best(
     staffing: &Staffing,
     shifts: Shifts,
     turn: &Turn<'_>,
+    before: Option<&[ChannelPlan]>,
 ) -> (Coverage, Staffing) {
     let mut chosen: Option<(Score, Vec<usize>, relay::RelayPlan, Vec<DutyWarning>)> = None;
     for candidate in staffings(definition, &staffing.on_mic) {
@@ -349,7 +365,7 @@ fn best(
     let coverage = Coverage {
         language: turn.language.clone(),
         interpreted: definition.interprets(turn.language),
-        advice: advice(definition, staffing, &on_mic, &plan, turn),
+        advice: advice(definition, staffing, &on_mic, &plan, turn, before),
         channels: plan.channels,
         warnings: plan
             .warnings
@@ -428,6 +444,7 @@ fn advice(
     on_mic: &[usize],
     plan: &relay::RelayPlan,
     turn: &Turn<'_>,
+    before: Option<&[ChannelPlan]>,
 ) -> Vec<Advice> {
     // Nobody has the language: that is the whole advice (every channel
     // carries the floor; naming each would only repeat it).
@@ -478,10 +495,20 @@ fn advice(
     }
     for booth in &definition.booths {
         if let Some((Source::Relay { booth: pivot }, depth)) = feed_of(&booth.id) {
+            let already = before.is_some_and(|channels| {
+                channels.iter().any(|c| {
+                    matches!(&c.feed, ChannelFeed::Booth {
+                        booth: b,
+                        source: Source::Relay { booth: p },
+                        ..
+                    } if *b == booth.id && p == pivot)
+                })
+            });
             out.push(Advice::TakeRelay {
                 booth: booth.id.clone(),
                 pivot: pivot.clone(),
                 depth,
+                already,
             });
         }
     }

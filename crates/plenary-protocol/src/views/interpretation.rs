@@ -344,6 +344,7 @@ fn advice_text(meeting: &Meeting, advice: &Advice, speaker: &Texts) -> Texts {
             booth,
             pivot,
             depth,
+            ..
         } => {
             let key = if *depth == Depth::DoubleRelay {
                 "coverage.take_double_relay"

@@ -36,7 +36,7 @@ export function InterpretationPanel({ view }: { view: PresidingView }) {
       ) : null}
       <FloorLanguageControl interpretation={interpretation} compact />
       <h3 class="subhead">{t('coverage.title')}</h3>
-      <CoverageView lines={interpretation.coverage} singleRelays={false} />
+      <CoverageView lines={interpretation.coverage} unchangedRelays={false} />
       <h3 class="subhead">{t('interp.relay_plan')}</h3>
       <RelayPlanView interpretation={interpretation} floorLine={false} />
     </Section>
