@@ -9,25 +9,19 @@
 mod support;
 
 use plenary_core::definition::LanguageClass;
-use plenary_core::i18n::Lang;
-use plenary_core::ids::{BoothId, InterpreterId};
+use plenary_core::ids::InterpreterId;
 use plenary_core::interpretation::coverage::{self, SpeakerCoverage};
 use plenary_core::interpretation::{
-    Advice, ChannelFeed, Depth, DutyWarning, InterpretationWarning, Source,
+    Advice, ChannelFeed, Depth, DutyWarning, InterpretationWarning,
 };
 use plenary_core::rules::RequestKind;
 use plenary_core::{Command, Millis, Role};
-use support::{Session, chair, d, definition_with, delegation, interpreter, item};
+use support::{
+    Session, booth, chair, d, definition_with, delegation, from_floor, interpreter, item, lang,
+    relay,
+};
 
 const DEBATE: &str = "responsibility-sharing";
-
-fn lang(tag: &str) -> Lang {
-    Lang::parse(tag).unwrap()
-}
-
-fn booth(id: &str) -> BoothId {
-    BoothId::new(id)
-}
 
 fn who(id: &str) -> InterpreterId {
     InterpreterId::new(id)
@@ -67,24 +61,6 @@ fn feeds(c: &SpeakerCoverage) -> Vec<(u8, ChannelFeed)> {
         .iter()
         .map(|c| (c.channel, c.feed.clone()))
         .collect()
-}
-
-fn from_floor(b: &str) -> ChannelFeed {
-    ChannelFeed::Booth {
-        booth: booth(b),
-        source: Source::Floor,
-        depth: Depth::Floor,
-    }
-}
-
-fn relay(b: &str, pivot: &str, depth: Depth) -> ChannelFeed {
-    ChannelFeed::Booth {
-        booth: booth(b),
-        source: Source::Relay {
-            booth: booth(pivot),
-        },
-        depth,
-    }
 }
 
 /// The reference meeting with its booths replaced by `booths` (TOML).

@@ -3,42 +3,14 @@
 
 mod support;
 
-use plenary_core::i18n::Lang;
-use plenary_core::ids::{BoothId, InterpreterId};
+use plenary_core::ids::InterpreterId;
 use plenary_core::interpretation::{
-    self, ChannelFeed, Depth, InterpretationWarning, RelayPlan, SlowerPlease, Source,
-    UpcomingWarning,
+    self, ChannelFeed, Depth, InterpretationWarning, RelayPlan, SlowerPlease, UpcomingWarning,
 };
 use plenary_core::{Command, Event, Millis, Role};
-use support::{Session, chair, d, delegation, interpreter, item};
+use support::{Session, booth, chair, d, delegation, from_floor, interpreter, item, lang, relay};
 
 const DEBATE: &str = "responsibility-sharing";
-
-fn lang(tag: &str) -> Lang {
-    Lang::parse(tag).unwrap()
-}
-
-fn booth(id: &str) -> BoothId {
-    BoothId::new(id)
-}
-
-fn from_floor(b: &str) -> ChannelFeed {
-    ChannelFeed::Booth {
-        booth: booth(b),
-        source: Source::Floor,
-        depth: Depth::Floor,
-    }
-}
-
-fn relay(b: &str, pivot: &str, depth: Depth) -> ChannelFeed {
-    ChannelFeed::Booth {
-        booth: booth(b),
-        source: Source::Relay {
-            booth: booth(pivot),
-        },
-        depth,
-    }
-}
 
 fn uncovered(b: &str) -> ChannelFeed {
     ChannelFeed::Uncovered { booth: booth(b) }

@@ -70,6 +70,13 @@ impl Hall {
     fn view(&self, key: ViewKey) -> SurfaceView {
         views::derive(&self.meeting, &key).unwrap()
     }
+
+    fn screen(&self, id: &str) -> views::ScreenView {
+        match self.view(ViewKey::Screen(ScreenId::new(id))) {
+            SurfaceView::Screen(screen) => screen,
+            other => panic!("a screen document, not {other:?}"),
+        }
+    }
 }
 
 fn booth_es() -> BoothId {
@@ -140,9 +147,7 @@ fn every_display_shows_the_interrupted_speaker_next_after_a_point_of_order() {
         .collect();
     assert!(matches!(next[0], ("hn", Turn::Resumes { .. })), "{next:?}");
     assert_eq!(next[1].0, "ar");
-    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
-        panic!("a screen document")
-    };
+    let screen = hall.screen("hall-left");
     let ScreenContent::CurrentSpeaker { next, .. } = screen.content else {
         panic!("the current-speaker view")
     };
@@ -294,9 +299,7 @@ fn a_speaker_in_a_language_nobody_interprets_is_flagged_ahead_and_on_the_room_sc
         Some("Sin interpretación para de: ningún intérprete lo tiene")
     );
     hall.chair(Command::CallNext);
-    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
-        panic!("a screen document")
-    };
+    let screen = hall.screen("hall-left");
     match screen.content {
         ScreenContent::CurrentSpeaker { floor, .. } => {
             assert!(floor.unwrap().uninterpreted);
@@ -311,9 +314,7 @@ fn a_speaker_in_a_language_nobody_interprets_is_flagged_ahead_and_on_the_room_sc
             languages: None,
         },
     );
-    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
-        panic!("a screen document")
-    };
+    let screen = hall.screen("hall-left");
     assert!(matches!(
         screen.content,
         ScreenContent::InterpretationLegend {
@@ -325,9 +326,7 @@ fn a_speaker_in_a_language_nobody_interprets_is_flagged_ahead_and_on_the_room_sc
     let mut hall = Hall::debate();
     hall.ask_in("hn", "es-HN");
     hall.chair(Command::CallNext);
-    let SurfaceView::Screen(screen) = hall.view(ViewKey::Screen(ScreenId::new("hall-left"))) else {
-        panic!("a screen document")
-    };
+    let screen = hall.screen("hall-left");
     let ScreenContent::CurrentSpeaker { floor, .. } = screen.content else {
         panic!("current speaker")
     };

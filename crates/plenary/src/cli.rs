@@ -273,15 +273,21 @@ pub(crate) fn node_lock(
     listen: std::net::SocketAddr,
 ) -> Result<Option<plenary_server::node_lock::NodeLock>, Failure> {
     use plenary_server::node_lock;
-    if let Some(dir) = node_lock::sqlite_file(database_url)
+    create_sqlite_folder(database_url)?;
+    let who = node_lock::describe_this_node(listen, std::time::SystemTime::now());
+    Ok(node_lock::acquire(database_url, &who)?)
+}
+
+/// Creates the folder of a SQLite database's file (nothing for PostgreSQL).
+fn create_sqlite_folder(database_url: &str) -> Result<(), Failure> {
+    if let Some(dir) = plenary_server::node_lock::sqlite_file(database_url)
         .and_then(Path::parent)
         .filter(|d| !d.as_os_str().is_empty())
     {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let who = node_lock::describe_this_node(listen, std::time::SystemTime::now());
-    Ok(node_lock::acquire(database_url, &who)?)
+    Ok(())
 }
 
 /// How the service's store is opened, from its configuration.
@@ -294,16 +300,7 @@ pub(crate) fn store_options(config: &ServerConfig) -> StoreOptions {
 
 /// Opens and migrates a database, creating the directory of a SQLite file.
 pub(crate) async fn connect(url: &str, options: StoreOptions) -> Result<Store, Failure> {
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .map(|p| p.split('?').next().unwrap_or(p))
-        && let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
+    create_sqlite_folder(url)?;
     let store = Store::connect_with(url, options).await?;
     store.migrate().await?;
     Ok(store)

@@ -59,6 +59,40 @@ pub fn d(id: &str) -> DelegationId {
     DelegationId::new(id)
 }
 
+pub fn lang(tag: &str) -> plenary_core::i18n::Lang {
+    plenary_core::i18n::Lang::parse(tag).expect("a language tag")
+}
+
+pub fn booth(id: &str) -> BoothId {
+    BoothId::new(id)
+}
+
+/// A channel fed by booth `b` straight from the floor.
+pub fn from_floor(b: &str) -> plenary_core::interpretation::ChannelFeed {
+    use plenary_core::interpretation::{ChannelFeed, Depth, Source};
+    ChannelFeed::Booth {
+        booth: booth(b),
+        source: Source::Floor,
+        depth: Depth::Floor,
+    }
+}
+
+/// A channel fed by booth `b` taking relay from `pivot`.
+pub fn relay(
+    b: &str,
+    pivot: &str,
+    depth: plenary_core::interpretation::Depth,
+) -> plenary_core::interpretation::ChannelFeed {
+    use plenary_core::interpretation::{ChannelFeed, Source};
+    ChannelFeed::Booth {
+        booth: booth(b),
+        source: Source::Relay {
+            booth: booth(pivot),
+        },
+        depth,
+    }
+}
+
 pub struct Session {
     pub meeting: Meeting,
     pub now: Timestamp,
