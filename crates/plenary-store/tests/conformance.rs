@@ -745,6 +745,17 @@ async fn a_lease_is_one_writers_until_it_expires(store: &Store) {
         // One node per file: nobody else ever claims.
         return;
     }
+    // A lease nobody granted fences nothing in: no row, no commit.
+    let forged = Lease {
+        meeting: m("gt"),
+        epoch: 1,
+        holder: "node-a".to_owned(),
+    };
+    match store.append_fenced(&commits(&m("gt"), 0..1), &forged).await {
+        Err(StoreError::Deposed { current: 0, .. }) => {}
+        other => panic!("a commit under a lease never granted: {other:?}"),
+    }
+    assert!(store.load_events(&m("gt"), 0).await.unwrap().is_empty());
     let node_b = other_node(store).await;
     match node_b.claim_lease(&meeting, "node-b", TTL).await.unwrap() {
         Claim::Held {
