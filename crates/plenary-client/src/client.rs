@@ -281,6 +281,44 @@ impl Client {
         .await
     }
 
+    /// Connects to the first of several nodes of one service that
+    /// answers, in order (see docs/deployment.md): any node serves any
+    /// meeting. The error is the last node's.
+    pub async fn connect_any(
+        urls: &[String],
+        hello: Hello,
+        options: ConnectOptions,
+    ) -> Result<Client, ClientError> {
+        let mut last = ClientError::Timeout {
+            during: "connecting: no node URL given",
+        };
+        for url in urls {
+            match Client::connect_with(url, hello.clone(), options.clone()).await {
+                Ok(client) => return Ok(client),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// [`reconnect`](Client::reconnect) to whichever of `urls` answers
+    /// first, starting with the one after this client's own (its node is
+    /// most likely the one that went away) and ending with it; resumes
+    /// after [`last_seq`](Client::last_seq), gap-free, on any node.
+    pub async fn fail_over(&self, urls: &[String]) -> Result<Client, ClientError> {
+        let at = urls
+            .iter()
+            .position(|u| *u == self.url)
+            .map_or(0, |i| i + 1);
+        let order: Vec<String> = urls[at..].iter().chain(&urls[..at]).cloned().collect();
+        Client::connect_any(
+            &order,
+            self.hello.clone().resume_from(self.last_seq()),
+            self.options.clone(),
+        )
+        .await
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

@@ -15,7 +15,8 @@ use crate::rules::RequestKind;
 /// The kinds of refusal every surface distinguishes: HTTP statuses follow
 /// them (`crates/plenary-server/src/api.rs`), clients decide from them
 /// whether retrying can help.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     /// No such thing in this meeting (404).
     NotFound,

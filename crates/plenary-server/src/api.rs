@@ -113,6 +113,17 @@ impl ApiError {
         }
     }
 
+    /// A refusal decided by a hub (here or on another node).
+    fn refused(r: crate::hub::Refusal) -> ApiError {
+        ApiError {
+            status: status_of(r.class),
+            code: r.code,
+            message: r.message,
+            messages: r.messages,
+            retry_after: None,
+        }
+    }
+
     /// A malformed request (`bad_message`), saying why with the
     /// catalogue's text `request.<why>`.
     fn bad_request(why: &str, args: &[(&str, &dyn std::fmt::Display)]) -> ApiError {
@@ -324,9 +335,10 @@ async fn code_manager(
     })
 }
 
-fn hub_of(state: &AppState, id: &str) -> Result<HubHandle, ApiError> {
+async fn hub_of(state: &AppState, id: &str) -> Result<HubHandle, ApiError> {
     state
-        .meeting(&MeetingId::new(id))
+        .find_meeting(&MeetingId::new(id))
+        .await
         .ok_or_else(|| ApiError::protocol(ProtocolErrorCode::UnknownMeeting))
 }
 
@@ -347,7 +359,7 @@ pub async fn meeting_state(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<StateResponse>, ApiError> {
-    let hub = hub_of(&state, &id)?;
+    let hub = hub_of(&state, &id).await?;
     let role = match bearer(&headers) {
         Bearer::Missing if hub.definition.public_view_open => Role::Public,
         Bearer::Missing => return Err(ApiError::protocol(ProtocolErrorCode::PublicViewClosed)),
@@ -395,7 +407,7 @@ pub async fn post_command(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<CommandAccepted>, ApiError> {
-    let hub = hub_of(&state, &id)?;
+    let hub = hub_of(&state, &id).await?;
     let (role, code_id) = code_holder(&state, peer.ip(), &headers, &hub).await?;
     // The websocket's rate, per access code.
     state
@@ -428,9 +440,9 @@ pub async fn post_command(
             m::command("acked");
             Ok(Json(CommandAccepted { command_id, seq }))
         }
-        CommandOutcome::Refused(e) => {
+        CommandOutcome::Refused(r) => {
             m::command("refused");
-            Err(ApiError::refusal(&e, &hub.definition.languages))
+            Err(ApiError::refused(r))
         }
         CommandOutcome::Unavailable => Err(ApiError::store()),
         CommandOutcome::Unknown => Err(ApiError::protocol(ProtocolErrorCode::OutcomeUnknown)),
@@ -452,7 +464,7 @@ pub async fn export(
     Query(query): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let hub = hub_of(&state, &id)?;
+    let hub = hub_of(&state, &id).await?;
     let (role, _) = code_holder(&state, peer.ip(), &headers, &hub).await?;
     roles::may(&role, Capability::ExportMinutes)
         .map_err(|e| ApiError::refusal(&e, &hub.definition.languages))?;
@@ -495,7 +507,7 @@ pub async fn list_codes(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<AccessCodeInfo>>, ApiError> {
-    let hub = hub_of(&state, &id)?;
+    let hub = hub_of(&state, &id).await?;
     let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
     let records = AccessCodes::new(&state.store)
         .list(&hub.meeting, manager)
@@ -523,7 +535,7 @@ pub async fn issue_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<IssuedCode>), ApiError> {
-    let hub = hub_of(&state, &id)?;
+    let hub = hub_of(&state, &id).await?;
     let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
     let request: IssueCode = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("not_a_code_request", &[("error", &e)]))?;
@@ -553,7 +565,7 @@ pub async fn revoke_code(
     Path((id, code_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let hub = hub_of(&state, &id)?;
+    let hub = hub_of(&state, &id).await?;
     let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
     AccessCodes::new(&state.store)
         .revoke(&hub.meeting, manager, &code_id)
@@ -615,7 +627,7 @@ pub async fn create_meeting(
                 retry_after: None,
             }
         })?;
-    if state.meeting(&definition.id).is_some() {
+    if state.find_meeting(&definition.id).await.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "meeting_exists",

@@ -70,6 +70,17 @@ pub struct ServerConfig {
     /// With HTTPS, a plain-HTTP address whose every request is redirected
     /// (308) to the same path over HTTPS.
     pub http_redirect_listen: Option<SocketAddr>,
+    /// This node's name in writer leases (PostgreSQL, several nodes);
+    /// unset, one is made from the process id and a random suffix. Must
+    /// differ between nodes.
+    pub node_name: Option<String>,
+    /// How long a meeting's writer lease lasts unless renewed: a dead
+    /// writer is replaced within about this (PostgreSQL only).
+    #[serde(with = "humantime_serde_compat")]
+    pub lease_ttl: std::time::Duration,
+    /// How often the writer renews its leases; well under `lease_ttl`.
+    #[serde(with = "humantime_serde_compat")]
+    pub lease_renew: std::time::Duration,
 }
 
 /// A secret from the configuration: `Debug` never shows it.
@@ -127,6 +138,9 @@ impl Default for ServerConfig {
             ping_interval: std::time::Duration::from_secs(20),
             database_timeout: std::time::Duration::from_secs(5),
             sqlite_max_size_mb: 0,
+            node_name: None,
+            lease_ttl: std::time::Duration::from_secs(2),
+            lease_renew: std::time::Duration::from_millis(500),
         }
     }
 }
@@ -299,6 +313,9 @@ impl ServerConfig {
                     };
                 }
                 "SQLITE_MAX_SIZE_MB" => self.sqlite_max_size_mb = number(&value)?,
+                "NODE_NAME" => self.node_name = Some(value).filter(|v| !v.is_empty()),
+                "LEASE_TTL" => self.lease_ttl = duration(&value)?,
+                "LEASE_RENEW" => self.lease_renew = duration(&value)?,
                 // Variables of other tools (tests, the CLI) share the prefix.
                 _ => {}
             }
@@ -337,10 +354,18 @@ impl ServerConfig {
             ("write_timeout", self.write_timeout),
             ("ping_interval", self.ping_interval),
             ("database_timeout", self.database_timeout),
+            ("lease_ttl", self.lease_ttl),
+            ("lease_renew", self.lease_renew),
         ] {
             if value.is_zero() {
                 return Err(bad(field, "must be above zero"));
             }
+        }
+        if self.lease_renew * 2 > self.lease_ttl {
+            return Err(bad(
+                "lease_renew",
+                "must be at most half of lease_ttl, or a writer loses its lease to one late renewal",
+            ));
         }
         match (&self.tls_cert, &self.tls_key) {
             (Some(_), None) => {
@@ -496,9 +521,12 @@ mod documented {
             "ping_interval",
             "database_timeout",
             "sqlite_max_size_mb",
+            "lease_ttl",
+            "lease_renew",
         ] {
             assert!(value.contains_key(key), "{key} undocumented");
         }
         assert!(text.contains("public_url") && text.contains("operator_token"));
+        assert!(text.contains("node_name"));
     }
 }

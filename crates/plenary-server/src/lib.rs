@@ -65,6 +65,10 @@ pub struct AppState {
     /// What "now" is for the meetings: the system clock, or a manual one
     /// in tests.
     pub clock: clock::Clock,
+    /// This node's name in writer leases.
+    pub node: Arc<str>,
+    /// Held while a meeting created elsewhere is being opened here.
+    opening: tokio::sync::Mutex<()>,
 }
 
 /// Whether this node can get a command committed now.
@@ -83,6 +87,47 @@ const REVOCATION_POLL: Duration = Duration::from_secs(1);
 impl AppState {
     pub fn meeting(&self, id: &MeetingId) -> Option<HubHandle> {
         self.meetings.read().ok()?.get(id).cloned()
+    }
+
+    /// The hub of meeting `id`. On a shared store a meeting another node
+    /// created is opened here on first use, so any node serves any meeting.
+    pub async fn find_meeting(&self, id: &MeetingId) -> Option<HubHandle> {
+        if let Some(hub) = self.meeting(id) {
+            return Some(hub);
+        }
+        if !self.store.is_shared() || self.shutdown.is_cancelled() {
+            return None;
+        }
+        match self.store.last_seq(id).await {
+            Ok(seq) if seq > 0 => {}
+            _ => return None,
+        }
+        let _one_at_a_time = self.opening.lock().await;
+        if let Some(hub) = self.meeting(id) {
+            return Some(hub);
+        }
+        match hub::start(
+            self.store.clone(),
+            None,
+            id.clone(),
+            self.hub_config(),
+            self.shutdown.clone(),
+            &self.tracker,
+        )
+        .await
+        {
+            Ok(hub) => {
+                info!(meeting = %id, "meeting opened: created by another node");
+                if let Ok(mut m) = self.meetings.write() {
+                    m.insert(id.clone(), hub.clone());
+                }
+                Some(hub)
+            }
+            Err(e) => {
+                tracing::warn!(meeting = %id, error = %e, "meeting not opened");
+                None
+            }
+        }
     }
 
     pub fn meetings(&self) -> Vec<HubHandle> {
@@ -124,6 +169,18 @@ impl AppState {
                 hub.meeting
             ));
         }
+        // A follower gets commands committed through its writer: none
+        // holds the lease now (it died, a takeover is due).
+        if let Some(hub) = self
+            .meetings()
+            .into_iter()
+            .find(|h| h.standing() == hub::Standing::NoWriter)
+        {
+            return Readiness::NotReady(format!(
+                "meeting {} has no writer now: a node is taking it over",
+                hub.meeting
+            ));
+        }
         let mut cached = self.readiness.lock().await;
         if let Some((at, answer)) = cached.as_ref()
             && at.elapsed() < READINESS_FRESH
@@ -148,6 +205,12 @@ impl AppState {
             resume_window: self.config.resume_window,
             outbound_queue: self.config.outbound_queue,
             max_batch: self.config.max_batch,
+            node: Arc::clone(&self.node),
+            lease: hub::LeaseTiming {
+                ttl: self.config.lease_ttl,
+                renew_every: self.config.lease_renew,
+                claim_every: (self.config.lease_renew / 2).max(Duration::from_millis(50)),
+            },
         }
     }
 }
@@ -183,6 +246,14 @@ impl Service {
         metrics::handle();
         let command_limits =
             throttle::CommandLimiter::new(config.commands_per_second, config.command_burst);
+        let node: Arc<str> = config
+            .node_name
+            .clone()
+            .unwrap_or_else(|| {
+                let suffix = uuid::Uuid::new_v4().simple().to_string();
+                format!("node-{}-{}", std::process::id(), &suffix[..8])
+            })
+            .into();
         Service {
             state: Arc::new(AppState {
                 store,
@@ -195,6 +266,8 @@ impl Service {
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 clock,
+                node,
+                opening: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -299,6 +372,7 @@ impl Service {
         tls: Option<tokio_rustls::TlsAcceptor>,
     ) -> std::io::Result<()> {
         self.watch_revocations();
+        self.listen_doorbell();
         if let (Some(_), Some(addr)) = (&tls, self.state.config.http_redirect_listen) {
             let redirect = TcpListener::bind(addr).await?;
             let port = listener.local_addr()?.port();
@@ -352,6 +426,66 @@ impl Service {
                         }
                     }
                     Err(e) => tracing::debug!(error = %e, "revocations not read"),
+                }
+            }
+        });
+    }
+
+    /// On a shared store: passes the doorbell's rings to the hubs (see
+    /// `hub::cluster`). The listener reconnects by itself; hubs poll for
+    /// what it missed meanwhile.
+    fn listen_doorbell(&self) {
+        if !self.state.store.is_shared() {
+            return;
+        }
+        let state = Arc::clone(&self.state);
+        self.state.tracker.spawn(async move {
+            let pause = Duration::from_millis(500);
+            loop {
+                let bell = tokio::select! {
+                    () = state.shutdown.cancelled() => return,
+                    bell = state.store.doorbell() => bell,
+                };
+                let mut bell = match bell {
+                    Ok(Some(bell)) => bell,
+                    Ok(None) => return,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "doorbell not listening yet");
+                        tokio::select! {
+                            () = state.shutdown.cancelled() => return,
+                            () = tokio::time::sleep(pause) => continue,
+                        }
+                    }
+                };
+                info!("listening for other nodes' commits");
+                // Whatever happened before this listener: look.
+                for hub in state.meetings() {
+                    hub.ring(plenary_store::Ring::Reconnected);
+                }
+                loop {
+                    let ring = tokio::select! {
+                        () = state.shutdown.cancelled() => return,
+                        ring = bell.recv() => ring,
+                    };
+                    match ring {
+                        Ok(plenary_store::Ring::Reconnected) => {
+                            for hub in state.meetings() {
+                                hub.ring(plenary_store::Ring::Reconnected);
+                            }
+                        }
+                        Ok(ring) => {
+                            if let Some(hub) = ring.meeting().and_then(|m| state.meeting(m)) {
+                                hub.ring(ring);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "doorbell lost; listening again");
+                            tokio::select! {
+                                () = state.shutdown.cancelled() => return,
+                                () = tokio::time::sleep(pause) => {}
+                            }
+                        }
+                    }
                 }
             }
         });

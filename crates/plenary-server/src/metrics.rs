@@ -104,6 +104,22 @@ fn describe() {
         "plenary_fanout_seconds",
         "Time to fan one batch of events out to the subscribers, in seconds."
     );
+    metrics::describe_gauge!(
+        "plenary_meeting_writer",
+        "1 when this node is the meeting's writer (holds its lease), 0 when it follows."
+    );
+    metrics::describe_counter!(
+        "plenary_failovers_total",
+        "Times this node took a meeting's lease over from another writer."
+    );
+    metrics::describe_counter!(
+        "plenary_forwarded_commands_total",
+        "Commands this node handed to the meeting's writer through the store's inbox."
+    );
+    metrics::describe_histogram!(
+        "plenary_follow_lag_seconds",
+        "On a follower: from the writer's commit to this node's fan-out of it, in seconds, by what woke it (notify, poll)."
+    );
 }
 
 /// Series that exist before anything happens, at zero: rates and alerts
@@ -143,6 +159,31 @@ pub fn fanout(took: Duration, delivered: u64, dropped: u64) {
     if dropped > 0 {
         metrics::counter!("plenary_queue_drops_total").increment(dropped);
     }
+}
+
+/// This node became (or stopped being) the meeting's writer; `takeover`
+/// when it took the lease from another writer.
+pub fn writer(meeting: &MeetingId, writer: bool, takeover: bool) {
+    let meeting = meeting.to_string();
+    metrics::gauge!("plenary_meeting_writer", "meeting" => meeting.clone()).set(if writer {
+        1.0
+    } else {
+        0.0
+    });
+    let failovers = metrics::counter!("plenary_failovers_total", "meeting" => meeting);
+    failovers.increment(u64::from(takeover));
+}
+
+pub fn forwarded(meeting: &MeetingId, count: usize) {
+    metrics::counter!("plenary_forwarded_commands_total", "meeting" => meeting.to_string())
+        .increment(count as u64);
+}
+
+/// How long after its commit a follower fanned an event out; `rung` when
+/// a notification woke it, else a poll.
+pub fn follow_lag(rung: bool, lag: Duration) {
+    let by = if rung { "notify" } else { "poll" };
+    metrics::histogram!("plenary_follow_lag_seconds", "by" => by).record(lag.as_secs_f64());
 }
 
 pub fn subscribers(meeting: &MeetingId, count: usize) {

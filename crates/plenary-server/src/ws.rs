@@ -194,9 +194,10 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
     if protocol_version != PROTOCOL_VERSION {
         return Err(ProtocolErrorCode::UnsupportedVersion.into());
     }
-    let public = |meeting: MeetingId| -> Result<Welcomed, Refused> {
+    let public = async |meeting: MeetingId| -> Result<Welcomed, Refused> {
         let hub = state
-            .meeting(&meeting)
+            .find_meeting(&meeting)
+            .await
             .ok_or(ProtocolErrorCode::UnknownMeeting)?;
         if !hub.definition.public_view_open {
             return Err(ProtocolErrorCode::PublicViewClosed.into());
@@ -215,7 +216,7 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
     let token = token.filter(|t| !t.is_empty());
     let record = if let Some(token) = token {
         if let Some(meeting) = token.strip_prefix(PUBLIC_TOKEN) {
-            return public(MeetingId::new(meeting));
+            return public(MeetingId::new(meeting)).await;
         }
         let key = state.session_key().await.map_err(|e| store_down(&e))?;
         // A token lives as long as its code: a revoked code ends it.
@@ -231,12 +232,13 @@ async fn authenticate(state: &AppState, message: ClientMessage) -> Result<Welcom
             .map_err(|e| store_down(&e))?
             .ok_or(ProtocolErrorCode::InvalidAccessCode)?
     } else if let Some(meeting) = meeting {
-        return public(meeting);
+        return public(meeting).await;
     } else {
         return Err(ProtocolErrorCode::InvalidAccessCode.into());
     };
     let hub = state
-        .meeting(&record.meeting)
+        .find_meeting(&record.meeting)
+        .await
         .ok_or(ProtocolErrorCode::UnknownMeeting)?;
     let token = state
         .session_key()

@@ -71,6 +71,11 @@ pub enum StoreError {
         current: u64,
     },
 
+    /// A multi-node operation (the command inbox) on SQLite, where one
+    /// node runs every meeting.
+    #[error("SQLite runs a single node: there is no other node to forward to")]
+    SingleNode,
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -165,7 +170,8 @@ impl StoreError {
             | StoreError::UnsupportedUrl { .. }
             | StoreError::OutOfRange { .. }
             | StoreError::Corrupt { .. }
-            | StoreError::Deposed { .. } => true,
+            | StoreError::Deposed { .. }
+            | StoreError::SingleNode => true,
             StoreError::Database(e) => matches!(
                 e,
                 sqlx::Error::PoolClosed

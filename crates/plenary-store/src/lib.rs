@@ -39,6 +39,7 @@
 
 mod checked;
 mod error;
+mod inbox;
 mod lease;
 mod model;
 mod postgres;
@@ -53,6 +54,7 @@ use plenary_core::ids::MeetingId;
 use plenary_core::{StoredEvent, Timestamp};
 
 pub use crate::error::{StoreError, redact_url};
+pub use crate::inbox::{Doorbell, Forward, OpenEntry, Ring};
 pub use crate::lease::{Claim, Lease};
 pub use crate::model::{
     AccessCodeRecord, CommandResult, Commit, MeetingRecord, NewAccessCode, hash_access_code,
@@ -301,6 +303,87 @@ impl Store {
         match self {
             Store::Sqlite(_) => Ok(()),
             Store::Postgres(s) => self.within(s.release_lease(lease)).await,
+        }
+    }
+
+    /// Whether this store is shared by several nodes (PostgreSQL): then
+    /// meetings have writer leases, commands on other nodes come through
+    /// the inbox and commits ring the doorbell.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
+    /// Who holds the writer lease of `meeting`, its epoch, and how long
+    /// until it expires unless renewed (zero: expired). `None` when nobody
+    /// ever did, and always on SQLite.
+    pub async fn lease_holder(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Option<(String, u64, Duration)>, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(s) => self.within(s.lease_holder(meeting)).await,
+        }
+    }
+
+    /// Listens for the doorbell (see [`Doorbell`]); `None` on SQLite,
+    /// where the one node is the writer of everything.
+    pub async fn doorbell(&self) -> Result<Option<Doorbell>, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(s) => self.within(s.doorbell()).await.map(Some),
+        }
+    }
+
+    /// Hands `commands` to their meetings' writers: stored in the inbox,
+    /// the writers woken. Their inbox ids, in order. PostgreSQL only: on
+    /// SQLite [`StoreError::SingleNode`].
+    pub async fn forward(&self, commands: &[Forward]) -> Result<Vec<i64>, StoreError> {
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Store::Sqlite(_) => Err(StoreError::SingleNode),
+            Store::Postgres(s) => self.within(s.forward(commands)).await,
+        }
+    }
+
+    /// The commands waiting for `meeting`'s writer, oldest first.
+    pub async fn open_inbox(&self, meeting: &MeetingId) -> Result<Vec<OpenEntry>, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(Vec::new()),
+            Store::Postgres(s) => self.within(s.open_inbox(meeting)).await,
+        }
+    }
+
+    /// Writes the outcomes (JSON, by inbox id) of forwarded commands the
+    /// writer holding `lease` decided, and tells the forwarding nodes.
+    /// Fenced like a commit: a deposed writer settles nothing
+    /// ([`StoreError::Deposed`]). An entry settled already keeps its first
+    /// outcome.
+    pub async fn settle_inbox(
+        &self,
+        meeting: &MeetingId,
+        outcomes: &[(i64, String)],
+        lease: &Lease,
+    ) -> Result<(), StoreError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Store::Sqlite(_) => Err(StoreError::SingleNode),
+            Store::Postgres(s) => self.within(s.settle_inbox(meeting, outcomes, lease)).await,
+        }
+    }
+
+    /// The outcomes written so far for these inbox ids.
+    pub async fn inbox_outcomes(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Store::Sqlite(_) => Ok(Vec::new()),
+            Store::Postgres(s) => self.within(s.inbox_outcomes(ids)).await,
         }
     }
 

@@ -14,6 +14,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use crate::checked::Checked;
 use crate::error::{StoreError, on_meeting, redact_url};
+use crate::inbox::{self, Doorbell, Forward, OpenEntry};
 use crate::lease::{Claim, Lease};
 use crate::model::{AccessCodeRecord, CommandResult, MeetingRecord};
 use crate::rows::{
@@ -155,25 +156,187 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         let mut conn = Checked::acquire(&self.pool).await?;
         let mut tx = conn.begin().await?;
-        let current: Option<i64> =
-            sqlx::query_scalar("SELECT epoch FROM writer_leases WHERE meeting = $1 FOR SHARE")
-                .bind(lease.meeting.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let epoch = db_int("epoch", lease.epoch)?;
-        if current != Some(epoch) {
+        if let Err(e) = fence(&mut tx, lease).await {
             tx.rollback().await?;
             conn.succeeded();
-            return Err(StoreError::Deposed {
-                meeting: lease.meeting.clone(),
-                epoch: lease.epoch,
-                current: current.map_or(0, |c| u64::try_from(c).unwrap_or(0)),
-            });
+            return Err(e);
         }
         insert_batch(&mut tx, rows).await?;
+        // The doorbell rings at the commit, never for a batch rolled back.
+        if let Some(last) = rows.events.iter().map(|e| e.seq).max() {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(inbox::EVENTS_CHANNEL)
+                .bind(format!("{} {last}", lease.meeting))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         conn.succeeded();
         Ok(())
+    }
+
+    pub(crate) async fn doorbell(&self) -> Result<Doorbell, StoreError> {
+        Ok(Doorbell::listen(&self.pool).await?)
+    }
+
+    /// Stores commands for the writer and rings its bell, in one
+    /// transaction; their inbox ids, in order.
+    pub(crate) async fn forward(&self, commands: &[Forward]) -> Result<Vec<i64>, StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO command_inbox (meeting, actor, command_id, command, seen) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+             RETURNING id",
+        )
+        .bind(
+            commands
+                .iter()
+                .map(|c| c.meeting.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            commands
+                .iter()
+                .map(|c| c.actor.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            commands
+                .iter()
+                .map(|c| c.command_id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            commands
+                .iter()
+                .map(|c| c.command.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            commands
+                .iter()
+                .map(|c| c.seen.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut meetings: Vec<&str> = commands.iter().map(|c| c.meeting.as_str()).collect();
+        meetings.dedup();
+        for meeting in meetings {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(inbox::INBOX_CHANNEL)
+                .bind(meeting)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        conn.succeeded();
+        Ok(ids)
+    }
+
+    pub(crate) async fn open_inbox(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Vec<OpenEntry>, StoreError> {
+        let rows: Vec<(i64, String, String, String, Option<String>, f64)> = sqlx::query_as(
+            "SELECT id, actor, command_id, command, seen, \
+                    GREATEST(0, EXTRACT(EPOCH FROM now() - created_at) * 1000)::float8 \
+             FROM command_inbox WHERE meeting = $1 AND outcome IS NULL ORDER BY id",
+        )
+        .bind(meeting.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, actor, command_id, command, seen, age)| OpenEntry {
+                id,
+                age: Duration::from_millis(age as u64),
+                forward: Forward {
+                    meeting: meeting.clone(),
+                    actor,
+                    command_id,
+                    command,
+                    seen,
+                },
+            })
+            .collect())
+    }
+
+    pub(crate) async fn settle_inbox(
+        &self,
+        meeting: &MeetingId,
+        outcomes: &[(i64, String)],
+        lease: &Lease,
+    ) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
+        if let Err(e) = fence(&mut tx, lease).await {
+            tx.rollback().await?;
+            conn.succeeded();
+            return Err(e);
+        }
+        sqlx::query(
+            "UPDATE command_inbox SET outcome = o.outcome, decided_at = now() \
+             FROM UNNEST($1::int8[], $2::text[]) AS o(id, outcome) \
+             WHERE command_inbox.id = o.id AND command_inbox.outcome IS NULL",
+        )
+        .bind(outcomes.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(outcomes.iter().map(|(_, o)| o.as_str()).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(inbox::OUTCOME_CHANNEL)
+            .bind(meeting.as_str())
+            .execute(&mut *tx)
+            .await?;
+        // Settled entries are kept a while for a forwarding node that
+        // asks late, then dropped.
+        sqlx::query(
+            "DELETE FROM command_inbox WHERE meeting = $1 AND decided_at < now() - interval '1 hour'",
+        )
+        .bind(meeting.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        conn.succeeded();
+        Ok(())
+    }
+
+    pub(crate) async fn inbox_outcomes(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, outcome FROM command_inbox WHERE id = ANY($1) AND outcome IS NOT NULL",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Who holds the lease of `meeting` and for how long yet (zero:
+    /// expired); `None` when nobody ever did.
+    pub(crate) async fn lease_holder(
+        &self,
+        meeting: &MeetingId,
+    ) -> Result<Option<(String, u64, Duration)>, StoreError> {
+        let row: Option<(String, i64, f64)> = sqlx::query_as(
+            "SELECT holder, epoch, \
+                    GREATEST(0, EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 \
+             FROM writer_leases WHERE meeting = $1",
+        )
+        .bind(meeting.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(holder, epoch, left)| {
+            (
+                holder,
+                u64::try_from(epoch).unwrap_or(0),
+                Duration::from_millis(left as u64),
+            )
+        }))
     }
 
     pub(crate) async fn claim_lease(
@@ -551,6 +714,28 @@ impl PgStore {
 }
 
 /// The rows of a batch, inserted in `tx`.
+/// Reads the lease row `FOR SHARE` in `tx` and checks its epoch: a
+/// takeover's `UPDATE` waits for `tx` to end, and once it has happened
+/// `lease` is refused with [`StoreError::Deposed`].
+async fn fence(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    lease: &Lease,
+) -> Result<(), StoreError> {
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT epoch FROM writer_leases WHERE meeting = $1 FOR SHARE")
+            .bind(lease.meeting.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if current != Some(db_int("epoch", lease.epoch)?) {
+        return Err(StoreError::Deposed {
+            meeting: lease.meeting.clone(),
+            epoch: lease.epoch,
+            current: current.map_or(0, |c| u64::try_from(c).unwrap_or(0)),
+        });
+    }
+    Ok(())
+}
+
 async fn insert_batch(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     rows: &BatchRows<'_>,

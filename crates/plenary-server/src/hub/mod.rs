@@ -4,12 +4,13 @@
 //! hub also schedules the countdown thresholds and answers subscriptions
 //! with a snapshot or the events a client missed.
 
+mod cluster;
 mod documents;
 pub mod fanout;
 pub mod presence;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -29,8 +30,10 @@ use plenary_core::{
 };
 use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_protocol::{Insight, ServerMessage};
-use plenary_store::{Commit, Store, StoreError};
+use plenary_store::{Commit, Lease, Ring, Store, StoreError};
 
+use cluster::{Forwarded, LeaseNews, Outbound, Settled};
+pub use cluster::{LeaseTiming, Standing};
 use documents::{Views, Wave};
 pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
 use fanout::{PerAudience, Subscribers, encode_event};
@@ -49,6 +52,11 @@ pub struct HubConfig {
     pub resume_window: usize,
     pub outbound_queue: usize,
     pub max_batch: usize,
+    /// This node's name in writer leases, unique per process. On a shared
+    /// store (PostgreSQL) every meeting's writer holds a lease; on SQLite
+    /// this node writes everything.
+    pub node: Arc<str>,
+    pub lease: LeaseTiming,
 }
 
 /// The answer to a command.
@@ -58,13 +66,27 @@ pub enum CommandOutcome {
     Acked {
         seq: u64,
     },
-    Refused(CommandError),
+    Refused(Refusal),
     /// The store failed: nothing was applied.
     Unavailable,
     /// The store did not confirm the commit and could not be asked
     /// afterwards: the command may or may not be applied. Resending the
     /// same command id tells which, once the store answers.
     Unknown,
+}
+
+/// A refusal as every surface shows it: its code, kind and messages in the
+/// meeting's languages. Rendered by the node that decided the command, so
+/// it travels unchanged to the node its sender is on.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Refusal {
+    pub code: String,
+    pub class: plenary_core::ErrorClass,
+    /// In English, for logs and REST.
+    pub message: String,
+    /// In the meeting's first language, for the websocket's `message`.
+    pub main: String,
+    pub messages: plenary_core::i18n::Texts,
 }
 
 /// What a new subscriber gets: the frames to send first (a snapshot or the
@@ -106,6 +128,8 @@ enum Reply {
         subscriber: SubscriberId,
         command_id: String,
     },
+    /// Into the store's command inbox, for the node that forwarded it.
+    Inbox { id: i64 },
 }
 
 enum Request {
@@ -134,6 +158,10 @@ enum Request {
         screen: ScreenId,
         report: ScreenReport,
     },
+    /// The lease keeper's news.
+    Lease(LeaseNews),
+    /// The store's doorbell rang for this meeting.
+    Ring(Ring),
 }
 
 /// The way in to a hub. Cheap to clone.
@@ -147,6 +175,8 @@ pub struct HubHandle {
     synced: Arc<AtomicBool>,
     /// Live subscriptions, as last counted by the hub.
     subscribers: Arc<AtomicUsize>,
+    /// Writer or follower: [`Standing`].
+    standing: Arc<AtomicU8>,
 }
 
 /// The hub has stopped (the service is shutting down).
@@ -205,6 +235,17 @@ impl HubHandle {
     /// outcome could not be learnt, until the store answers again.
     pub fn is_synced(&self) -> bool {
         self.synced.load(Ordering::Acquire)
+    }
+
+    /// Whether this node writes the meeting now, or follows a writer.
+    pub fn standing(&self) -> Standing {
+        Standing::load(&self.standing)
+    }
+
+    /// The doorbell rang for this meeting. Dropped when the hub is busy:
+    /// it polls anyway.
+    pub fn ring(&self, ring: Ring) {
+        let _busy = self.tx.try_send(Request::Ring(ring));
     }
 
     /// How many connections follow the meeting, as the hub last counted
@@ -334,31 +375,71 @@ pub async fn start(
                 v: EVENT_VERSION,
                 event: Meeting::created(definition.clone()),
             };
-            store
+            let creation = store
                 .append(&[Commit::new(
                     meeting_id.clone(),
                     None,
                     0,
                     vec![created.clone()],
                 )])
-                .await?;
-            info!(meeting = %meeting_id, "meeting created");
-            Meeting::replay(std::iter::once(&created)).map_err(|e| HubError::Corrupt {
-                meeting: meeting_id.clone(),
-                reason: e.to_string(),
-            })?
+                .await;
+            match creation {
+                Ok(()) => {
+                    info!(meeting = %meeting_id, "meeting created");
+                    Meeting::replay(std::iter::once(&created)).map_err(|e| HubError::Corrupt {
+                        meeting: meeting_id.clone(),
+                        reason: e.to_string(),
+                    })?
+                }
+                // Another node created it at the same moment: continue theirs.
+                Err(StoreError::Conflict { .. }) => {
+                    load(&store, &meeting_id)
+                        .await?
+                        .ok_or_else(|| HubError::Corrupt {
+                            meeting: meeting_id.clone(),
+                            reason: "created elsewhere, yet not readable".to_owned(),
+                        })?
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     let (tx, rx) = mpsc::channel(4096);
     let synced = Arc::new(AtomicBool::new(true));
     let subscriber_count = Arc::new(AtomicUsize::new(0));
+    // On a shared store the keeper elects this node or not; alone, it
+    // writes everything.
+    let (lease, initial) = if store.is_shared() {
+        (None, Standing::NoWriter)
+    } else {
+        let lease = Lease {
+            meeting: meeting_id.clone(),
+            epoch: 1,
+            holder: config.node.to_string(),
+        };
+        (Some(lease), Standing::Writer)
+    };
+    let standing = Arc::new(AtomicU8::new(initial as u8));
     let handle = HubHandle {
         meeting: meeting_id.clone(),
         definition: Arc::clone(&meeting.definition),
         tx,
         synced: Arc::clone(&synced),
         subscribers: Arc::clone(&subscriber_count),
+        standing: Arc::clone(&standing),
     };
+    m::writer(&meeting_id, lease.is_some(), false);
+    if store.is_shared() {
+        tracker.spawn(cluster::keep_lease(
+            store.clone(),
+            meeting_id.clone(),
+            Arc::clone(&config.node),
+            config.lease,
+            handle.tx.clone(),
+            Arc::clone(&standing),
+            shutdown.clone(),
+        ));
+    }
     let seen = store
         .screens_seen(&meeting_id)
         .await?
@@ -405,6 +486,10 @@ pub async fn start(
         reconciling: None,
         presence,
         presence_due: None,
+        lease,
+        standing,
+        forwarded: BTreeMap::new(),
+        to_settle: Vec::new(),
     };
     tracker.spawn(hub.run(rx, shutdown));
     Ok(handle)
@@ -455,7 +540,7 @@ struct Hub {
     /// The last seq of every acked command, by `role/command_id`.
     acked: BTreeMap<String, u64>,
     /// Recent refusals by `role/command_id`, oldest first in `refused_order`.
-    refused: BTreeMap<String, CommandError>,
+    refused: BTreeMap<String, Refusal>,
     refused_order: VecDeque<String>,
     /// Keys of the commands in the batch being decided.
     batch_keys: BTreeSet<String>,
@@ -483,6 +568,14 @@ struct Hub {
     presence: Presence,
     /// When the next coalesced `presence` frame goes out, if one is due.
     presence_due: Option<tokio::time::Instant>,
+    /// The lease this node writes the meeting under; `None` on a follower.
+    lease: Option<Lease>,
+    /// Shared with the handles: [`HubHandle::standing`].
+    standing: Arc<AtomicU8>,
+    /// Commands this follower forwarded, by inbox id.
+    forwarded: BTreeMap<i64, Forwarded>,
+    /// Outcomes of forwarded commands decided by this writer, to write.
+    to_settle: Vec<(i64, Settled)>,
 }
 
 /// Who gets `presence` frames: the audiences of the roles with
@@ -514,6 +607,9 @@ impl Hub {
         prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut reconcile = tokio::time::interval(RECONCILE_EVERY);
         reconcile.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut poll = tokio::time::interval(cluster::POLL_EVERY);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let shared = self.store.is_shared();
         loop {
             let sleep_until = self.deadline.map(|(at, ..)| at);
             let clock = self.config.clock.clone();
@@ -550,6 +646,10 @@ impl Hub {
                     self.count_subscribers();
                     continue;
                 }
+                _ = poll.tick(), if shared && !unsynced => {
+                    self.poll().await;
+                    continue;
+                }
                 request = rx.recv() => match request {
                     Some(r) => r,
                     None => break,
@@ -564,7 +664,9 @@ impl Hub {
             }
             self.handle(batch).await;
         }
-        self.save_snapshot().await;
+        if self.is_writer() {
+            self.save_snapshot().await;
+        }
         info!(meeting = %self.id, seq = self.meeting.seq, "hub stopped");
     }
 
@@ -593,6 +695,7 @@ impl Hub {
         // background reconciliation brings the hub back): deciding against
         // a state the store may not hold would fork the log.
         let mut pending: Vec<Pending> = Vec::new();
+        let mut outbound: Vec<Outbound> = Vec::new();
         for request in batch {
             match request {
                 Request::Command {
@@ -606,6 +709,20 @@ impl Hub {
                         self.reply(Some(reply), CommandOutcome::Unavailable);
                         continue;
                     }
+                    if !self.is_writer() {
+                        // Every forwarded command has an id: idempotency
+                        // across nodes and takeovers hangs on it.
+                        let command_id =
+                            command_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+                        outbound.push(Outbound {
+                            actor,
+                            command_id,
+                            command,
+                            seen,
+                            reply,
+                        });
+                        continue;
+                    }
                     let p = self.decide(
                         &actor,
                         command_id.as_deref(),
@@ -615,6 +732,14 @@ impl Hub {
                     );
                     pending.push(p);
                 }
+                Request::Lease(news) => {
+                    self.commit(std::mem::take(&mut pending)).await;
+                    self.on_lease(news).await;
+                }
+                Request::Ring(ring) => {
+                    self.commit(std::mem::take(&mut pending)).await;
+                    self.on_ring(ring).await;
+                }
                 other => {
                     // Reads see only committed state.
                     self.commit(std::mem::take(&mut pending)).await;
@@ -623,6 +748,7 @@ impl Hub {
             }
         }
         self.commit(pending).await;
+        self.forward(outbound).await;
     }
 
     /// Decides one command against the in-memory state (which includes the
@@ -704,13 +830,22 @@ impl Hub {
                 subscriber,
                 command_id,
             }) => {
-                let message = answer(&self.meeting.definition.languages, command_id, outcome);
+                let message = answer(command_id, outcome);
                 self.subscribers.send_one(subscriber, encode(&message));
             }
+            // A deposed writer answers nothing: the entry is the new
+            // writer's to decide.
+            Some(Reply::Inbox { id }) if self.is_writer() => self.settle(id, outcome),
+            Some(Reply::Inbox { .. }) => {}
         }
     }
 
-    fn remember_refusal(&mut self, key: String, e: CommandError) {
+    /// A refusal rendered in the meeting's languages.
+    fn refusal(&self, e: &CommandError) -> Refusal {
+        cluster::refusal(e, &self.meeting.definition.languages)
+    }
+
+    fn remember_refusal(&mut self, key: String, e: Refusal) {
         if self.refused.insert(key.clone(), e).is_none() {
             self.refused_order.push_back(key);
             while self.refused_order.len() > REFUSALS_KEPT {
@@ -721,8 +856,14 @@ impl Hub {
         }
     }
 
-    /// Makes the batch durable, then acks, remembers and fans out.
+    /// Makes the batch durable, then acks, remembers and fans out; then
+    /// writes the outcomes of forwarded commands.
     async fn commit(&mut self, pending: Vec<Pending>) {
+        self.commit_batch(pending).await;
+        self.write_settled().await;
+    }
+
+    async fn commit_batch(&mut self, pending: Vec<Pending>) {
         self.batch_keys.clear();
         let before_batch = self.before_batch.take();
         if pending.is_empty() {
@@ -747,10 +888,32 @@ impl Hub {
         }
         if !commits.is_empty() {
             let started = Instant::now();
-            if let Err(e) = self.store.append(&commits).await {
+            let appended = match &self.lease {
+                Some(lease) => self.store.append_fenced(&commits, lease).await,
+                None => Err(StoreError::Deposed {
+                    meeting: self.id.clone(),
+                    epoch: 0,
+                    current: 0,
+                }),
+            };
+            if let Err(e) = appended {
                 // Forget what this batch applied in memory.
                 if let Some(before) = before_batch {
                     self.meeting = before;
+                }
+                if let StoreError::Deposed { .. } = e {
+                    // Nothing of it was written, and never will be by this
+                    // node: its commands are answered store_unavailable,
+                    // forwarded ones left to the new writer.
+                    error!(meeting = %self.id, error = %e, "commit refused: this node is no longer the writer");
+                    self.step_down();
+                    for p in pending {
+                        self.reply(p.reply, CommandOutcome::Unavailable);
+                    }
+                    let known = self.catch_up(self.store.options().timeout).await;
+                    self.set_synced(known);
+                    self.after_commit().await;
+                    return;
                 }
                 if e.nothing_written() {
                     error!(meeting = %self.id, error = %e, "commit refused: nothing of this batch was applied");
@@ -785,7 +948,7 @@ impl Hub {
         self.publish(&events);
         for p in pending {
             let answer = match p.outcome {
-                PendingOutcome::Refused(e) => CommandOutcome::Refused(e),
+                PendingOutcome::Refused(e) => CommandOutcome::Refused(self.refusal(&e)),
                 PendingOutcome::Accepted { seq, .. } => CommandOutcome::Acked { seq },
                 PendingOutcome::SameAs(k) => self.answer_for(&k),
                 PendingOutcome::Answered => continue,
@@ -840,7 +1003,9 @@ impl Hub {
             let answer = match (p.outcome, known, durable) {
                 (_, false, _) => CommandOutcome::Unknown,
                 (PendingOutcome::Accepted { seq, .. }, true, true) => CommandOutcome::Acked { seq },
-                (PendingOutcome::Refused(e), true, true) => CommandOutcome::Refused(e),
+                (PendingOutcome::Refused(e), true, true) => {
+                    CommandOutcome::Refused(self.refusal(&e))
+                }
                 (PendingOutcome::SameAs(k), true, true) => self.answer_for(&k),
                 (PendingOutcome::Answered, ..) => continue,
                 (_, true, false) => CommandOutcome::Unavailable,
@@ -965,7 +1130,9 @@ impl Hub {
     /// After every commit, failed or not: snapshot now and then, announce
     /// a phase the countdown jumped to, schedule the next threshold.
     async fn after_commit(&mut self) {
-        if self.meeting.seq >= self.last_snapshot_seq + self.config.snapshot_every {
+        if self.is_writer()
+            && self.meeting.seq >= self.last_snapshot_seq + self.config.snapshot_every
+        {
             self.save_snapshot().await;
         }
         self.schedule();
@@ -1003,6 +1170,20 @@ impl Hub {
         let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
         if phase == Phase::Overtime && ends_speeches && current.timer.is_running() {
             // Time is up now, not at a threshold to come.
+            self.deadline = Some((now, Wake::TimeUp));
+        }
+    }
+
+    /// A new writer: if the speaker on the floor ran out of time under
+    /// `end_speech` while no node was writing, time is up now.
+    fn time_up_if_due(&mut self) {
+        let now = self.config.clock.now();
+        let ends_speeches = self.meeting.definition.rules.on_time_up == TimeUpPolicy::EndSpeech;
+        if let Some(current) = self.meeting.floor.current.as_ref()
+            && ends_speeches
+            && current.timer.is_running()
+            && current.timer.phase(now) == Phase::Overtime
+        {
             self.deadline = Some((now, Wake::TimeUp));
         }
     }
@@ -1084,7 +1265,7 @@ impl Hub {
 
     fn serve(&mut self, request: Request) {
         match request {
-            Request::Command { .. } => {}
+            Request::Command { .. } | Request::Lease(_) | Request::Ring(_) => {}
             Request::Revoked { code_id } => {
                 let ended = self.subscribers.end_code(&code_id);
                 if ended > 0 {
@@ -1193,7 +1374,7 @@ impl Hub {
         self.subscribers.send_events(&mut [PerAudience::new(|_| {
             encode(&ServerMessage::Insight(Box::new(insight_of(meeting, now))))
         })]);
-        if time_up && self.is_synced() {
+        if time_up && self.is_synced() && self.is_writer() {
             let p = self.decide(
                 &Role::System,
                 None,
@@ -1227,28 +1408,19 @@ fn insight_of(m: &Meeting, now: Timestamp) -> Insight {
 
 /// The `ack` or `error` frame answering a command, in the meeting's
 /// languages.
-pub fn answer(
-    languages: &[plenary_core::i18n::Lang],
-    command_id: String,
-    outcome: CommandOutcome,
-) -> ServerMessage {
+pub fn answer(command_id: String, outcome: CommandOutcome) -> ServerMessage {
     match outcome {
         CommandOutcome::Acked { seq } => {
             m::command("acked");
             ServerMessage::Ack { command_id, seq }
         }
-        CommandOutcome::Refused(e) => {
+        CommandOutcome::Refused(r) => {
             m::command("refused");
-            let messages = e.messages(languages);
-            let main = languages
-                .first()
-                .and_then(|l| messages.get(l))
-                .map_or_else(|| e.to_string(), str::to_owned);
             ServerMessage::Error {
                 command_id: Some(command_id),
-                code: e.code().to_owned(),
-                message: main,
-                messages,
+                code: r.code,
+                message: r.main,
+                messages: r.messages,
             }
         }
         CommandOutcome::Unknown => {
