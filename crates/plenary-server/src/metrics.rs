@@ -118,7 +118,7 @@ fn describe() {
     );
     metrics::describe_histogram!(
         "plenary_follow_lag_seconds",
-        "On a follower: from the writer's commit to this node's fan-out of it, in seconds, by what woke it (notify, poll)."
+        "On a follower: from the writer's commit of an event to this node's fan-out of it, in seconds (the nodes' clocks are assumed in step)."
     );
 }
 
@@ -179,11 +179,9 @@ pub fn forwarded(meeting: &MeetingId, count: usize) {
         .increment(count as u64);
 }
 
-/// How long after its commit a follower fanned an event out; `rung` when
-/// a notification woke it, else a poll.
-pub fn follow_lag(rung: bool, lag: Duration) {
-    let by = if rung { "notify" } else { "poll" };
-    metrics::histogram!("plenary_follow_lag_seconds", "by" => by).record(lag.as_secs_f64());
+/// How long after its commit a follower fanned an event out.
+pub fn follow_lag(lag: Duration) {
+    metrics::histogram!("plenary_follow_lag_seconds").record(lag.as_secs_f64());
 }
 
 pub fn subscribers(meeting: &MeetingId, count: usize) {

@@ -18,7 +18,6 @@
 //! - **Countdowns** run on every node (phases are announced locally), but
 //!   only the writer commits `time_up`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
@@ -230,6 +229,18 @@ pub(super) const FORWARD_WAIT: Duration = Duration::from_secs(8);
 /// should a notification have been lost.
 pub(super) const POLL_EVERY: Duration = Duration::from_millis(500);
 
+/// What a background look at the store found.
+pub(super) enum Looked {
+    /// The writer's open inbox entries.
+    Inbox(Result<Vec<OpenEntry>, StoreError>),
+    /// A follower's: outcomes of its forwarded commands, then the log
+    /// after its seq.
+    Log {
+        outcomes: Result<Vec<(i64, String)>, StoreError>,
+        loaded: Result<super::Loaded, StoreError>,
+    },
+}
+
 /// A command decoded from the inbox.
 struct Inbound {
     actor: Role,
@@ -320,46 +331,92 @@ impl Hub {
         }
     }
 
-    /// A forwarded command's outcome is known: answer its sender (an ack
-    /// only once this node has fanned its events out).
-    async fn resolve_forwarded(&mut self) {
-        if self.forwarded.is_empty() {
+    /// Starts a look at the store in the background (one at a time; a
+    /// request while one runs starts another after it), so that a database
+    /// that does not answer never holds the hub: commands, connections and
+    /// countdowns go on meanwhile.
+    pub(super) fn look(&mut self) {
+        if self.looking.is_some() {
+            self.look_again = true;
             return;
         }
-        let ids: Vec<i64> = self.forwarded.keys().copied().collect();
-        let outcomes = match self.store.inbox_outcomes(&ids).await {
-            Ok(o) => o,
-            Err(e) => {
-                debug!(meeting = %self.id, error = %e, "outcomes not read");
-                Vec::new()
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (store, meeting, after) = (self.store.clone(), self.id.clone(), self.meeting.seq);
+        let read = if self.is_writer() {
+            if !self.is_synced() {
+                return;
             }
-        };
-        let mut known: BTreeMap<i64, Settled> = BTreeMap::new();
-        for (id, json) in outcomes {
-            match serde_json::from_str::<Settled>(&json) {
-                Ok(s) => {
-                    known.insert(id, s);
-                }
-                Err(e) => warn!(meeting = %self.id, id, error = %e, "unreadable outcome"),
-            }
-        }
-        let needs_seq = known
-            .values()
-            .filter_map(|s| match s {
-                Settled::Acked { seq } => Some(*seq),
-                _ => None,
+            Box::pin(async move { Looked::Inbox(store.open_inbox(&meeting).await) })
+                as std::pin::Pin<Box<dyn Future<Output = Looked> + Send>>
+        } else {
+            let ids: Vec<i64> = self.forwarded.keys().copied().collect();
+            Box::pin(async move {
+                // Outcomes first: an ack read here has its events in the
+                // log read next.
+                let outcomes = store.inbox_outcomes(&ids).await;
+                let loaded = super::load_after(store, meeting, after).await;
+                Looked::Log { outcomes, loaded }
             })
-            .max();
-        if let Some(seq) = needs_seq
-            && seq > self.meeting.seq
-        {
-            self.catch_up(POLL_EVERY).await;
+        };
+        tokio::spawn(async move {
+            let _gone = tx.send(read.await);
+        });
+        self.looking = Some(rx);
+    }
+
+    /// What a look found.
+    pub(super) async fn looked(&mut self, looked: Looked) {
+        self.looking = None;
+        match looked {
+            Looked::Inbox(Ok(entries)) => self.decide_inbox(entries).await,
+            Looked::Inbox(Err(e)) => debug!(meeting = %self.id, error = %e, "inbox not read"),
+            Looked::Log { outcomes, loaded } => {
+                let before = self.meeting.seq;
+                let known = match loaded {
+                    Ok(loaded) => self.apply_loaded(loaded),
+                    Err(e) => {
+                        debug!(meeting = %self.id, error = %e, "log not read");
+                        false
+                    }
+                };
+                // A follower that cannot read the log cannot tell what
+                // its commands did: unready until it can.
+                self.set_synced(known);
+                if known && self.meeting.seq > before {
+                    if let Some(last) = self.recent.back() {
+                        let lag = self.config.clock.now().0 - last.at.0;
+                        m::follow_lag(Duration::from_millis(u64::try_from(lag).unwrap_or(0)));
+                    }
+                    self.after_commit().await;
+                }
+                match outcomes {
+                    Ok(outcomes) => self.resolve_forwarded(outcomes),
+                    Err(e) => debug!(meeting = %self.id, error = %e, "outcomes not read"),
+                }
+                self.expire_forwarded();
+            }
         }
-        for (id, settled) in known {
+        if std::mem::take(&mut self.look_again) {
+            self.look();
+        }
+    }
+
+    /// Answers the senders of forwarded commands whose outcome was
+    /// written (an ack only once this node has fanned its events out).
+    fn resolve_forwarded(&mut self, outcomes: Vec<(i64, String)>) {
+        for (id, json) in outcomes {
+            let settled = match serde_json::from_str::<Settled>(&json) {
+                Ok(s) => s,
+                Err(e) => {
+                    warn!(meeting = %self.id, id, error = %e, "unreadable outcome");
+                    continue;
+                }
+            };
             if let Settled::Acked { seq } = settled
                 && seq > self.meeting.seq
             {
-                continue; // Not fanned out here yet: the next round.
+                self.look_again = true; // Its events are not here yet.
+                continue;
             }
             if let Some(f) = self.forwarded.remove(&id) {
                 let outcome = settled.outcome();
@@ -367,6 +424,11 @@ impl Hub {
                 self.reply(Some(f.reply), outcome);
             }
         }
+    }
+
+    /// Forwarded commands without an outcome for too long: their senders
+    /// are told it is unknown (a resend with the same id tells).
+    fn expire_forwarded(&mut self) {
         let now = Instant::now();
         let expired: Vec<i64> = self
             .forwarded
@@ -382,19 +444,9 @@ impl Hub {
         }
     }
 
-    /// The writer decides what waits in the inbox, commits, and settles.
-    async fn take_inbox(&mut self) {
-        if !self.is_writer() || !self.is_synced() {
-            return;
-        }
-        let entries = match self.store.open_inbox(&self.id).await {
-            Ok(e) => e,
-            Err(e) => {
-                debug!(meeting = %self.id, error = %e, "inbox not read");
-                return;
-            }
-        };
-        if entries.is_empty() {
+    /// The writer decides what waited in the inbox, commits, and settles.
+    async fn decide_inbox(&mut self, entries: Vec<OpenEntry>) {
+        if !self.is_writer() || !self.is_synced() || entries.is_empty() {
             return;
         }
         let mut pending: Vec<Pending> = Vec::new();
@@ -449,8 +501,11 @@ impl Hub {
         }
     }
 
-    /// Writes the outcomes decided since the last call, under the lease.
-    pub(super) async fn write_settled(&mut self) {
+    /// Writes the outcomes decided since the last call, under the lease,
+    /// in the background. One that is not written leaves its entry open:
+    /// decided again on the next look, and answered from what was acked.
+    /// A deposed writer writes nothing (the fence), and its keeper tells it.
+    pub(super) fn write_settled(&mut self) {
         if self.to_settle.is_empty() {
             return;
         }
@@ -462,13 +517,12 @@ impl Hub {
             .iter()
             .filter_map(|(id, s)| serde_json::to_string(s).ok().map(|j| (*id, j)))
             .collect();
-        match self.store.settle_inbox(&self.id, &rows, &lease).await {
-            Ok(()) => {}
-            Err(StoreError::Deposed { .. }) => self.step_down(),
-            // Left open: decided again on the next look (answered from
-            // what was acked).
-            Err(e) => warn!(meeting = %self.id, error = %e, "outcomes not written"),
-        }
+        let (store, meeting) = (self.store.clone(), self.id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = store.settle_inbox(&meeting, &rows, &lease).await {
+                warn!(%meeting, error = %e, "outcomes not written");
+            }
+        });
     }
 
     pub(super) async fn on_lease(&mut self, news: LeaseNews) {
@@ -484,7 +538,7 @@ impl Hub {
                 m::writer(&self.id, true, takeover);
                 // A countdown may have run out while nobody wrote.
                 self.time_up_if_due();
-                self.take_inbox().await;
+                self.look();
             }
             LeaseNews::Deposed => self.step_down(),
         }
@@ -502,40 +556,14 @@ impl Hub {
         }
     }
 
-    pub(super) async fn on_ring(&mut self, ring: Ring) {
+    pub(super) fn on_ring(&mut self, ring: Ring) {
         match ring {
-            Ring::Events { seq, .. } => {
-                if !self.is_writer() && seq > self.meeting.seq {
-                    self.follow(true).await;
-                }
-            }
-            Ring::Inbox { .. } => self.take_inbox().await,
-            Ring::Outcome { .. } => self.resolve_forwarded().await,
-            Ring::Reconnected => self.poll().await,
-        }
-    }
-
-    /// A follower reads the log after its seq and fans it out.
-    async fn follow(&mut self, rung: bool) {
-        let before = self.meeting.seq;
-        let known = self.catch_up(self.store.options().timeout).await;
-        self.set_synced(known);
-        if known && self.meeting.seq > before {
-            if let Some(last) = self.recent.back() {
-                let lag = self.config.clock.now().0 - last.at.0;
-                m::follow_lag(rung, Duration::from_millis(u64::try_from(lag).unwrap_or(0)));
-            }
-            self.after_commit().await;
-        }
-    }
-
-    /// What a lost notification would have said, looked up.
-    pub(super) async fn poll(&mut self) {
-        if self.is_writer() {
-            self.take_inbox().await;
-        } else {
-            self.follow(false).await;
-            self.resolve_forwarded().await;
+            Ring::Events { seq, .. } if !self.is_writer() && seq > self.meeting.seq => self.look(),
+            Ring::Events { .. } => {}
+            Ring::Inbox { .. } if self.is_writer() => self.look(),
+            Ring::Outcome { .. } if !self.is_writer() && !self.forwarded.is_empty() => self.look(),
+            Ring::Inbox { .. } | Ring::Outcome { .. } => {}
+            Ring::Reconnected => self.look(),
         }
     }
 }

@@ -32,7 +32,7 @@ use plenary_protocol::views::{self, Audience, ViewKey};
 use plenary_protocol::{Insight, ServerMessage};
 use plenary_store::{Commit, Lease, Ring, Store, StoreError};
 
-use cluster::{Forwarded, LeaseNews, Outbound, Settled};
+use cluster::{Forwarded, LeaseNews, Looked, Outbound, Settled};
 pub use cluster::{LeaseTiming, Standing};
 use documents::{Views, Wave};
 pub use fanout::{Ended, Frame, SubscriberId, Subscription, encode};
@@ -490,6 +490,8 @@ pub async fn start(
         standing,
         forwarded: BTreeMap::new(),
         to_settle: Vec::new(),
+        looking: None,
+        look_again: false,
     };
     tracker.spawn(hub.run(rx, shutdown));
     Ok(handle)
@@ -576,6 +578,10 @@ struct Hub {
     forwarded: BTreeMap<i64, Forwarded>,
     /// Outcomes of forwarded commands decided by this writer, to write.
     to_settle: Vec<(i64, Settled)>,
+    /// A look at the store under way in the background (cluster).
+    looking: Option<oneshot::Receiver<Looked>>,
+    /// Another look was asked for while one ran.
+    look_again: bool,
 }
 
 /// Who gets `presence` frames: the audiences of the roles with
@@ -646,8 +652,20 @@ impl Hub {
                     self.count_subscribers();
                     continue;
                 }
-                _ = poll.tick(), if shared && !unsynced => {
-                    self.poll().await;
+                _ = poll.tick(), if shared => {
+                    self.look();
+                    continue;
+                }
+                looked = async {
+                    match self.looking.as_mut() {
+                        Some(rx) => rx.await.ok(),
+                        None => std::future::pending().await,
+                    }
+                }, if self.looking.is_some() => {
+                    match looked {
+                        Some(looked) => self.looked(looked).await,
+                        None => self.looking = None,
+                    }
                     continue;
                 }
                 request = rx.recv() => match request {
@@ -736,10 +754,7 @@ impl Hub {
                     self.commit(std::mem::take(&mut pending)).await;
                     self.on_lease(news).await;
                 }
-                Request::Ring(ring) => {
-                    self.commit(std::mem::take(&mut pending)).await;
-                    self.on_ring(ring).await;
-                }
+                Request::Ring(ring) => self.on_ring(ring),
                 other => {
                     // Reads see only committed state.
                     self.commit(std::mem::take(&mut pending)).await;
@@ -860,7 +875,7 @@ impl Hub {
     /// writes the outcomes of forwarded commands.
     async fn commit(&mut self, pending: Vec<Pending>) {
         self.commit_batch(pending).await;
-        self.write_settled().await;
+        self.write_settled();
     }
 
     async fn commit_batch(&mut self, pending: Vec<Pending>) {
