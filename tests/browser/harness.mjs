@@ -1,14 +1,15 @@
 // Helpers for the browser tests: the real `plenary` binary on a fresh SQLite
 // file, Debian's Chromium through playwright-core, and small in-page probes
 // for the test hooks documented in frontend/README.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { it } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -174,6 +175,287 @@ export async function startServer({ bin, timeoutMs = 30_000, meeting, dataDir: g
     await stop();
     throw e;
   }
+}
+
+/**
+ * @typedef {{
+ *   name: string,
+ *   pid: number | undefined,
+ *   output: () => string,
+ *   exited: () => { code: number | null, signal: NodeJS.Signals | null } | null,
+ *   stderr: () => string,
+ *   stop: () => Promise<{ code: number | null, signal: NodeJS.Signals | null, forced: boolean }>,
+ *   kill: () => Promise<void>,
+ * }} Child
+ */
+
+/**
+ * A child process whose stdout and stderr are kept for failure messages,
+ * killed if this process exits without stopping it. `stop` sends SIGTERM
+ * (SIGKILL after 10 s); `kill` is SIGKILL at once (a crash, a pulled plug).
+ * @param {string} name  for messages
+ * @param {string} command
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Child}
+ */
+function keepChild(name, command, args, env = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  /** @type {{ code: number | null, signal: NodeJS.Signals | null } | null} */
+  let exited = null;
+  const exit = new Promise((r) => {
+    child.on('error', (e) => {
+      stderr += `\n(spawn failed: ${e.message})`;
+      exited ??= { code: null, signal: null };
+      running.delete(child);
+      r(exited);
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      running.delete(child);
+      r(exited);
+    });
+  });
+  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null, forced: boolean }> | null} */
+  let stopped = null;
+  return {
+    name,
+    pid: child.pid,
+    output: () => `--- ${name} stdout (last 4000 chars) ---\n${stdout.slice(-4000)}\n--- ${name} stderr (last 8000 chars) ---\n${stderr.slice(-8000)}`,
+    exited: () => exited,
+    stderr: () => stderr,
+    stop: () =>
+      (stopped ??= (async () => {
+        let forced = false;
+        if (!exited) {
+          child.kill('SIGTERM');
+          if (!(await Promise.race([exit, delay(10_000).then(() => null)]))) {
+            forced = true;
+            child.kill('SIGKILL');
+            await exit;
+          }
+        }
+        const { code, signal } = /** @type {{ code: number | null, signal: NodeJS.Signals | null }} */ (exited);
+        return { code, signal, forced };
+      })()),
+    kill: async () => {
+      if (!exited) {
+        child.kill('SIGKILL');
+        await exit;
+      }
+    },
+  };
+}
+
+/**
+ * `GET base + path` answered with `status` within `timeoutMs` (polled
+ * every 50 ms); throws with the last answer and `child`'s output if not.
+ * @param {string} url
+ * @param {number} status
+ * @param {{ timeoutMs?: number, child?: Child }} [options]
+ */
+export async function waitForStatus(url, status, { timeoutMs = 30_000, child } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'nothing yet';
+  while (true) {
+    const answer = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      async (r) => ({ status: r.status, body: (await r.text()).slice(0, 300) }),
+      (e) => ({ status: 0, body: String(e?.cause?.code ?? e?.message ?? e) }),
+    );
+    if (answer.status === status) return;
+    last = `${answer.status} ${answer.body}`;
+    const gone = child?.exited();
+    if (gone) throw new Error(`${child?.name} exited (${JSON.stringify(gone)}) while waiting for ${url} to answer ${status}\n${child?.output()}`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} in ${timeoutMs} ms (last: ${last})${child ? `\n${child.output()}` : ''}`);
+    await delay(50);
+  }
+}
+
+/** Databases created by this process, dropped if it exits without dropping them. */
+const databases = new Set();
+process.on('exit', () => {
+  for (const drop of databases) drop();
+});
+
+/**
+ * A fresh PostgreSQL database next to the one `baseUrl` names (created
+ * with `psql`, as the Rust suites do on `PLENARY_TEST_DATABASE_URL`).
+ * `drop` removes it even with connections still open (`WITH (FORCE)`).
+ * @param {string} baseUrl  e.g. postgres://postgres@127.0.0.1:5432/test
+ * @param {string} [prefix]
+ * @returns {{ url: string, name: string, drop: () => void }}
+ */
+export function createDatabase(baseUrl, prefix = 'plenary_browser') {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const psql = (/** @type {string} */ sql) => execFileSync('psql', [baseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  const drop = () => {
+    if (dropped) return;
+    dropped = true;
+    databases.delete(drop);
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  };
+  databases.add(drop);
+  return { url: url.toString(), name, drop };
+}
+
+/**
+ * An access code issued with `plenary access issue` straight on the
+ * database (the operator's command line).
+ * @param {{ bin: string, databaseUrl: string, role: string, meeting?: string }} options
+ * @returns {Promise<string>}
+ */
+export async function issueCode({ bin, databaseUrl, role, meeting = MEETING }) {
+  const { stdout } = await promisify(execFile)(bin, ['access', 'issue', '--database-url', databaseUrl, '--meeting', meeting, '--role', role], {
+    env: { ...process.env, NO_COLOR: '1', PLENARY_DATABASE_URL: undefined },
+  });
+  const code = stdout.trim();
+  if (!/^[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}$/.test(code)) throw new Error(`plenary access issue --role ${role} printed no code: ${JSON.stringify(stdout)}`);
+  return code;
+}
+
+/**
+ * @typedef {Child & { base: string, port: number, dir: string, config: string, databaseUrl: string }} Node
+ */
+
+/**
+ * One `plenary serve` node on `databaseUrl` (PostgreSQL for several nodes),
+ * with a config file of its own: the reference meeting (or `meetings`),
+ * rate limits out of the way, `node_name` = `name`, and `extra` TOML lines.
+ * Resolves once `/healthz` answers, or `/readyz` with `ready: true` (this
+ * node can get a command committed now).
+ * @param {{ bin: string, databaseUrl: string, name: string, port?: number, meetings?: string[], extra?: string, ready?: boolean, timeoutMs?: number }} options
+ * @returns {Promise<Node>}
+ */
+export async function startNode({ bin, databaseUrl, name, port: givenPort, meetings, extra = '', ready = false, timeoutMs = 30_000 }) {
+  if (!bin || !existsSync(bin)) throw new Error(`PLENARY_BIN is not an executable file: ${bin}`);
+  const port = givenPort ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), `plenary-${name}-`));
+  const config = join(dir, 'plenary.toml');
+  const files = meetings ?? [join(ROOT, 'config', 'meetings', `${MEETING}.toml`)];
+  writeFileSync(
+    config,
+    [
+      `listen = "127.0.0.1:${port}"`,
+      `database_url = "${databaseUrl}"`,
+      `meetings = [${files.map((f) => JSON.stringify(f)).join(', ')}]`,
+      `node_name = "${name}"`,
+      'commands_per_second = 10000',
+      'command_burst = 10000',
+      'max_connections_per_address = 0',
+      'limit_loopback = false',
+      extra,
+      '',
+    ].join('\n'),
+  );
+  // The config file decides: no PLENARY_* variable of the caller's overrides it.
+  const env = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('PLENARY_')).map((k) => [k, undefined]));
+  const child = keepChild(name, bin, ['serve', '--config', config], env);
+  const base = `http://127.0.0.1:${port}`;
+  const node = { ...child, base, port, dir, config, databaseUrl };
+  const stop = child.stop;
+  node.stop = async () => {
+    const result = await stop();
+    rmSync(dir, { recursive: true, force: true });
+    return result;
+  };
+  try {
+    await waitForStatus(`${base}${ready ? '/readyz' : '/healthz'}`, 200, { timeoutMs, child });
+  } catch (e) {
+    await node.stop();
+    throw e;
+  }
+  return node;
+}
+
+/**
+ * `count` nodes on one database: node-1 first, and the others once it is
+ * ready — so node-1 holds every meeting's writer lease — each then ready too.
+ * @param {{ bin: string, databaseUrl: string, count?: number, extra?: string }} options
+ * @returns {Promise<{ nodes: Node[], stop: () => Promise<void> }>}
+ */
+export async function startCluster({ bin, databaseUrl, count = 3, extra }) {
+  /** @type {Node[]} */
+  const nodes = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    nodes.push(await startNode({ bin, databaseUrl, name: 'node-1', extra, ready: true }));
+    const rest = await Promise.allSettled(
+      Array.from({ length: count - 1 }, (_, i) => startNode({ bin, databaseUrl, name: `node-${i + 2}`, extra, ready: true })),
+    );
+    for (const r of rest) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { nodes, stop };
+}
+
+/**
+ * A node's `/metrics` (Prometheus text), or null when it does not answer.
+ * @param {{ base: string }} node
+ */
+export async function nodeMetrics(node) {
+  return fetch(`${node.base}/metrics`, { signal: AbortSignal.timeout(2_000) }).then(
+    (r) => (r.ok ? r.text() : null),
+    () => null,
+  );
+}
+
+/**
+ * One sample of a Prometheus text: `name{labels}` with exactly these
+ * labels' values among its own (null when absent).
+ * @param {string} text
+ * @param {string} name
+ * @param {Record<string, string>} [labels]
+ */
+export function metricValue(text, name, labels = {}) {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    /** @type {Record<string, string>} */
+    const have = {};
+    for (const [, k, v] of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) have[k] = v;
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return null;
+}
+
+/**
+ * HAProxy with `config` (deploy/haproxy.cfg: addresses from
+ * PLENARY_PROXY_LISTEN and PLENARY_NODE_1..n) in front of `nodes`, as a
+ * plain child process in the foreground. Resolves once a request through it
+ * reaches a node (`/healthz` 200).
+ * @param {{ nodes: Array<{ port: number }>, config?: string, port?: number, haproxy?: string, timeoutMs?: number }} options
+ * @returns {Promise<Child & { base: string, port: number, link: (link: string) => string }>}
+ */
+export async function startProxy({ nodes, config = join(ROOT, 'deploy', 'haproxy.cfg'), port: givenPort, haproxy = '/usr/sbin/haproxy', timeoutMs = 15_000 }) {
+  if (!existsSync(haproxy)) throw new Error(`${haproxy} is missing (apt-get install haproxy)`);
+  const port = givenPort ?? (await freePort());
+  /** @type {Record<string, string>} */
+  const env = { PLENARY_PROXY_LISTEN: `127.0.0.1:${port}` };
+  nodes.forEach((n, i) => (env[`PLENARY_NODE_${i + 1}`] = `127.0.0.1:${n.port}`));
+  const child = keepChild('haproxy', haproxy, ['-f', config, '-db'], env);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForStatus(`${base}/healthz`, 200, { timeoutMs, child });
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+  return { ...child, base, port, link: (link) => base + link.slice(new URL(link).origin.length) };
 }
 
 /**

@@ -24,6 +24,7 @@ use plenary_protocol::ServerMessage;
 use plenary_tests::{Backend, Database};
 
 use support::ledger::{Chair, Outcome};
+use support::proxy::{Mode, Proxy};
 use support::server::{self, Server};
 
 /// The issue's bound on a takeover after the writer dies.
@@ -41,22 +42,40 @@ impl Cluster {
     async fn start(count: usize) -> Option<Cluster> {
         let database = Database::fresh(Backend::Postgres).await?;
         let url = database.url.clone();
+        Some(Cluster::on(database, count, &server::reference_path(), &url).await)
+    }
+
+    /// `count` nodes running `meeting` on `database`, which they reach at
+    /// `service_url` (straight, or through a proxy the test drives) while
+    /// the test reads it straight.
+    async fn on(
+        database: Database,
+        count: usize,
+        meeting: &std::path::Path,
+        service_url: &str,
+    ) -> Cluster {
+        let url = database.url.clone();
         let mut nodes = Vec::new();
         let mut dirs = Vec::new();
         for i in 0..count {
             let dir = tempfile::tempdir().unwrap();
             let port = server::free_port();
-            let config =
-                server::write_config(dir.path(), port, &url, &format!("node_name = \"node-{i}\""));
+            let config = server::write_config_for(
+                dir.path(),
+                port,
+                service_url,
+                meeting,
+                &format!("node_name = \"node-{i}\""),
+            );
             nodes.push(Some(Server::start(&config, port, dir.path()).await));
             dirs.push(dir);
         }
-        Some(Cluster {
+        Cluster {
             nodes,
             url,
             database: Some(database),
             _dirs: dirs,
-        })
+        }
     }
 
     fn node(&self, i: usize) -> &Server {
@@ -347,5 +366,182 @@ async fn a_paused_writer_is_fenced_when_it_wakes() {
     on_new.ledger.verify(&cluster.url).await;
     on_old.close().await;
     on_new.close().await;
+    cluster.finish().await;
+}
+
+/// A meeting like the reference one whose speeches end when their time is
+/// up, with a 4 s statement limit.
+fn ending_meeting(dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(server::reference_path())
+        .unwrap()
+        .replace("on_time_up = \"overtime\"", "on_time_up = \"end_speech\"")
+        .replace("statement_limit = \"5m\"", "statement_limit = \"4s\"")
+        .replace("warning = \"1m\"", "warning = \"2s\"")
+        .replace("final = \"15s\"", "final = \"1s\"");
+    assert!(text.contains("end_speech") && text.contains("\"4s\""));
+    let path = dir.join("meeting.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn a_countdown_runs_on_through_a_failover_and_time_is_up_once() {
+    let Some(database) = Database::fresh(Backend::Postgres).await else {
+        eprintln!("skipped: PLENARY_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let meeting = ending_meeting(dir.path());
+    let url = database.url.clone();
+    let mut cluster = Cluster::on(database, 2, &meeting, &url).await;
+    let (writer, _) = cluster.one_writer(None, Duration::from_secs(5)).await;
+    let other = 1 - writer;
+    let chair_code = server::issue(&cluster.url, "chair").await;
+    let chair = Client::connect(
+        &format!("ws://127.0.0.1:{}/ws", cluster.port(other)),
+        Hello::access_code(chair_code),
+    )
+    .await
+    .unwrap();
+    let item = plenary_core::ids::ItemId::new("stocktaking");
+    for command in [
+        plenary_core::Command::OpenItem { item: item.clone() },
+        plenary_core::Command::InsertSpeaker {
+            item,
+            delegation: plenary_core::ids::DelegationId::new("hn"),
+            kind: plenary_core::rules::RequestKind::Statement,
+            language: None,
+            position: None,
+        },
+    ] {
+        assert!(chair.command(command).await.unwrap().is_acked());
+    }
+    let called = chair
+        .command(plenary_core::Command::CallNext)
+        .await
+        .unwrap();
+    assert!(called.is_acked(), "{called:?}");
+    // The writer dies 0.5 s into the 4 s speech; the other node takes
+    // over before the time is up, and must end the speech at 4 s of wall
+    // clock, once.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    cluster.kill(writer);
+    let mut viewer = viewer(cluster.port(other)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "the speech never ended");
+        match tokio::time::timeout(Duration::from_secs(10), viewer.next_frame()).await {
+            Ok(Ok(ServerMessage::Event(frame)))
+                if matches!(frame.event, Some(Event::SpeechEnded { .. })) =>
+            {
+                break;
+            }
+            Ok(Ok(_)) => {}
+            other => panic!("the viewer's stream ended: {other:?}"),
+        }
+    }
+    // One more second, in case a second time_up were coming.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let store = plenary_store::Store::connect(&cluster.url).await.unwrap();
+    let events = store
+        .load_events(
+            &plenary_core::ids::MeetingId::new(plenary_tests::MEETING),
+            0,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let started = events
+        .iter()
+        .find(|e| matches!(e.event, Event::SpeechStarted { .. }))
+        .expect("the speech started");
+    let ended: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.event, Event::SpeechEnded { .. }))
+        .collect();
+    assert_eq!(ended.len(), 1, "the speech ended {} times", ended.len());
+    assert!(
+        matches!(
+            ended[0].event,
+            Event::SpeechEnded {
+                reason: plenary_core::floor::EndReason::Time,
+                ..
+            }
+        ),
+        "{:?}",
+        ended[0].event
+    );
+    let after = ended[0].at.0 - started.at.0;
+    eprintln!("speech of 4 s ended by the new writer {after} ms after it started");
+    assert!(
+        (4_000..4_800).contains(&after),
+        "time was up {after} ms after the start: the countdown did not run on wall-clock time through the failover"
+    );
+    cluster.finish().await;
+}
+
+#[tokio::test]
+async fn nodes_cut_from_the_database_go_unready_and_come_back() {
+    let Some(database) = Database::fresh(Backend::Postgres).await else {
+        eprintln!("skipped: PLENARY_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let proxy = Proxy::start(support::proxy::upstream_of(&database.url).await).await;
+    let through = support::proxy::through(&database.url, proxy.port());
+    let cluster = Cluster::on(database, 2, &server::reference_path(), &through).await;
+    let (writer, _) = cluster.one_writer(None, Duration::from_secs(5)).await;
+    let other = 1 - writer;
+    let code = server::issue(&cluster.url, "chair").await;
+    let mut chair = Chair::connect(cluster.port(other), &code, "cut-off").await;
+    let mut watcher = viewer(cluster.port(writer)).await;
+    let last = chair.ack(Duration::from_secs(5), "before the cut").await;
+    until_seq(&mut watcher, last, Duration::from_secs(5)).await;
+    // The database goes away for both nodes.
+    proxy.set(Mode::Refuse);
+    proxy.cut();
+    let cut = Instant::now();
+    for i in [writer, other] {
+        if let Err(answer) =
+            server::readyz_becomes(cluster.port(i), 503, Duration::from_secs(6)).await
+        {
+            panic!("node-{i} still says {answer} with the database gone");
+        }
+    }
+    let answered = chair.push(Duration::from_secs(10)).await.1;
+    assert!(
+        matches!(
+            answered.outcome,
+            Outcome::Unavailable { .. } | Outcome::Unknown { .. }
+        ),
+        "a command with the database gone: {answered}"
+    );
+    // Viewers keep their connection and their last state meanwhile.
+    assert!(
+        watcher.try_next_frame().is_none_or(|f| f.is_ok()),
+        "the viewer's connection broke while the database was away"
+    );
+    eprintln!(
+        "database cut: both nodes unready after {:.1} s",
+        cut.elapsed().as_secs_f64()
+    );
+    proxy.set(Mode::Pass);
+    let back = Instant::now();
+    for i in [writer, other] {
+        if let Err(answer) =
+            server::readyz_becomes(cluster.port(i), 200, Duration::from_secs(10)).await
+        {
+            panic!("node-{i} still says {answer} after the database came back");
+        }
+    }
+    let took = chair.recovers(back, "the database's return").await;
+    eprintln!(
+        "database back: commands acked again after {:.1} s",
+        took.as_secs_f64()
+    );
+    chair.resolve(Duration::from_secs(10), "the cut").await;
+    let last = chair.ack(Duration::from_secs(5), "after the cut").await;
+    until_seq(&mut watcher, last, Duration::from_secs(5)).await;
+    chair.ledger.verify(&cluster.url).await;
+    chair.close().await;
     cluster.finish().await;
 }

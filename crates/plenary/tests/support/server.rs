@@ -33,6 +33,17 @@ pub(crate) fn free_port() -> u16 {
 /// keys at the values the scenarios assume, rate limits out of the way,
 /// and `extra` lines.
 pub(crate) fn write_config(dir: &Path, port: u16, database_url: &str, extra: &str) -> PathBuf {
+    write_config_for(dir, port, database_url, &reference_path(), extra)
+}
+
+/// [`write_config`] with the meeting defined in `meeting`.
+pub(crate) fn write_config_for(
+    dir: &Path,
+    port: u16,
+    database_url: &str,
+    meeting: &Path,
+    extra: &str,
+) -> PathBuf {
     let path = dir.join("plenary.toml");
     let text = format!(
         "listen = \"127.0.0.1:{port}\"
@@ -48,7 +59,7 @@ max_connections_per_address = 1000
 limit_loopback = false
 {extra}
 ",
-        meeting = reference_path().display(),
+        meeting = meeting.display(),
         database = DATABASE_TIMEOUT.as_secs(),
         write = WRITE_TIMEOUT.as_secs(),
         header = HEADER_READ_TIMEOUT.as_secs(),
