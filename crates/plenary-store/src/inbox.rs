@@ -90,6 +90,8 @@ impl Ring {
 /// channels. PostgreSQL only.
 pub struct Doorbell {
     listener: sqlx::postgres::PgListener,
+    /// The listener's own one-connection pool.
+    _pool: sqlx::PgPool,
     /// The connection was lost since the last ring: say so once.
     lost: bool,
 }
@@ -101,13 +103,14 @@ impl std::fmt::Debug for Doorbell {
 }
 
 impl Doorbell {
-    pub(crate) async fn listen(pool: &sqlx::PgPool) -> Result<Doorbell, sqlx::Error> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    pub(crate) async fn listen(pool: sqlx::PgPool) -> Result<Doorbell, sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
         listener
             .listen_all([EVENTS_CHANNEL, INBOX_CHANNEL, OUTCOME_CHANNEL])
             .await?;
         Ok(Doorbell {
             listener,
+            _pool: pool,
             lost: false,
         })
     }

@@ -33,6 +33,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// How connections are opened: the doorbell opens its own.
+    connect: PgConnectOptions,
     /// Redacted: this is what logs and errors show.
     url: Arc<str>,
     options: StoreOptions,
@@ -90,11 +92,12 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(store.timeout.min(CONNECT_TIMEOUT))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(open)?;
         Ok(PgStore {
             options: *store,
+            connect: options,
             pool,
             url: redacted.into(),
         })
@@ -175,8 +178,15 @@ impl PgStore {
         Ok(())
     }
 
+    /// The doorbell listens on a connection of its own, outside the pool:
+    /// it is held for as long as the node runs, and closing the store must
+    /// not wait for it.
     pub(crate) async fn doorbell(&self) -> Result<Doorbell, StoreError> {
-        Ok(Doorbell::listen(&self.pool).await?)
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(self.options.timeout.min(CONNECT_TIMEOUT))
+            .connect_lazy_with(self.connect.clone());
+        Ok(Doorbell::listen(own).await?)
     }
 
     /// Stores commands for the writer and rings its bell, in one

@@ -556,9 +556,9 @@ impl Hub {
         }
     }
 
-    pub(super) fn on_ring(&mut self, ring: Ring) {
+    pub(super) fn on_ring(&mut self, ring: &Ring) {
         match ring {
-            Ring::Events { seq, .. } if !self.is_writer() && seq > self.meeting.seq => self.look(),
+            Ring::Events { seq, .. } if !self.is_writer() && *seq > self.meeting.seq => self.look(),
             Ring::Events { .. } => {}
             Ring::Inbox { .. } if self.is_writer() => self.look(),
             Ring::Outcome { .. } if !self.is_writer() && !self.forwarded.is_empty() => self.look(),

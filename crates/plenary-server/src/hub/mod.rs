@@ -754,7 +754,7 @@ impl Hub {
                     self.commit(std::mem::take(&mut pending)).await;
                     self.on_lease(news).await;
                 }
-                Request::Ring(ring) => self.on_ring(ring),
+                Request::Ring(ring) => self.on_ring(&ring),
                 other => {
                     // Reads see only committed state.
                     self.commit(std::mem::take(&mut pending)).await;
