@@ -320,6 +320,7 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/meetings/{id}",
         "/api/v1/meetings/{id}/commands",
         "/api/v1/meetings/{id}/export",
+        "/api/v1/meetings/{id}/buttons/{button}",
         "/readyz",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
@@ -940,6 +941,130 @@ async fn rest_commands_are_rate_limited_per_code(backend: Backend) {
     app.finish().await;
 }
 
+async fn buttons_are_single_calls_with_the_websocket_codes(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let button = |name: &str| format!("/api/v1/meetings/{MEETING}/buttons/{name}");
+    let chair = app.code("chair");
+    let tech = app.code("technician");
+    let hn = app.code("delegation:hn");
+    let code_of = |body: &str| json(body)["code"].as_str().unwrap_or_default().to_owned();
+
+    // No body, no code: 401, as everywhere.
+    let (status, body) = http(&app, "POST", &button("next_item"), None, None).await;
+    assert_eq!(
+        (status, code_of(&body)),
+        (401, "unauthenticated".to_owned())
+    );
+    // The chair opens the first item and calls the next speaker.
+    let (status, body) = http(&app, "POST", &button("next_item"), Some(&chair), None).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(
+        &app,
+        "POST",
+        &button("next_speaker?speech=0"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Pressed again with the floor it saw (nobody): refused `stale`.
+    let (status, body) = http(
+        &app,
+        "POST",
+        &button("next_speaker?speech=0"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, code_of(&body)),
+        (409, "stale".to_owned()),
+        "{body}"
+    );
+    assert!(json(&body)["messages"]["es"].is_string(), "{body}");
+    let (_, state) = http(
+        &app,
+        "GET",
+        &format!("/api/v1/meetings/{MEETING}"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    let speech = json(&state)["state"]["floor"]["current"]["id"]
+        .as_u64()
+        .unwrap();
+    for name in ["pause_timer", "resume_timer"] {
+        let path = button(&format!("{name}?speech={speech}"));
+        let (status, body) = http(&app, "POST", &path, Some(&chair), None).await;
+        assert_eq!(status, 200, "{name}: {body}");
+    }
+    let path = button(&format!("extend_timer?seconds=30&speech={speech}"));
+    assert_eq!(http(&app, "POST", &path, Some(&chair), None).await.0, 200);
+    let path = button(&format!("end_speech?speech={speech}"));
+    assert_eq!(http(&app, "POST", &path, Some(&chair), None).await.0, 200);
+    // The technician's screen buttons; a Companion body is ignored.
+    for path in [
+        "screens_blank",
+        "screens_identify?screen=hall-left",
+        "screens_view?view=speakers_list&group=hall",
+        "message?text=Coffee%20break&lang=en",
+        "message_clear",
+        "screens_reload",
+    ] {
+        let (status, body) = http(&app, "POST", &button(path), Some(&tech), Some("{}")).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    // Who may press what is the permissions table.
+    let (status, body) = http(&app, "POST", &button("screens_blank"), Some(&hn), None).await;
+    assert_eq!((status, code_of(&body)), (403, "not_permitted".to_owned()));
+    let (status, body) = http(&app, "POST", &button("next_speaker"), Some(&tech), None).await;
+    assert_eq!((status, code_of(&body)), (403, "not_permitted".to_owned()));
+    // Typed errors for a wrong button or query.
+    let (status, body) = http(&app, "POST", &button("self_destruct"), Some(&tech), None).await;
+    assert_eq!((status, code_of(&body)), (400, "bad_message".to_owned()));
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("next_speaker"),
+        "{body}"
+    );
+    let (status, body) = http(
+        &app,
+        "POST",
+        &button("screens_view?view=cinema"),
+        Some(&tech),
+        None,
+    )
+    .await;
+    assert_eq!((status, code_of(&body)), (400, "bad_message".to_owned()));
+    let (status, body) = http(
+        &app,
+        "POST",
+        &button("screens_blank?colour=red"),
+        Some(&tech),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, code_of(&body)),
+        (400, "bad_message".to_owned()),
+        "{body}"
+    );
+    let (status, body) = http(
+        &app,
+        "POST",
+        &button("screens_blank?screen=nowhere"),
+        Some(&tech),
+        None,
+    )
+    .await;
+    assert_eq!((status, code_of(&body)), (404, "unknown_screen".to_owned()));
+    app.finish().await;
+}
+
 on_both_databases!(
     the_binary_serves_the_web_frontend,
     the_technician_issues_and_revokes_access_codes,
@@ -953,4 +1078,5 @@ on_both_databases!(
     role_endpoints_without_a_code_are_unauthenticated,
     wrong_codes_are_throttled_per_address,
     rest_commands_are_rate_limited_per_code,
+    buttons_are_single_calls_with_the_websocket_codes,
 );

@@ -93,7 +93,7 @@ impl ApiError {
         }
     }
 
-    fn protocol(code: ProtocolErrorCode) -> ApiError {
+    pub(crate) fn protocol(code: ProtocolErrorCode) -> ApiError {
         let status = match code.class() {
             // A malformed request rather than a value out of range.
             ErrorClass::Invalid => StatusCode::BAD_REQUEST,
@@ -126,7 +126,7 @@ impl ApiError {
 
     /// A malformed request (`bad_message`), saying why with the
     /// catalogue's text `request.<why>`.
-    fn bad_request(why: &str, args: &[(&str, &dyn std::fmt::Display)]) -> ApiError {
+    pub(crate) fn bad_request(why: &str, args: &[(&str, &dyn std::fmt::Display)]) -> ApiError {
         ApiError::with_text(
             StatusCode::BAD_REQUEST,
             ProtocolErrorCode::BadMessage.as_str(),
@@ -135,7 +135,7 @@ impl ApiError {
         )
     }
 
-    fn store() -> ApiError {
+    pub(crate) fn store() -> ApiError {
         ApiError::protocol(ProtocolErrorCode::StoreUnavailable)
     }
 
@@ -144,7 +144,7 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", &[])
     }
 
-    fn retry_after(mut self, wait: RetryAfter) -> ApiError {
+    pub(crate) fn retry_after(mut self, wait: RetryAfter) -> ApiError {
         self.retry_after = Some(wait.seconds());
         self
     }
@@ -303,7 +303,7 @@ async fn authenticate(
 
 /// The role of a caller that must have an access code (every endpoint of a
 /// meeting but its state): none is `401 unauthenticated`.
-async fn code_holder(
+pub(crate) async fn code_holder(
     state: &AppState,
     ip: IpAddr,
     headers: &HeaderMap,
@@ -335,7 +335,7 @@ async fn code_manager(
     })
 }
 
-async fn hub_of(state: &AppState, id: &str) -> Result<HubHandle, ApiError> {
+pub(crate) async fn hub_of(state: &AppState, id: &str) -> Result<HubHandle, ApiError> {
     state
         .find_meeting(&MeetingId::new(id))
         .await
@@ -435,6 +435,15 @@ pub async fn post_command(
         )
         .await
         .map_err(|_| ApiError::store())?;
+    answer(command_id, outcome)
+}
+
+/// A command's outcome as the REST answer: 200 with its seq, or the
+/// refusal with its code and status.
+pub(crate) fn answer(
+    command_id: String,
+    outcome: CommandOutcome,
+) -> Result<Json<CommandAccepted>, ApiError> {
     match outcome {
         CommandOutcome::Acked { seq } => {
             m::command("acked");
@@ -995,6 +1004,8 @@ mod tests {
                 "request.not_utf8",
                 "request.not_a_code_request",
                 "request.not_a_role",
+                "request.unknown_button",
+                "request.bad_button",
             ] {
                 assert!(texts.contains_key(key), "{language} lacks `{key}`");
             }

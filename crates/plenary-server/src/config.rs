@@ -81,6 +81,52 @@ pub struct ServerConfig {
     /// How often the writer renews its leases; well under `lease_ttl`.
     #[serde(with = "humantime_serde_compat")]
     pub lease_renew: std::time::Duration,
+    /// OSC control surfaces (docs/integrations.md): each UDP port acts
+    /// with one access code. None by default.
+    pub osc_inputs: Vec<OscInput>,
+    /// Where the state of a meeting is sent as OSC. None by default.
+    pub osc_outputs: Vec<OscOutput>,
+}
+
+/// One OSC listen port and the access code its packets act with: the
+/// source address of a UDP packet proves nothing, the port it reached does.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OscInput {
+    /// A UDP address; loopback unless the risk is understood (OSC has no
+    /// authentication: anyone who reaches the port acts as the code).
+    pub listen: SocketAddr,
+    /// An access code of the meeting, as issued. A secret: never logged.
+    pub access_code: Secret,
+}
+
+/// A target that receives a meeting's state as OSC.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OscOutput {
+    /// A UDP address, e.g. a vision mixer or Companion's feedback port.
+    pub target: SocketAddr,
+    pub meeting: plenary_core::ids::MeetingId,
+    /// `plenary` (the documented addresses) or `companion` (Companion's
+    /// own `/custom-variable/<name>/value` messages).
+    #[serde(default)]
+    pub format: OscFormat,
+    /// With `format = "companion"`: the variables' names start with this.
+    #[serde(default = "default_companion_prefix")]
+    pub companion_prefix: String,
+}
+
+fn default_companion_prefix() -> String {
+    "plenary_".to_owned()
+}
+
+/// What an OSC output sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OscFormat {
+    #[default]
+    Plenary,
+    Companion,
 }
 
 /// A secret from the configuration: `Debug` never shows it.
@@ -141,6 +187,8 @@ impl Default for ServerConfig {
             node_name: None,
             lease_ttl: std::time::Duration::from_secs(2),
             lease_renew: std::time::Duration::from_millis(500),
+            osc_inputs: Vec::new(),
+            osc_outputs: Vec::new(),
         }
     }
 }
@@ -385,6 +433,33 @@ impl ServerConfig {
         if self.http_redirect_listen == Some(self.listen) {
             return Err(bad("http_redirect_listen", "must differ from listen"));
         }
+        for (i, input) in self.osc_inputs.iter().enumerate() {
+            if input.access_code.expose().trim().is_empty() {
+                return Err(bad("osc_inputs.access_code", "must be an access code"));
+            }
+            // Port 0 picks a free port each time: tests do, so it may repeat.
+            if input.listen.port() != 0
+                && self.osc_inputs[..i]
+                    .iter()
+                    .any(|o| o.listen == input.listen)
+            {
+                return Err(bad(
+                    "osc_inputs.listen",
+                    &format!(
+                        "{} is listed twice: one port, one access code",
+                        input.listen
+                    ),
+                ));
+            }
+        }
+        for output in &self.osc_outputs {
+            if output.target.port() == 0 || output.target.ip().is_unspecified() {
+                return Err(bad(
+                    "osc_outputs.target",
+                    &format!("{} is not an address to send to", output.target),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -432,6 +507,29 @@ mod tests {
             e.to_string().starts_with("plenary.toml:2: listen_port:"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn osc_ports_are_checked() {
+        let e = ServerConfig::from_toml(
+            "plenary.toml",
+            "[[osc_inputs]]\nlisten = \"127.0.0.1:9000\"\naccess_code = \"A\"\nport = 3\n",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (Some(4), "port"));
+        let twice = ServerConfig::from_toml(
+            "plenary.toml",
+            "[[osc_inputs]]\nlisten = \"127.0.0.1:9000\"\naccess_code = \"A\"\n\
+             [[osc_inputs]]\nlisten = \"127.0.0.1:9000\"\naccess_code = \"B\"\n",
+        )
+        .unwrap();
+        assert_eq!(twice.validate().unwrap_err().field, "osc_inputs.listen");
+        let nowhere = ServerConfig::from_toml(
+            "plenary.toml",
+            "[[osc_outputs]]\ntarget = \"0.0.0.0:9001\"\nmeeting = \"m\"\n",
+        )
+        .unwrap();
+        assert_eq!(nowhere.validate().unwrap_err().field, "osc_outputs.target");
     }
 
     #[test]
@@ -528,5 +626,35 @@ mod documented {
         }
         assert!(text.contains("public_url") && text.contains("operator_token"));
         assert!(text.contains("node_name"));
+        for key in [
+            "[[osc_inputs]]",
+            "access_code",
+            "[[osc_outputs]]",
+            "target",
+            "format",
+        ] {
+            assert!(text.contains(key), "{key} undocumented");
+        }
+    }
+
+    /// The commented-out OSC example of the file, switched on, is valid.
+    #[test]
+    fn the_documented_osc_example_parses() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/plenary.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let start = text.find("# [[osc_inputs]]").expect("the OSC example");
+        let example: String = text[start..]
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let parsed = ServerConfig::from_toml(path, &example).unwrap();
+        assert_eq!(parsed.osc_inputs.len(), 1, "{example}");
+        assert!(parsed.osc_inputs[0].listen.ip().is_loopback());
+        assert_eq!(parsed.osc_outputs.len(), 2, "{example}");
+        assert_eq!(parsed.osc_outputs[1].format, OscFormat::Companion);
+        assert!(!format!("{parsed:?}").contains(parsed.osc_inputs[0].access_code.expose()));
     }
 }

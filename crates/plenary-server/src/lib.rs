@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod api;
+pub mod buttons;
 pub mod clock;
 pub mod config;
 pub mod export;
@@ -19,6 +20,7 @@ pub mod listener;
 pub mod metrics;
 pub mod node_lock;
 pub mod openapi;
+pub mod osc;
 pub mod session;
 pub mod throttle;
 pub mod tls;
@@ -69,6 +71,8 @@ pub struct AppState {
     pub node: Arc<str>,
     /// Held while a meeting created elsewhere is being opened here.
     opening: tokio::sync::Mutex<()>,
+    /// Where the OSC inputs listen, once bound.
+    pub osc: osc::Bound,
 }
 
 /// Whether this node can get a command committed now.
@@ -268,6 +272,7 @@ impl Service {
                 clock,
                 node,
                 opening: tokio::sync::Mutex::new(()),
+                osc: osc::Bound::default(),
             }),
         }
     }
@@ -341,6 +346,10 @@ impl Service {
             .route("/api/v1/meetings/{id}", get(api::meeting_state))
             .route("/api/v1/meetings/{id}/commands", post(api::post_command))
             .route("/api/v1/meetings/{id}/export", get(api::export))
+            .route(
+                "/api/v1/meetings/{id}/buttons/{button}",
+                post(buttons::press),
+            )
             .fallback(web::serve)
             .layer(axum::middleware::map_response(headers::security))
             .layer(TraceLayer::new_for_http())
@@ -373,6 +382,9 @@ impl Service {
     ) -> std::io::Result<()> {
         self.watch_revocations();
         self.listen_doorbell();
+        osc::start(&self.state).await.map_err(|e| {
+            std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, e.to_string())
+        })?;
         if let (Some(_), Some(addr)) = (&tls, self.state.config.http_redirect_listen) {
             let redirect = TcpListener::bind(addr).await?;
             let port = listener.local_addr()?.port();

@@ -18,6 +18,19 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 /// Outcomes of a command, as labelled in `plenary_commands_total`.
 pub const COMMAND_OUTCOMES: [&str; 4] = ["acked", "refused", "unavailable", "rate_limited"];
 
+/// What became of an OSC packet received, as labelled in
+/// `plenary_osc_packets_total` (a bundle counts once per message in it).
+pub const OSC_OUTCOMES: [&str; 8] = [
+    "acked",
+    "refused",
+    "malformed",
+    "unknown_address",
+    "bad_arguments",
+    "unauthorised",
+    "rate_limited",
+    "unavailable",
+];
+
 /// Why a connection was refused, as labelled in
 /// `plenary_connections_refused_total`.
 pub const REFUSAL_REASONS: [&str; 1] = ["per_address"];
@@ -63,6 +76,18 @@ fn describe() {
     metrics::describe_counter!(
         "plenary_commands_total",
         "Commands received over websockets, by outcome (acked, refused, unavailable, rate_limited)."
+    );
+    metrics::describe_counter!(
+        "plenary_osc_packets_total",
+        "OSC messages received, by outcome (acked, refused, malformed, unknown_address, bad_arguments, unauthorised, rate_limited, unavailable)."
+    );
+    metrics::describe_counter!(
+        "plenary_osc_sent_total",
+        "OSC messages sent to the configured outputs."
+    );
+    metrics::describe_counter!(
+        "plenary_osc_send_errors_total",
+        "OSC messages that could not be sent to an output (the target unreachable)."
     );
     metrics::describe_counter!(
         "plenary_events_committed_total",
@@ -128,6 +153,11 @@ fn register_zeros() {
     for outcome in COMMAND_OUTCOMES {
         metrics::counter!("plenary_commands_total", "outcome" => outcome).increment(0);
     }
+    for outcome in OSC_OUTCOMES {
+        metrics::counter!("plenary_osc_packets_total", "outcome" => outcome).increment(0);
+    }
+    metrics::counter!("plenary_osc_sent_total").increment(0);
+    metrics::counter!("plenary_osc_send_errors_total").increment(0);
     for reason in REFUSAL_REASONS {
         metrics::counter!("plenary_connections_refused_total", "reason" => reason).increment(0);
     }
@@ -194,6 +224,19 @@ pub fn connection_opened(role: &'static str) {
 
 pub fn connection_closed(role: &'static str) {
     metrics::gauge!("plenary_connections", "role" => role).decrement(1.0);
+}
+
+/// An OSC message received, and what became of it (one of [`OSC_OUTCOMES`]).
+pub fn osc_packet(outcome: &'static str) {
+    metrics::counter!("plenary_osc_packets_total", "outcome" => outcome).increment(1);
+}
+
+/// OSC messages sent to an output, and those that failed.
+pub fn osc_sent(sent: u64, failed: u64) {
+    metrics::counter!("plenary_osc_sent_total").increment(sent);
+    if failed > 0 {
+        metrics::counter!("plenary_osc_send_errors_total").increment(failed);
+    }
 }
 
 pub fn command(outcome: &'static str) {

@@ -50,6 +50,11 @@ pub fn document() -> Value {
             Value::Object(map)
         };
     let id_param = json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "example": "san-pedro-sula-2017" });
+    let mut button_params = vec![
+        id_param.clone(),
+        json!({ "name": "button", "in": "path", "required": true, "schema": { "type": "string", "enum": crate::buttons::BUTTONS.map(|(b, _)| b) } }),
+    ];
+    button_params.extend(button_parameters());
     let command_responses = with(
         "200",
         "Committed",
@@ -85,6 +90,12 @@ pub fn document() -> Value {
         "The minutes (text/csv, application/json or text/markdown)",
         None,
         &["400", "401", "403", "404", "429", "503"],
+    );
+    let button_responses = with(
+        "200",
+        "Committed",
+        Some(&accepted),
+        &["400", "401", "403", "404", "409", "422", "429", "503"],
     );
     let create_responses = with(
         "201",
@@ -136,6 +147,12 @@ pub fn document() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": command_request, "example": { "command_id": "deck-next-1", "command": { "type": "call_next" } } } } },
                 "responses": command_responses
             } },
+            "/api/v1/meetings/{id}/buttons/{button}": { "post": {
+                "summary": "Press a button: one technician or chair action, arguments in the query, no body",
+                "description": buttons_description(),
+                "parameters": button_params,
+                "responses": button_responses
+            } },
             "/api/v1/meetings/{id}/export": { "get": {
                 "summary": "Minutes: the speaking log and running order",
                 "description": "For the chair, the secretariat and the technician (403 `capability_not_permitted` otherwise).",
@@ -144,6 +161,36 @@ pub fn document() -> Value {
             } }
         }
     })
+}
+
+/// The query parameters of the buttons, from [`crate::buttons::ButtonQuery`].
+fn button_parameters() -> Vec<Value> {
+    let schema = SchemaSettings::openapi3()
+        .into_generator()
+        .into_root_schema_for::<crate::buttons::ButtonQuery>();
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    properties
+        .into_iter()
+        .map(|(name, mut schema)| {
+            let description = schema
+                .as_object_mut()
+                .and_then(|o| o.remove("description"))
+                .unwrap_or(Value::Null);
+            json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+        })
+        .collect()
+}
+
+fn buttons_description() -> String {
+    let mut text = "For Stream Deck buttons (Bitfocus Companion's generic HTTP connection): the same commands, permissions and errors as `/commands`, with `Authorization: Bearer <access code>` and any body ignored. Floor buttons take the `speech` seen on the floor (and its `rev`) and are refused `stale` (409) if the floor changed since. The buttons:".to_owned();
+    for (button, what) in crate::buttons::BUTTONS {
+        text.push_str(&format!("\n- `{button}`: {what}"));
+    }
+    text
 }
 
 /// What each error status means, with the codes it carries.
