@@ -1080,3 +1080,56 @@ on_both_databases!(
     rest_commands_are_rate_limited_per_code,
     buttons_are_single_calls_with_the_websocket_codes,
 );
+
+/// `GET path` with a bearer code, as a proxy forwarding for `client`.
+async fn forwarded_get(app: &TestApp, path: &str, code: &str, client: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {code}\r\nX-Forwarded-For: {client}\r\nConnection: close\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap()
+}
+
+/// Behind a trusted proxy every request comes from the proxy: the
+/// wrong-code throttle counts the client it forwards for, so a guesser is
+/// slowed alone and the rest of the hall logs in.
+#[tokio::test]
+async fn behind_a_trusted_proxy_a_guesser_is_throttled_alone() {
+    let app = TestApp::spawn_with(Backend::Sqlite, plenary_tests::reference(), |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+    .unwrap();
+    let state = format!("/api/v1/meetings/{}", plenary_tests::MEETING);
+    // The guesser forges an entry of its own; the proxy appends the truth.
+    let guesser = "10.9.9.9, 192.0.2.66";
+    for n in 0..20 {
+        let wrong = format!("AAAA-BBBB-CCCC-{n:04}");
+        assert_eq!(forwarded_get(&app, &state, &wrong, guesser).await, 401);
+    }
+    assert_eq!(
+        forwarded_get(&app, &state, &app.code("chair"), guesser).await,
+        429,
+        "the guesser waits, even with a right code"
+    );
+    assert_eq!(
+        forwarded_get(&app, &state, &app.code("chair"), "192.0.2.7").await,
+        200,
+        "another client behind the same proxy is not slowed"
+    );
+    assert_eq!(
+        forwarded_get(&app, &state, &app.code("chair"), "10.9.9.9").await,
+        200,
+        "the forged entry is not who was counted"
+    );
+    app.finish().await;
+}

@@ -25,6 +25,7 @@
 //! - [`report`]: the table and the JSON.
 
 pub mod clock;
+pub mod failover;
 pub mod floor;
 pub mod limits;
 pub mod procstat;

@@ -110,6 +110,12 @@ struct Args {
     /// Frames queued per connection before the service cuts a client loose.
     #[arg(long, default_value_t = 1024)]
     outbound_queue: usize,
+    /// Run only the multi-node scenario (issue 13): three nodes on a fresh
+    /// PostgreSQL database (--database-url), `--public` viewers (10,000 by
+    /// default) spread over them, the fan-out against one node, then a
+    /// kill -9 of the writer mid-burst.
+    #[arg(long)]
+    failover: bool,
     /// Write the report as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -138,6 +144,7 @@ fn base(read_buffer: usize, stream: Stream) -> Settings {
         interval: Duration::from_millis(100),
         storm: 0,
         reconnect_spread: None,
+        nodes: Vec::new(),
         read_buffer,
         connect_concurrency: 256,
         stream,
@@ -407,6 +414,23 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
         progress(format!("starting the floor: {}", floor_bin.display()));
         floor = Some(Spawned::floor(&floor_bin).await?);
     }
+    if args.failover {
+        let settings = Settings {
+            public: args.public.unwrap_or(10_000),
+            screens: args.screens.unwrap_or(0),
+            commands: args.commands,
+            interval: Duration::from_millis(args.interval_ms),
+            hold: Duration::from_secs(1),
+            ..base(4096, args.stream.stream())
+        };
+        let spec = ServiceSpec {
+            postgres_admin: args.database_url.clone(),
+            ..spec.clone()
+        };
+        let rounds = args.rounds.unwrap_or(2);
+        let ok = plenary_loadgen::failover::run(&rt, &spec, &settings, rounds, &mut report).await?;
+        return Ok(finish_report(&args, report) && ok);
+    }
     let mut session = Session::default();
     let mut all_ok = true;
     for st in &stages {
@@ -507,6 +531,12 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
         pg.finish().await;
     }
 
+    Ok(finish_report(&args, report) && all_ok)
+}
+
+/// Prints the table and writes the files asked for; false when one could
+/// not be written.
+fn finish_report(args: &Args, mut report: Report) -> bool {
     report.finish();
     let table = report.table();
     println!(
@@ -519,11 +549,19 @@ async fn run(args: Args, rt: Runtimes, nofile: limits::Nofile) -> anyhow::Result
         report.machine.open_files_hard
     );
     println!("{table}");
+    let mut written = true;
     if let Some(p) = &args.json {
-        std::fs::write(p, serde_json::to_string_pretty(&report)?)?;
+        let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+        if let Err(e) = std::fs::write(p, json) {
+            eprintln!("cannot write {}: {e}", p.display());
+            written = false;
+        }
     }
-    if let Some(p) = &args.markdown {
-        std::fs::write(p, &table)?;
+    if let Some(p) = &args.markdown
+        && let Err(e) = std::fs::write(p, &table)
+    {
+        eprintln!("cannot write {}: {e}", p.display());
+        written = false;
     }
-    Ok(all_ok)
+    written
 }

@@ -82,6 +82,10 @@ pub struct Settings {
     /// patches (what browsers do) or events with their insight.
     /// Consoles follow events.
     pub stream: Stream,
+    /// Several nodes of one service (`ws://…/ws` each): viewers are spread
+    /// over them in turn, each with the others as fallbacks. Empty: every
+    /// viewer on the endpoint's own URL.
+    pub nodes: Vec<String>,
 }
 
 impl Settings {
@@ -94,7 +98,11 @@ impl Settings {
             parts.push(format!("{} public", self.public));
         }
         parts.push(format!("{} hall", self.consoles + self.hall_screens));
-        parts.join(" + ")
+        let mut label = parts.join(" + ");
+        if self.nodes.len() > 1 {
+            label.push_str(&format!(", {} nodes", self.nodes.len()));
+        }
+        label
     }
 }
 
@@ -490,7 +498,7 @@ impl Delivery {
 /// Builds viewers of a round: the hall (consoles, hall screens) when
 /// `hall`, and the bulk viewers numbered `bulk` (room screens first, then
 /// the public).
-fn populate<T: Target>(
+pub(crate) fn populate<T: Target>(
     pool: &mut Pool,
     rt: &Runtimes,
     target: &T,
@@ -501,7 +509,17 @@ fn populate<T: Target>(
     let ep = target.endpoint();
     let views = s.stream == Stream::Views;
     // Room screens and the public follow `s.stream`; consoles, events.
-    let config = |role: Option<String>, class: Class| -> anyhow::Result<ViewerConfig> {
+    // Viewer `i`'s node, and the others in turn after it.
+    let node = |i: usize| -> (String, Vec<String>) {
+        let n = s.nodes.len();
+        if n == 0 {
+            return (ep.url.clone(), Vec::new());
+        }
+        let others = (1..n).map(|k| s.nodes[(i + k) % n].clone()).collect();
+        (s.nodes[i % n].clone(), others)
+    };
+    let config = |role: Option<String>, class: Class, i: usize| -> anyhow::Result<ViewerConfig> {
+        let (url, fallbacks) = node(i);
         let who = match role.as_deref() {
             None => Who::Public,
             Some(r) if r.starts_with("screen:") => Who::Screen,
@@ -511,7 +529,8 @@ fn populate<T: Target>(
         let key = (follows_views && T::KIND == Kind::Service)
             .then(|| role.clone().unwrap_or_else(|| PUBLIC_KEY.to_owned()));
         Ok(ViewerConfig {
-            url: ep.url.clone(),
+            url,
+            fallbacks,
             wire: target.wire(role, follows_views)?,
             class,
             who,
@@ -536,17 +555,18 @@ fn populate<T: Target>(
         for i in 0..s.consoles {
             let d = &delegations[i % delegations.len()];
             let role = format!("delegation:{d}");
-            pool.spawn(&rt.hall, config(Some(role), Class::Hall)?, false);
+            pool.spawn(&rt.hall, config(Some(role), Class::Hall, i)?, false);
         }
         for i in 0..s.hall_screens {
             let sc = &screens[i % screens.len()];
             let role = format!("screen:{sc}");
-            pool.spawn(&rt.hall, config(Some(role), Class::Hall)?, false);
+            let at = s.consoles + i;
+            pool.spawn(&rt.hall, config(Some(role), Class::Hall, at)?, false);
         }
     }
     for i in bulk {
         let role = (i < s.screens).then(|| format!("screen:{}", screens[i % screens.len()]));
-        pool.spawn(&rt.main, config(role, Class::Bulk)?, false);
+        pool.spawn(&rt.main, config(role, Class::Bulk, i)?, false);
     }
     Ok(())
 }
@@ -1352,6 +1372,7 @@ fn public_viewers(
             &rt.main,
             ViewerConfig {
                 url: ep.url.clone(),
+                fallbacks: Vec::new(),
                 wire: Wire::Plenary {
                     hello: hello.clone(),
                 },

@@ -608,6 +608,7 @@ impl Target for Service<'_> {
         let d = &self.0.delegations[i];
         Ok(ViewerConfig {
             url: self.0.url.clone(),
+            fallbacks: Vec::new(),
             wire: self.wire(Some(format!("delegation:{d}")), false)?,
             class: Class::Commander,
             who: Who::Other,
@@ -746,6 +747,7 @@ impl Target for Floor<'_> {
     ) -> anyhow::Result<FloorChair> {
         let config = ViewerConfig {
             url: self.0.url.clone(),
+            fallbacks: Vec::new(),
             wire: Wire::Floor,
             class: Class::Commander,
             who: Who::Other,
@@ -822,6 +824,7 @@ impl Target for Floor<'_> {
     ) -> anyhow::Result<ViewerConfig> {
         Ok(ViewerConfig {
             url: self.0.url.clone(),
+            fallbacks: Vec::new(),
             wire: Wire::Floor,
             class: Class::Commander,
             who: Who::Other,
@@ -1086,6 +1089,75 @@ impl Spawned {
             postgres,
             _dir: dir,
         })
+    }
+
+    /// Starts another node of this service (PostgreSQL only): the same
+    /// configuration and database, its own port and `node_name`. Its
+    /// endpoint has the same codes; dropping or finishing it leaves the
+    /// database alone.
+    pub async fn add_node(&self, name: &str) -> anyhow::Result<Spawned> {
+        let Some(info) = &self.restart else {
+            bail!("this target cannot have nodes");
+        };
+        let Some(config) = &info.config else {
+            bail!("the floor has no nodes");
+        };
+        if self.postgres.is_none() {
+            bail!("several nodes need PostgreSQL (--database-url)");
+        }
+        let dir = tempfile::tempdir()?;
+        let addr = free_addr()?;
+        let text = std::fs::read_to_string(config)?
+            .lines()
+            .filter(|l| !l.starts_with("listen ="))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        let path = dir.path().join("plenary.toml");
+        std::fs::write(
+            &path,
+            format!("listen = \"{addr}\"\nnode_name = \"{name}\"\n{text}"),
+        )?;
+        let node = RestartInfo {
+            bin: info.bin.clone(),
+            config: Some(path),
+            log: dir.path().join("server.log"),
+            addr,
+        };
+        let mut child = spawn(&node)?;
+        wait_listening(addr, true, &mut child).await?;
+        let pid = child.id();
+        Ok(Spawned {
+            endpoint: Endpoint {
+                url: format!("ws://{addr}/ws"),
+                pid,
+                ..self.endpoint.clone()
+            },
+            child,
+            restart: Some(node),
+            postgres: None,
+            _dir: dir,
+        })
+    }
+
+    /// `kill -9`: no shutdown, no lease released, sockets reset.
+    pub async fn kill(&mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+
+    /// The database it runs on, from its configuration.
+    pub fn database_url(&self) -> Option<String> {
+        let config = self.restart.as_ref()?.config.as_ref()?;
+        let text = std::fs::read_to_string(config).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("database_url = \""))
+            .and_then(|v| v.strip_suffix('"'))
+            .map(str::to_owned)
+    }
+
+    /// The HTTP address it listens on.
+    pub fn addr(&self) -> Option<SocketAddr> {
+        self.restart.as_ref().map(|r| r.addr)
     }
 
     /// Starts the floor binary.

@@ -409,6 +409,10 @@ struct Welcome {
 #[derive(Clone, Debug)]
 pub struct ViewerConfig {
     pub url: String,
+    /// Other nodes of the same service, tried in turn when `url` (or the
+    /// node after it) does not answer: a viewer of a node that died
+    /// resumes on another.
+    pub fallbacks: Vec<String>,
     pub wire: Wire,
     pub class: Class,
     pub who: Who,
@@ -476,6 +480,7 @@ impl Pool {
             gate: Arc::clone(&self.gate),
             outgoing,
             jitter: Jitter::new(index as u64 + now_ns()),
+            node: 0,
         };
         self.handles.push(runtime.spawn(task.run()));
         self.viewers.push(state);
@@ -590,6 +595,8 @@ struct Task {
     gate: Arc<Semaphore>,
     outgoing: Option<mpsc::UnboundedReceiver<Vec<String>>>,
     jitter: Jitter,
+    /// Which of `url` (0) and the fallbacks it connects to now.
+    node: usize,
 }
 
 /// Why the live loop ended.
@@ -645,7 +652,8 @@ impl Task {
             let attempt = {
                 let gate = Arc::clone(&self.gate);
                 let _permit = gate.acquire_owned().await.ok()?;
-                tokio::time::timeout(Duration::from_secs(20), self.connect()).await
+                let url = self.url().to_owned();
+                tokio::time::timeout(Duration::from_secs(20), self.connect(&url)).await
             };
             match attempt {
                 Ok(Ok(ws)) => return Some(ws),
@@ -653,6 +661,8 @@ impl Task {
                     if tokio::time::Instant::now() >= give_up {
                         return None;
                     }
+                    // The next node, if there are others.
+                    self.node = (self.node + 1) % (self.config.fallbacks.len() + 1);
                     tokio::time::sleep(backoff + self.jitter.below(backoff)).await;
                     backoff = (backoff * 3 / 2).min(Duration::from_secs(2));
                 }
@@ -660,13 +670,25 @@ impl Task {
         }
     }
 
-    async fn connect(&self) -> anyhow::Result<Ws> {
-        let request = self.config.url.as_str().into_client_request()?;
+    /// The node it connects to now.
+    fn url(&self) -> &str {
+        match self.node {
+            0 => &self.config.url,
+            n => self
+                .config
+                .fallbacks
+                .get(n - 1)
+                .map_or(&self.config.url, |u| u),
+        }
+    }
+
+    async fn connect(&self, url: &str) -> anyhow::Result<Ws> {
+        let request = url.into_client_request()?;
         let host = request
             .uri()
             .authority()
             .map(|a| a.as_str().to_owned())
-            .ok_or_else(|| anyhow::anyhow!("no host in {}", self.config.url))?;
+            .ok_or_else(|| anyhow::anyhow!("no host in {url}"))?;
         let addr: std::net::SocketAddr = tokio::net::lookup_host(host)
             .await?
             .find(std::net::SocketAddr::is_ipv4)
@@ -928,6 +950,7 @@ mod tests {
     fn bulk(initial_seq: u64) -> ViewerState {
         let config = ViewerConfig {
             url: String::new(),
+            fallbacks: Vec::new(),
             wire: Wire::Floor,
             class: Class::Bulk,
             who: Who::Public,
@@ -960,6 +983,7 @@ mod tests {
         expect.docs.insert("public".to_owned(), 37);
         let mut config = ViewerConfig {
             url: String::new(),
+            fallbacks: Vec::new(),
             wire: Wire::Floor,
             class: Class::Bulk,
             who: Who::Public,

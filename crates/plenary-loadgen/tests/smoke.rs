@@ -29,6 +29,7 @@ fn settings() -> Settings {
         // Room screens and the public follow view documents and patches,
         // as browsers do; consoles follow events.
         stream: Stream::Views,
+        nodes: Vec::new(),
     }
 }
 

@@ -364,7 +364,9 @@ pub async fn meeting_state(
         Bearer::Missing if hub.definition.public_view_open => Role::Public,
         Bearer::Missing => return Err(ApiError::protocol(ProtocolErrorCode::PublicViewClosed)),
         Bearer::Malformed | Bearer::Token(_) => {
-            code_holder(&state, peer.ip(), &headers, &hub).await?.0
+            code_holder(&state, state.client_ip(peer, &headers), &headers, &hub)
+                .await?
+                .0
         }
     };
     let (view, insight) = hub
@@ -408,7 +410,8 @@ pub async fn post_command(
     body: Bytes,
 ) -> Result<Json<CommandAccepted>, ApiError> {
     let hub = hub_of(&state, &id).await?;
-    let (role, code_id) = code_holder(&state, peer.ip(), &headers, &hub).await?;
+    let (role, code_id) =
+        code_holder(&state, state.client_ip(peer, &headers), &headers, &hub).await?;
     // The websocket's rate, per access code.
     state
         .command_limits
@@ -474,7 +477,7 @@ pub async fn export(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let hub = hub_of(&state, &id).await?;
-    let (role, _) = code_holder(&state, peer.ip(), &headers, &hub).await?;
+    let (role, _) = code_holder(&state, state.client_ip(peer, &headers), &headers, &hub).await?;
     roles::may(&role, Capability::ExportMinutes)
         .map_err(|e| ApiError::refusal(&e, &hub.definition.languages))?;
     let asked = query.format.as_deref().unwrap_or("json");
@@ -517,7 +520,7 @@ pub async fn list_codes(
     headers: HeaderMap,
 ) -> Result<Json<Vec<AccessCodeInfo>>, ApiError> {
     let hub = hub_of(&state, &id).await?;
-    let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
+    let manager = code_manager(&state, state.client_ip(peer, &headers), &headers, &hub).await?;
     let records = AccessCodes::new(&state.store)
         .list(&hub.meeting, manager)
         .await
@@ -545,7 +548,7 @@ pub async fn issue_code(
     body: Bytes,
 ) -> Result<(StatusCode, Json<IssuedCode>), ApiError> {
     let hub = hub_of(&state, &id).await?;
-    let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
+    let manager = code_manager(&state, state.client_ip(peer, &headers), &headers, &hub).await?;
     let request: IssueCode = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("not_a_code_request", &[("error", &e)]))?;
     let role: Role = request.role.parse().map_err(|e: roles::ParseRoleError| {
@@ -575,7 +578,7 @@ pub async fn revoke_code(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let hub = hub_of(&state, &id).await?;
-    let manager = code_manager(&state, peer.ip(), &headers, &hub).await?;
+    let manager = code_manager(&state, state.client_ip(peer, &headers), &headers, &hub).await?;
     AccessCodes::new(&state.store)
         .revoke(&hub.meeting, manager, &code_id)
         .await
@@ -607,7 +610,7 @@ pub async fn create_meeting(
             &[],
         ));
     };
-    let ip = peer.ip();
+    let ip = state.client_ip(peer, &headers);
     state
         .login_throttle
         .check(ip)

@@ -221,7 +221,8 @@ pub async fn press(
     headers: HeaderMap,
 ) -> Result<Json<CommandAccepted>, ApiError> {
     let hub = api::hub_of(&state, &id).await?;
-    let (role, code_id) = api::code_holder(&state, peer.ip(), &headers, &hub).await?;
+    let (role, code_id) =
+        api::code_holder(&state, state.client_ip(peer, &headers), &headers, &hub).await?;
     state
         .command_limits
         .check(&code_id)

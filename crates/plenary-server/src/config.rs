@@ -70,6 +70,10 @@ pub struct ServerConfig {
     /// With HTTPS, a plain-HTTP address whose every request is redirected
     /// (308) to the same path over HTTPS.
     pub http_redirect_listen: Option<SocketAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (its last
+    /// entry): behind them, throttles count the client's address, not the
+    /// proxy's. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// This node's name in writer leases (PostgreSQL, several nodes);
     /// unset, one is made from the process id and a random suffix. Must
     /// differ between nodes.
@@ -184,6 +188,7 @@ impl Default for ServerConfig {
             ping_interval: std::time::Duration::from_secs(20),
             database_timeout: std::time::Duration::from_secs(5),
             sqlite_max_size_mb: 0,
+            trusted_proxies: Vec::new(),
             node_name: None,
             lease_ttl: std::time::Duration::from_secs(2),
             lease_renew: std::time::Duration::from_millis(500),
@@ -362,6 +367,17 @@ impl ServerConfig {
                 }
                 "SQLITE_MAX_SIZE_MB" => self.sqlite_max_size_mb = number(&value)?,
                 "NODE_NAME" => self.node_name = Some(value).filter(|v| !v.is_empty()),
+                "TRUSTED_PROXIES" => {
+                    self.trusted_proxies = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| {
+                            s.parse()
+                                .map_err(|_| bad(format!("`{s}` is not an IP address")))
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
                 "LEASE_TTL" => self.lease_ttl = duration(&value)?,
                 "LEASE_RENEW" => self.lease_renew = duration(&value)?,
                 // Variables of other tools (tests, the CLI) share the prefix.
@@ -621,6 +637,7 @@ mod documented {
             "sqlite_max_size_mb",
             "lease_ttl",
             "lease_renew",
+            "trusted_proxies",
         ] {
             assert!(value.contains_key(key), "{key} undocumented");
         }

@@ -14,6 +14,7 @@ pub mod buttons;
 pub mod clock;
 pub mod config;
 pub mod export;
+pub mod forwarded;
 mod headers;
 pub mod hub;
 pub mod listener;
@@ -132,6 +133,12 @@ impl AppState {
                 None
             }
         }
+    }
+
+    /// The client's address as the throttles count it: behind a trusted
+    /// proxy, the one it forwards for ([`forwarded`]).
+    pub fn client_ip(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        forwarded::client_ip(&self.config.trusted_proxies, peer, headers)
     }
 
     pub fn meetings(&self) -> Vec<HubHandle> {

@@ -36,6 +36,8 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // Behind a trusted proxy, the client it forwards for.
+    let peer = SocketAddr::new(state.client_ip(peer, &headers), peer.port());
     if !origin_allowed(&headers, &state.config.allowed_origins) {
         warn!(%peer, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();

@@ -33,8 +33,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
-    /// How connections are opened: the doorbell opens its own.
-    connect: PgConnectOptions,
+    /// How connections are opened: the doorbell opens its own (boxed: it
+    /// is large, and the store is moved around).
+    connect: Arc<PgConnectOptions>,
     /// Redacted: this is what logs and errors show.
     url: Arc<str>,
     options: StoreOptions,
@@ -97,7 +98,7 @@ impl PgStore {
             .map_err(open)?;
         Ok(PgStore {
             options: *store,
-            connect: options,
+            connect: Arc::new(options),
             pool,
             url: redacted.into(),
         })
@@ -185,7 +186,7 @@ impl PgStore {
         let own = PgPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(self.options.timeout.min(CONNECT_TIMEOUT))
-            .connect_lazy_with(self.connect.clone());
+            .connect_lazy_with(PgConnectOptions::clone(&self.connect));
         Ok(Doorbell::listen(own).await?)
     }
 
