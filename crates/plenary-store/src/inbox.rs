@@ -41,6 +41,17 @@ pub struct OpenEntry {
     pub age: std::time::Duration,
 }
 
+/// A room screen as one node sees it (its connections there, and what it
+/// last measured), shared with the other nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreenSeen {
+    pub screen: String,
+    pub connections: u32,
+    pub rtt_ms: Option<f64>,
+    pub offset_ms: Option<f64>,
+    pub last_seen: Option<plenary_core::Timestamp>,
+}
+
 /// What a doorbell rang for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ring {

@@ -54,7 +54,7 @@ use plenary_core::ids::MeetingId;
 use plenary_core::{StoredEvent, Timestamp};
 
 pub use crate::error::{StoreError, redact_url};
-pub use crate::inbox::{Doorbell, Forward, OpenEntry, Ring};
+pub use crate::inbox::{Doorbell, Forward, OpenEntry, Ring, ScreenSeen};
 pub use crate::lease::{Claim, Lease};
 pub use crate::model::{
     AccessCodeRecord, CommandResult, Commit, MeetingRecord, NewAccessCode, hash_access_code,
@@ -384,6 +384,26 @@ impl Store {
         match self {
             Store::Sqlite(_) => Ok(Vec::new()),
             Store::Postgres(s) => self.within(s.inbox_outcomes(ids)).await,
+        }
+    }
+
+    /// Several nodes: replaces what node `node` says of `meeting`'s room
+    /// screens with `screens`, and returns what the other nodes said
+    /// within `fresh` (older rows are a dead node's). Nothing to share on
+    /// SQLite: empty.
+    pub async fn share_presence(
+        &self,
+        meeting: &MeetingId,
+        node: &str,
+        screens: &[ScreenSeen],
+        fresh: Duration,
+    ) -> Result<Vec<ScreenSeen>, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(Vec::new()),
+            Store::Postgres(s) => {
+                self.within(s.share_presence(meeting, node, screens, fresh))
+                    .await
+            }
         }
     }
 

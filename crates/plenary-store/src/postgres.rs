@@ -14,7 +14,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use crate::checked::Checked;
 use crate::error::{StoreError, on_meeting, redact_url};
-use crate::inbox::{self, Doorbell, Forward, OpenEntry};
+use crate::inbox::{self, Doorbell, Forward, OpenEntry, ScreenSeen};
 use crate::lease::{Claim, Lease};
 use crate::model::{AccessCodeRecord, CommandResult, MeetingRecord};
 use crate::rows::{
@@ -325,6 +325,78 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
+    }
+
+    pub(crate) async fn share_presence(
+        &self,
+        meeting: &MeetingId,
+        node: &str,
+        screens: &[ScreenSeen],
+        fresh: Duration,
+    ) -> Result<Vec<ScreenSeen>, StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
+        sqlx::query("DELETE FROM screen_presence WHERE meeting = $1 AND node = $2")
+            .bind(meeting.as_str())
+            .bind(node)
+            .execute(&mut *tx)
+            .await?;
+        if !screens.is_empty() {
+            sqlx::query(
+                "INSERT INTO screen_presence \
+                   (meeting, screen, node, connections, rtt_ms, offset_ms, last_seen, updated_at) \
+                 SELECT $1, s, $2, c, r, o, l, now() \
+                 FROM UNNEST($3::text[], $4::int4[], $5::float8[], $6::float8[], $7::int8[]) \
+                   AS t(s, c, r, o, l)",
+            )
+            .bind(meeting.as_str())
+            .bind(node)
+            .bind(
+                screens
+                    .iter()
+                    .map(|s| s.screen.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                screens
+                    .iter()
+                    .map(|s| i32::try_from(s.connections).unwrap_or(i32::MAX))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(screens.iter().map(|s| s.rtt_ms).collect::<Vec<_>>())
+            .bind(screens.iter().map(|s| s.offset_ms).collect::<Vec<_>>())
+            .bind(
+                screens
+                    .iter()
+                    .map(|s| s.last_seen.map(|t| t.0))
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let rows: Vec<(String, i32, Option<f64>, Option<f64>, Option<i64>)> = sqlx::query_as(
+            "SELECT screen, connections, rtt_ms, offset_ms, last_seen FROM screen_presence \
+             WHERE meeting = $1 AND node <> $2 \
+               AND updated_at > now() - $3 * interval '1 millisecond' \
+             ORDER BY screen",
+        )
+        .bind(meeting.as_str())
+        .bind(node)
+        .bind(ttl_ms(fresh)?)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        conn.succeeded();
+        Ok(rows
+            .into_iter()
+            .map(|(screen, c, rtt_ms, offset_ms, last)| ScreenSeen {
+                screen,
+                connections: u32::try_from(c).unwrap_or(0),
+                rtt_ms,
+                offset_ms,
+                last_seen: last.map(Timestamp),
+            })
+            .collect())
     }
 
     /// Who holds the lease of `meeting` and for how long yet (zero:

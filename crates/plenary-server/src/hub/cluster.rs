@@ -30,7 +30,7 @@ use tracing::{debug, info, warn};
 use plenary_core::floor::FloorSeen;
 use plenary_core::ids::MeetingId;
 use plenary_core::{Command, CommandError, Role};
-use plenary_store::{Claim, Forward, Lease, OpenEntry, Ring, Store, StoreError};
+use plenary_store::{Claim, Forward, Lease, OpenEntry, Ring, ScreenSeen, Store, StoreError};
 
 use super::{CommandOutcome, Hub, Pending, Refusal, Reply, Request};
 use crate::metrics as m;
@@ -226,11 +226,21 @@ pub(super) struct Forwarded {
 /// `store_unavailable`. Covers a takeover and a slow commit.
 pub(super) const FORWARD_WAIT: Duration = Duration::from_secs(8);
 /// How often a hub on a shared store looks at the log and the inbox,
-/// should a notification have been lost.
+/// should a notification have been lost, and shares its screens' presence.
 pub(super) const POLL_EVERY: Duration = Duration::from_millis(500);
+/// Another node's word on a screen holds this long: then it is a dead
+/// node's (its screens reconnect elsewhere within a second or two).
+const PRESENCE_FRESH: Duration = Duration::from_secs(3);
+
+/// What a background look at the store found, and what the other nodes
+/// say of the room screens.
+pub(super) struct Looked {
+    found: Found,
+    elsewhere: Result<Vec<ScreenSeen>, StoreError>,
+}
 
 /// What a background look at the store found.
-pub(super) enum Looked {
+pub(super) enum Found {
     /// The writer's open inbox entries.
     Inbox(Result<Vec<OpenEntry>, StoreError>),
     /// A follower's: outcomes of its forwarded commands, then the log
@@ -342,12 +352,18 @@ impl Hub {
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (store, meeting, after) = (self.store.clone(), self.id.clone(), self.meeting.seq);
-        let read = if self.is_writer() {
-            if !self.is_synced() {
-                return;
+        let (node, here) = (Arc::clone(&self.config.node), self.presence.here());
+        let share = {
+            let (store, meeting) = (store.clone(), meeting.clone());
+            async move {
+                store
+                    .share_presence(&meeting, &node, &here, PRESENCE_FRESH)
+                    .await
             }
-            Box::pin(async move { Looked::Inbox(store.open_inbox(&meeting).await) })
-                as std::pin::Pin<Box<dyn Future<Output = Looked> + Send>>
+        };
+        let read = if self.is_writer() {
+            Box::pin(async move { Found::Inbox(store.open_inbox(&meeting).await) })
+                as std::pin::Pin<Box<dyn Future<Output = Found> + Send>>
         } else {
             let ids: Vec<i64> = self.forwarded.keys().copied().collect();
             Box::pin(async move {
@@ -355,11 +371,12 @@ impl Hub {
                 // log read next.
                 let outcomes = store.inbox_outcomes(&ids).await;
                 let loaded = super::load_after(store, meeting, after).await;
-                Looked::Log { outcomes, loaded }
+                Found::Log { outcomes, loaded }
             })
         };
         tokio::spawn(async move {
-            let _gone = tx.send(read.await);
+            let (found, elsewhere) = tokio::join!(read, share);
+            let _gone = tx.send(Looked { found, elsewhere });
         });
         self.looking = Some(rx);
     }
@@ -367,10 +384,20 @@ impl Hub {
     /// What a look found.
     pub(super) async fn looked(&mut self, looked: Looked) {
         self.looking = None;
-        match looked {
-            Looked::Inbox(Ok(entries)) => self.decide_inbox(entries).await,
-            Looked::Inbox(Err(e)) => debug!(meeting = %self.id, error = %e, "inbox not read"),
-            Looked::Log { outcomes, loaded } => {
+        match looked.elsewhere {
+            Ok(seen) => {
+                if self.presence.set_elsewhere(seen) {
+                    self.presence_due.get_or_insert_with(|| {
+                        tokio::time::Instant::now() + super::presence::COALESCE
+                    });
+                }
+            }
+            Err(e) => debug!(meeting = %self.id, error = %e, "presence not shared"),
+        }
+        match looked.found {
+            Found::Inbox(Ok(entries)) => self.decide_inbox(entries).await,
+            Found::Inbox(Err(e)) => debug!(meeting = %self.id, error = %e, "inbox not read"),
+            Found::Log { outcomes, loaded } => {
                 let before = self.meeting.seq;
                 let known = match loaded {
                     Ok(loaded) => self.apply_loaded(loaded),

@@ -15,6 +15,7 @@ use std::time::Duration;
 use plenary_core::Timestamp;
 use plenary_core::ids::ScreenId;
 use plenary_protocol::ScreenPresence;
+use plenary_store::ScreenSeen;
 
 /// The longest a presence change waits to be announced.
 pub(super) const COALESCE: Duration = Duration::from_millis(250);
@@ -42,7 +43,10 @@ struct Entry {
 /// Every screen of one meeting.
 #[derive(Debug, Default)]
 pub(super) struct Presence {
+    /// As this node's connections report.
     screens: BTreeMap<ScreenId, Entry>,
+    /// As the other nodes say (several nodes on PostgreSQL).
+    elsewhere: BTreeMap<ScreenId, Entry>,
 }
 
 impl Presence {
@@ -61,7 +65,42 @@ impl Presence {
                     )
                 })
                 .collect(),
+            elsewhere: BTreeMap::new(),
         }
+    }
+
+    /// What this node has to tell the others.
+    pub(super) fn here(&self) -> Vec<ScreenSeen> {
+        self.screens
+            .iter()
+            .filter(|(_, e)| e.connections > 0)
+            .map(|(screen, e)| ScreenSeen {
+                screen: screen.to_string(),
+                connections: e.connections,
+                rtt_ms: e.rtt_ms,
+                offset_ms: e.offset_ms,
+                last_seen: e.last_seen,
+            })
+            .collect()
+    }
+
+    /// What the other nodes said; whether it changes what is shown.
+    pub(super) fn set_elsewhere(&mut self, seen: Vec<ScreenSeen>) -> bool {
+        let mut elsewhere: BTreeMap<ScreenId, Entry> = BTreeMap::new();
+        for s in seen {
+            let e = elsewhere.entry(ScreenId::new(s.screen)).or_default();
+            e.connections += s.connections;
+            e.last_seen = e.last_seen.max(s.last_seen);
+            e.rtt_ms = e.rtt_ms.or(s.rtt_ms);
+            e.offset_ms = e.offset_ms.or(s.offset_ms);
+        }
+        // Only what a console shows: a screen's connections and where it is.
+        let shown = |m: &BTreeMap<ScreenId, Entry>| -> Vec<(ScreenId, u32)> {
+            m.iter().map(|(k, e)| (k.clone(), e.connections)).collect()
+        };
+        let changed = shown(&elsewhere) != shown(&self.elsewhere);
+        self.elsewhere = elsewhere;
+        changed
     }
 
     pub(super) fn report(&mut self, screen: ScreenId, report: ScreenReport, at: Timestamp) {
@@ -81,7 +120,13 @@ impl Presence {
     pub(super) fn screens(&self, known: impl Iterator<Item = ScreenId>) -> Vec<ScreenPresence> {
         known
             .map(|screen| {
-                let e = self.screens.get(&screen).cloned().unwrap_or_default();
+                let mut e = self.screens.get(&screen).cloned().unwrap_or_default();
+                if let Some(other) = self.elsewhere.get(&screen) {
+                    e.connections += other.connections;
+                    e.last_seen = e.last_seen.max(other.last_seen);
+                    e.rtt_ms = e.rtt_ms.or(other.rtt_ms);
+                    e.offset_ms = e.offset_ms.or(other.offset_ms);
+                }
                 ScreenPresence {
                     online: e.connections > 0,
                     last_seen: e.last_seen,
@@ -122,5 +167,30 @@ mod tests {
         let v = view(&p);
         assert!(!v.online);
         assert_eq!((v.last_seen, v.rtt_ms), (Some(Timestamp(14)), Some(3.0)));
+    }
+
+    #[test]
+    fn a_screen_on_another_node_is_online_here_too() {
+        let s = ScreenId::new("hall-left");
+        let mut p = Presence::new([]);
+        let view = |p: &Presence| p.screens(std::iter::once(s.clone())).remove(0);
+        let seen = ScreenSeen {
+            screen: "hall-left".to_owned(),
+            connections: 1,
+            rtt_ms: Some(2.0),
+            offset_ms: None,
+            last_seen: Some(Timestamp(20)),
+        };
+        assert!(p.set_elsewhere(vec![seen.clone()]));
+        assert!(!p.set_elsewhere(vec![seen]), "nothing shown changed");
+        let v = view(&p);
+        assert!(v.online);
+        assert_eq!((v.connections, v.rtt_ms), (1, Some(2.0)));
+        p.report(s.clone(), ScreenReport::Connected, Timestamp(30));
+        assert_eq!(view(&p).connections, 2);
+        assert_eq!(p.here().len(), 1);
+        // That node died: its rows stop coming.
+        assert!(p.set_elsewhere(Vec::new()));
+        assert_eq!(view(&p).connections, 1);
     }
 }
