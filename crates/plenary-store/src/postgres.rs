@@ -195,9 +195,14 @@ impl PgStore {
     pub(crate) async fn forward(&self, commands: &[Forward]) -> Result<Vec<i64>, StoreError> {
         let mut conn = Checked::acquire(&self.pool).await?;
         let mut tx = conn.begin().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
+        // Inserted in the batch's order, so the ids (from one sequence)
+        // rise in it: sorted, they are the batch's order whatever order
+        // RETURNING gives them in.
+        let mut ids: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO command_inbox (meeting, actor, command_id, command, seen) \
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+             SELECT m, a, c, x, s FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
+                                             $5::text[]) WITH ORDINALITY AS t(m, a, c, x, s, n) \
+             ORDER BY n \
              RETURNING id",
         )
         .bind(
@@ -232,7 +237,9 @@ impl PgStore {
         )
         .fetch_all(&mut *tx)
         .await?;
+        ids.sort_unstable();
         let mut meetings: Vec<&str> = commands.iter().map(|c| c.meeting.as_str()).collect();
+        meetings.sort_unstable();
         meetings.dedup();
         for meeting in meetings {
             sqlx::query("SELECT pg_notify($1, $2)")
@@ -374,7 +381,7 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         }
-        let rows: Vec<(String, i32, Option<f64>, Option<f64>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<PresenceRow> = sqlx::query_as(
             "SELECT screen, connections, rtt_ms, offset_ms, last_seen FROM screen_presence \
              WHERE meeting = $1 AND node <> $2 \
                AND updated_at > now() - $3 * interval '1 millisecond' \
@@ -797,6 +804,10 @@ impl PgStore {
 }
 
 /// The rows of a batch, inserted in `tx`.
+/// A row of `screen_presence`: screen, connections, round trip, offset,
+/// last seen.
+type PresenceRow = (String, i32, Option<f64>, Option<f64>, Option<i64>);
+
 /// Reads the lease row `FOR SHARE` in `tx` and checks its epoch: a
 /// takeover's `UPDATE` waits for `tx` to end, and once it has happened
 /// `lease` is refused with [`StoreError::Deposed`].

@@ -853,6 +853,118 @@ async fn a_takeover_waits_for_a_fenced_commit_under_way(store: &Store) {
     node_b.close().await;
 }
 
+/// Commands for the writer: stored in the batch's order (ids rising in it,
+/// read back in it), open until settled, settled once and only under the
+/// lease.
+async fn the_inbox_keeps_order_and_settles_under_the_lease(store: &Store) {
+    let meeting = m("hn");
+    if store.backend() == Backend::Sqlite {
+        assert!(store.open_inbox(&meeting).await.unwrap().is_empty());
+        return;
+    }
+    store.append(&commits(&meeting, 0..1)).await.unwrap();
+    let forward = |i: usize| plenary_store::Forward {
+        meeting: meeting.clone(),
+        actor: r#"{"role":"chair"}"#.to_owned(),
+        command_id: format!("c-{i:03}"),
+        command: format!(r#"{{"type":"call_next","n":{i}}}"#),
+        seen: i
+            .is_multiple_of(2)
+            .then(|| r#"{"speech":null,"rev":0}"#.to_owned()),
+    };
+    let batch: Vec<_> = (0..40).map(forward).collect();
+    let ids = store.forward(&batch).await.unwrap();
+    assert_eq!(ids.len(), 40);
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids rise in the batch's order"
+    );
+    let open = store.open_inbox(&meeting).await.unwrap();
+    let order: Vec<_> = open.iter().map(|e| e.forward.command_id.clone()).collect();
+    let sent: Vec<_> = batch.iter().map(|f| f.command_id.clone()).collect();
+    assert_eq!(order, sent);
+    assert_eq!(open[3].forward, batch[3]);
+    assert_eq!(open.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+    // Settled by the writer, once; a deposed writer settles nothing.
+    let lease = acquired(store.claim_lease(&meeting, "node-a", TTL).await.unwrap());
+    let first: Vec<_> = ids[..10]
+        .iter()
+        .map(|id| (*id, format!("first {id}")))
+        .collect();
+    store.settle_inbox(&meeting, &first, &lease).await.unwrap();
+    let again: Vec<_> = ids[..10]
+        .iter()
+        .map(|id| (*id, "again".to_owned()))
+        .collect();
+    store.settle_inbox(&meeting, &again, &lease).await.unwrap();
+    let outcomes = store.inbox_outcomes(&ids).await.unwrap();
+    assert_eq!(outcomes.len(), 10);
+    assert!(outcomes.iter().all(|(id, o)| *o == format!("first {id}")));
+    assert_eq!(store.open_inbox(&meeting).await.unwrap().len(), 30);
+    let stale = Lease { epoch: 0, ..lease };
+    let late: Vec<_> = ids[10..]
+        .iter()
+        .map(|id| (*id, "late".to_owned()))
+        .collect();
+    assert!(matches!(
+        store.settle_inbox(&meeting, &late, &stale).await,
+        Err(StoreError::Deposed { .. })
+    ));
+    assert_eq!(store.open_inbox(&meeting).await.unwrap().len(), 30);
+}
+
+/// Each node's room screens, shared: a node sees the others' fresh rows,
+/// never its own, and its own rows are replaced on every call.
+async fn screen_presence_is_shared_between_nodes(store: &Store) {
+    let meeting = m("hn");
+    let seen = |screen: &str, connections: u32| plenary_store::ScreenSeen {
+        screen: screen.to_owned(),
+        connections,
+        rtt_ms: Some(1.5),
+        offset_ms: None,
+        last_seen: Some(Timestamp(1_000)),
+    };
+    let fresh = std::time::Duration::from_secs(3);
+    let from_a = store
+        .share_presence(&meeting, "node-a", &[seen("hall-left", 1)], fresh)
+        .await
+        .unwrap();
+    assert!(from_a.is_empty());
+    let from_b = store
+        .share_presence(&meeting, "node-b", &[seen("hall-right", 2)], fresh)
+        .await
+        .unwrap();
+    if store.backend() == Backend::Sqlite {
+        assert!(from_b.is_empty(), "one node: nobody else to hear from");
+        return;
+    }
+    assert_eq!(from_b, vec![seen("hall-left", 1)]);
+    // node-a's screen left: its rows are replaced by nothing.
+    store
+        .share_presence(&meeting, "node-a", &[], fresh)
+        .await
+        .unwrap();
+    let from_b = store
+        .share_presence(&meeting, "node-b", &[seen("hall-right", 2)], fresh)
+        .await
+        .unwrap();
+    assert!(from_b.is_empty());
+    // Rows older than `fresh` are a dead node's.
+    store
+        .share_presence(&meeting, "node-c", &[seen("hall-left", 1)], fresh)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let stale_window = std::time::Duration::from_millis(100);
+    assert!(
+        store
+            .share_presence(&meeting, "node-b", &[], stale_window)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 conformance!(
     migrating_twice_is_harmless,
     events_round_trip_exactly,
@@ -876,6 +988,8 @@ conformance!(
     a_write_probe_leaves_nothing,
     a_lease_is_one_writers_until_it_expires,
     a_takeover_waits_for_a_fenced_commit_under_way,
+    the_inbox_keeps_order_and_settles_under_the_lease,
+    screen_presence_is_shared_between_nodes,
 );
 
 /// A migrated store on a new file in a new directory, removed on drop.
