@@ -260,14 +260,20 @@ async fn the_minutes_export_for_the_secretariat(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
+    // In the meeting's main language (Spanish) and its time zone.
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("item,delegation,name,kind,language"));
     assert!(
-        lines[1].starts_with("stocktaking,br,Brasil,statement,pt,"),
+        lines[0].starts_with("Id del punto,Punto del orden del día,Id de la delegación,Delegación"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("stocktaking,")
+            && lines[1].contains(",br,Brasil,Estado cooperante,Declaración,Portugués,"),
         "{}",
         lines[1]
     );
-    assert!(lines[1].ends_with(",chair"));
+    assert!(lines[1].ends_with(",por la presidencia"));
     let (_, md) = http(
         &app,
         "GET",
@@ -276,7 +282,43 @@ async fn the_minutes_export_for_the_secretariat(backend: Backend) {
         None,
     )
     .await;
-    assert!(md.contains("## Speakers") && md.contains("Brasil"));
+    assert!(md.contains("## Registro de intervenciones") && md.contains("Brasil"));
+    // Another meeting language on request.
+    let (_, md) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=md&lang=en"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert!(md.contains("## Speaking log") && md.contains("Brazil"));
+    // The printable minutes: one self-contained page with its charts.
+    let (status, html) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=html&lang=en"),
+        Some(&app.code("secretariat")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script")
+    );
+    // Not a language of the meeting.
+    let (status, body) = http(
+        &app,
+        "GET",
+        &format!("{export}?format=html&lang=fr"),
+        Some(&chair),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["code"].as_str().unwrap()),
+        (400, "bad_message")
+    );
     let (_, js) = http(
         &app,
         "GET",
@@ -1109,7 +1151,7 @@ async fn behind_a_trusted_proxy_a_guesser_is_throttled_alone() {
     })
     .await
     .unwrap();
-    let state = format!("/api/v1/meetings/{}", plenary_tests::MEETING);
+    let state = format!("/api/v1/meetings/{MEETING}");
     // The guesser forges an entry of its own; the proxy appends the truth.
     let guesser = "10.9.9.9, 192.0.2.66";
     for n in 0..20 {

@@ -3,6 +3,7 @@
 // small slice of the San Pedro Sula reference meeting: the tests render the
 // surfaces from these and never work anything out themselves.
 import type {
+  SessionRecord,
   BoothLine,
   BoothView,
   Countdown,
@@ -24,6 +25,7 @@ export const heading: Heading = {
   meeting: 'san-pedro-sula-2017',
   title: { en: 'San Pedro Sula Regional Conference', es: 'Conferencia Regional de San Pedro Sula' },
   languages: ['es', 'en'],
+  time_zone: 'America/Tegucigalpa',
   item: {
     id: 'national-plans',
     title: { en: 'National action plans', es: 'Planes de acción nacionales' },
@@ -299,8 +301,38 @@ export const interpretation: InterpretationView = {
   booth_names: boothNames,
 };
 
+/** The record of the session so far, as `plenary_core::record` derives it:
+ * two statements (Belize 4:00 in English, Guatemala 6:30 in Spanish, one
+ * minute over), today's two items of 30 min, the first done in 35 min, the
+ * second under way since 10 minutes before `NOW`. */
+export const sessionRecord: SessionRecord = {
+  time_zone: 'America/Tegucigalpa',
+  items: [],
+  totals: { speeches: 2, spoken: 630_000, over_limit: 1, overrun: 60_000, points_of_order: 0, rights_of_reply: 0 },
+  by_delegation: [
+    { delegation: 'gt', name: { en: 'Guatemala', es: 'Guatemala' }, category: 'member_state', speeches: 1, spoken: 390_000, languages: ['es'] },
+    { delegation: 'bz', name: { en: 'Belize', es: 'Belice' }, category: 'member_state', speeches: 1, spoken: 240_000, languages: ['en'] },
+  ],
+  by_category: [
+    { category: 'member_state', speeches: 2, spoken: 630_000 },
+    { category: 'civil_society', speeches: 0, spoken: 0 },
+  ],
+  by_language: [
+    { language: 'es', speeches: 1, spoken: 390_000 },
+    { language: 'en', speeches: 1, spoken: 240_000 },
+  ],
+  overruns: [],
+  procedural: [],
+  interpretation: [
+    { channel: 1, language: 'es', original: 390_000, direct: 240_000, relay: 0, double_relay: 0, uncovered: 0 },
+    { channel: 2, language: 'en', original: 240_000, direct: 390_000, relay: 0, double_relay: 0, uncovered: 0 },
+  ],
+  today: { date: '2017-10-27', items: 2, planned: 3_600_000, used_done: 2_100_000, current_since: NOW - 600_000 },
+};
+
 export function presidingView(): PresidingView {
   return {
+    record: sessionRecord,
     heading,
     floor_seen: { speech: floor.speech, rev: 7 },
     undo: null,

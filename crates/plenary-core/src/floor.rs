@@ -13,6 +13,7 @@ use crate::error::CommandError;
 use crate::event::Event;
 use crate::i18n::Lang;
 use crate::ids::{DelegationId, ItemId, RequestId, SpeechId};
+use crate::interpretation::ChannelService;
 use crate::meeting::Meeting;
 use crate::presentations::{Slot, SlotStatus};
 use crate::rules::{RequestKind, TimeUpPolicy};
@@ -164,6 +165,7 @@ impl Speech {
             pauses: self.pauses,
             ended_by: reason,
             restorations: self.restorations,
+            channels: Vec::new(),
         }
     }
 }
@@ -189,6 +191,10 @@ pub struct SpeechRecord {
     /// 4 s later"), for the minutes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restorations: Vec<Restoration>,
+    /// What each interpretation channel carried, with the floor language
+    /// and the interpreters on the mic when the speech ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<ChannelService>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -539,7 +545,15 @@ pub(crate) fn apply_speech_ended(
     at: Timestamp,
 ) {
     m.floor.rev += 1;
-    if let Some(record) = m.floor.end(speech, reason, resumed, at) {
+    // The language heard: the chair's override while this speech has the
+    // floor, else the one the speaker declared.
+    let heard = match &m.floor.current {
+        Some(s) if s.id == speech => m.floor_language().cloned(),
+        _ => None,
+    };
+    if let Some(mut record) = m.floor.end(speech, reason, resumed, at) {
+        let heard = heard.unwrap_or_else(|| record.language.clone());
+        record.channels = m.interpretation.services(&m.definition, &heard);
         match &record.source {
             SpeechSource::Request { request, .. } => {
                 // A speaker who yields has still spoken: the request is

@@ -27,6 +27,8 @@
 //! | rules of procedure and presets | [`rules`] |
 //! | meeting files | [`definition`] |
 //! | numbering and stamping events | [`stamp`] |
+//! | the meeting's time zone | [`zone`] |
+//! | the record of the session: totals, overruns, interpretation minutes | [`record`] |
 
 pub mod agenda;
 pub mod command;
@@ -42,6 +44,7 @@ pub mod interpretation;
 mod meeting;
 pub mod presentations;
 pub mod projections;
+pub mod record;
 pub mod roles;
 pub mod roster;
 pub mod rules;
@@ -51,6 +54,7 @@ pub mod speakers;
 pub mod time;
 pub mod timer;
 pub mod undo;
+pub mod zone;
 
 pub use command::{Command, CommandKind};
 pub use decide::{decide, decide_seen, execute};

@@ -17,6 +17,7 @@ pub fn protocol_schema() -> serde_json::Value {
     generator.subschema_for::<crate::rest::AccessCodeInfo>();
     generator.subschema_for::<crate::rest::IssueCode>();
     generator.subschema_for::<crate::rest::IssuedCode>();
+    generator.subschema_for::<crate::rest::Minutes>();
     let defs = generator.take_definitions(true);
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

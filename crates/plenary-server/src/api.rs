@@ -465,6 +465,10 @@ pub(crate) fn answer(
 pub struct ExportQuery {
     #[serde(default)]
     pub format: Option<String>,
+    /// One of the meeting's languages (HTML, CSV and Markdown); the main
+    /// language when absent.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 /// The speaking log and running order as minutes, for the roles the
@@ -487,8 +491,25 @@ pub async fn export(
         .view(Audience::Presiding)
         .await
         .map_err(|_| ApiError::store())?;
-    let body = export::render(&meeting, format, crate::clock::now());
-    Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+    let lang = export::language(&meeting, query.lang.as_deref()).ok_or_else(|| {
+        let asked = query.lang.as_deref().unwrap_or_default();
+        ApiError::bad_request("unknown_export_language", &[("lang", &asked)])
+    })?;
+    let body = export::render_in(&meeting, format, &lang, crate::clock::now());
+    let file = format!(
+        "attachment; filename=\"{}-minutes.{}.{}\"",
+        meeting.definition.id,
+        lang,
+        format.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// A refusal of the access-code service as an answer.
@@ -1004,6 +1025,7 @@ mod tests {
                 "request.body_too_large",
                 "request.not_a_command",
                 "request.unknown_format",
+                "request.unknown_export_language",
                 "request.not_utf8",
                 "request.not_a_code_request",
                 "request.not_a_role",
@@ -1014,11 +1036,11 @@ mod tests {
             }
         }
         let e = ApiError::bad_request("unknown_format", &[("format", &"pdf")]);
-        assert_eq!(e.message, "unknown format `pdf`: use csv, json or md");
+        assert_eq!(e.message, "unknown format `pdf`: use html, csv, json or md");
         assert_eq!(
             e.messages
                 .get(&Lang::parse("es").unwrap_or_else(|_| Lang::english())),
-            Some("formato `pdf` desconocido: use csv, json o md")
+            Some("formato `pdf` desconocido: use html, csv, json o md")
         );
     }
 

@@ -87,7 +87,7 @@ pub fn document() -> Value {
     );
     let export_responses = with(
         "200",
-        "The minutes (text/csv, application/json or text/markdown)",
+        "The minutes (text/html, text/csv, application/json or text/markdown), as an attachment",
         None,
         &["400", "401", "403", "404", "429", "503"],
     );
@@ -154,9 +154,9 @@ pub fn document() -> Value {
                 "responses": button_responses
             } },
             "/api/v1/meetings/{id}/export": { "get": {
-                "summary": "Minutes: the speaking log and running order",
+                "summary": "Minutes: the running order planned against actual, totals, interpretation and the speaking log",
                 "description": "For the chair, the secretariat and the technician (403 `capability_not_permitted` otherwise).",
-                "parameters": [id_param, { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["csv", "json", "md"] } }],
+                "parameters": [id_param, { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["html", "csv", "json", "md"] } }, { "name": "lang", "in": "query", "description": "One of the meeting's languages (HTML, CSV and Markdown; JSON is UTC and codes); the main language when absent", "schema": { "type": "string" } }],
                 "responses": export_responses
             } }
         }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use plenary_core::definition::load_str;
+use plenary_core::i18n::Lang;
 use plenary_core::ids::MeetingId;
 use plenary_core::roles::CodeManager;
 use plenary_core::{MeetingDefinition, Role};
@@ -55,7 +56,12 @@ pub(crate) enum Commands {
         #[command(subcommand)]
         action: AccessAction,
     },
-    /// Exports a meeting's speaking log and running order as minutes.
+    /// Exports a meeting's minutes: the running order planned against
+    /// actual, speaking time by delegation, category and language,
+    /// overruns, points of order and rights of reply, interpretation by
+    /// channel and the speaking log. `html` is one self-contained file to
+    /// print on A4 and sign, with charts; html, csv and md are written in a
+    /// meeting language and its time zone; json is UTC and codes.
     Export {
         #[command(flatten)]
         store: StoreArgs,
@@ -63,6 +69,11 @@ pub(crate) enum Commands {
         meeting: String,
         #[arg(long, value_enum, default_value = "md")]
         format: ExportFormat,
+        /// One of the meeting's languages. Without it, --out writes one
+        /// file per meeting language (minutes.html → minutes.es.html,
+        /// minutes.en.html) and standard output gets the main language.
+        #[arg(long)]
+        lang: Option<String>,
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -139,6 +150,7 @@ pub(crate) enum AccessAction {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum ExportFormat {
+    Html,
     Csv,
     Json,
     Md,
@@ -195,6 +207,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
             store,
             meeting,
             format,
+            lang,
             out,
         } => {
             let store = open_store(&store).await?;
@@ -205,19 +218,65 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
                 )));
             };
             let format = match format {
+                ExportFormat::Html => export::Format::Html,
                 ExportFormat::Csv => export::Format::Csv,
                 ExportFormat::Json => export::Format::Json,
                 ExportFormat::Md => export::Format::Markdown,
             };
-            let text = export::render(&state, format, clock::now());
-            match out {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-                None => std::io::stdout().write_all(text.as_bytes())?,
-            }
-            Ok(())
+            export_minutes(&state, format, lang.as_deref(), out.as_deref())
         }
     }
+}
+
+/// Writes the minutes: to `out` (one file per meeting language when no
+/// language is asked for and the format is written in one), else to
+/// standard output.
+fn export_minutes(
+    state: &plenary_core::Meeting,
+    format: export::Format,
+    lang: Option<&str>,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    let now = clock::now();
+    let languages = &state.definition.languages;
+    let chosen = match lang {
+        Some(tag) => vec![export::language(state, Some(tag)).ok_or_else(|| {
+            let known: Vec<&str> = languages.iter().map(|l| l.as_str()).collect();
+            Failure::Input(format!(
+                "error: `{tag}` is not a language of this meeting (it has {})",
+                known.join(", ")
+            ))
+        })?],
+        None => match export::language(state, None) {
+            Some(main) if out.is_none() || !format.is_localised() || languages.len() < 2 => {
+                vec![main]
+            }
+            _ => languages.clone(),
+        },
+    };
+    let Some(path) = out else {
+        let lang = chosen.first().cloned().unwrap_or_else(Lang::english);
+        let text = export::render_in(state, format, &lang, now);
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(());
+    };
+    for lang in &chosen {
+        let file = if chosen.len() > 1 {
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let name = format!(
+                "{}.{lang}.{}",
+                stem.unwrap_or_else(|| "minutes".to_owned()),
+                format.extension()
+            );
+            path.with_file_name(name)
+        } else {
+            path.to_path_buf()
+        };
+        let text = export::render_in(state, format, lang, now);
+        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        tracing::info!(file = %file.display(), %lang, "minutes written");
+    }
+    Ok(())
 }
 
 /// Reads and validates a meeting file.
@@ -235,13 +294,14 @@ fn check(files: &[PathBuf]) -> Result<(), Failure> {
     for file in files {
         match load_meeting(file) {
             Ok(d) => println!(
-                "{}: ok — meeting `{}`, {} delegations, {} agenda items, {} booths, {} screens",
+                "{}: ok — meeting `{}`, {} delegations, {} agenda items, {} booths, {} screens, times in {}",
                 file.display(),
                 d.id,
                 d.delegations.len(),
                 d.agenda.len(),
                 d.booths.len(),
-                d.screens.len()
+                d.screens.len(),
+                d.time_zone
             ),
             Err(Failure::Input(m) | Failure::Runtime(m)) => failed.push(m),
         }

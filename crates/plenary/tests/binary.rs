@@ -388,7 +388,21 @@ fn access_codes_are_issued_listed_and_revoked_and_bad_roles_refused() {
         "md",
     ]);
     assert_eq!(code, 0);
-    assert!(md.contains("## Running order"));
+    // In the meeting's main language (Spanish), unless asked otherwise.
+    assert!(md.contains("## Orden del día"), "{md}");
+    let (code, md, _) = plenary(&[
+        "export",
+        "--database-url",
+        &db,
+        "--meeting",
+        MEETING,
+        "--format",
+        "md",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, 0);
+    assert!(md.contains("## Running order"), "{md}");
     let (code, _, err) = plenary(&["export", "--database-url", &db, "--meeting", "nowhere"]);
     assert_eq!((code, err.contains("no meeting `nowhere`")), (2, true));
 }

@@ -1,4 +1,6 @@
 // The client this page uses: one connection, created once.
+import { effect } from '@preact/signals-core';
+import { meetingTimeZone } from '../i18n';
 import { PlenaryClient, type ClientEnvironment, type SocketLike } from './connection';
 import { storageLastViews, type Digest } from './lastView';
 
@@ -51,8 +53,16 @@ function sha256(): Digest | undefined {
 
 let instance: PlenaryClient | null = null;
 
-/** The page's client (created on first use). */
+/** The page's client (created on first use). Its documents' heading names
+ * the meeting's time zone, in which every time is then shown. */
 export function client(): PlenaryClient {
-  instance ??= new PlenaryClient(browserEnvironment());
+  if (instance === null) {
+    const created = new PlenaryClient(browserEnvironment());
+    instance = created;
+    effect(() => {
+      const view = created.view.value;
+      meetingTimeZone.value = view?.heading.time_zone ?? meetingTimeZone.peek();
+    });
+  }
   return instance;
 }

@@ -498,6 +498,12 @@ export type ReplyPosition = 'end_of_list' | 'in_order';
 export type ScreenLanguages = [Lang, ...Lang[]];
 export type Roster_ScreenDefinition = ScreenDefinition[];
 /**
+ * An IANA time zone name, checked when the meeting file is loaded
+ * ([`ZoneName::parse`]). A name the database does not know (an event
+ * written by a newer build) reads as UTC.
+ */
+export type ZoneName = string;
+/**
  * Why someone has the floor.
  */
 export type SpeechSource =
@@ -527,6 +533,10 @@ export type TimerRun =
       since: Timestamp;
       state: 'paused';
     };
+/**
+ * What the listeners of a channel got during a speech, for the minutes.
+ */
+export type Service = 'original' | 'direct' | 'relay' | 'double_relay' | 'uncovered';
 /**
  * How a speech ended, for the minutes.
  */
@@ -1169,6 +1179,11 @@ export interface MeetingDefinition {
   public_view_open: boolean;
   rules: Rules;
   screens: Roster_ScreenDefinition;
+  /**
+   * Where the meeting takes place, as an IANA zone: every human-facing
+   * time is shown in it (UTC when the file names none).
+   */
+  time_zone?: ZoneName;
   title: Texts;
   venue: Texts;
 }
@@ -1482,6 +1497,11 @@ export interface SlowerPlease {
  * One line of the speaking log.
  */
 export interface SpeechRecord {
+  /**
+   * What each interpretation channel carried, with the floor language
+   * and the interpreters on the mic when the speech ended.
+   */
+  channels?: ChannelService[];
   delegation: DelegationId;
   ended_at: Timestamp;
   ended_by: EndReason;
@@ -1505,6 +1525,13 @@ export interface SpeechRecord {
    */
   spoken: Millis;
   started_at: Timestamp;
+}
+/**
+ * One channel's [`Service`] during a speech.
+ */
+export interface ChannelService {
+  channel: number;
+  service: Service;
 }
 /**
  * The floor as it was before the last change that can be undone.
@@ -1665,6 +1692,12 @@ export interface PresidingView {
    */
   queue: QueuedRequest[];
   recent: Spoken[];
+  /**
+   * The record of the session so far (the same aggregate as the
+   * exported minutes), for the live report; "today" is the local day
+   * of the last event.
+   */
+  record: SessionRecord;
   schedule: Schedule2;
   screens: ScreenLine[];
   /**
@@ -1741,6 +1774,11 @@ export interface Heading {
    */
   languages: Lang[];
   meeting: MeetingId;
+  /**
+   * The meeting's IANA time zone: every time a person reads is shown
+   * in it (the instants themselves stay UTC milliseconds).
+   */
+  time_zone?: ZoneName;
   title: Texts;
 }
 export interface ItemHeading {
@@ -1910,6 +1948,136 @@ export interface Spoken {
   speech: SpeechId;
   spoken: Millis;
   started_at: Timestamp;
+}
+/**
+ * Everything the minutes and the live report show, in one document.
+ */
+export interface SessionRecord {
+  /**
+   * Every category a delegation of the meeting has, in precedence order.
+   */
+  by_category: CategoryShare[];
+  /**
+   * By time spoken, most first.
+   */
+  by_delegation: DelegationShare[];
+  /**
+   * By time spoken, most first.
+   */
+  by_language: LanguageShare[];
+  /**
+   * Per interpretation channel, how the speeches reached its listeners.
+   */
+  interpretation: ChannelMinutes[];
+  /**
+   * The agenda in running order, planned against actual.
+   */
+  items: ItemLine[];
+  /**
+   * Speeches that ran past their limit, in the order they were made.
+   */
+  overruns: SpeechLine[];
+  /**
+   * Points of order and rights of reply, in the order they were made.
+   */
+  procedural: SpeechLine[];
+  /**
+   * The meeting's zone: readers show every instant in it.
+   */
+  time_zone: ZoneName;
+  today: Today;
+  totals: Totals;
+}
+export interface CategoryShare {
+  category: Category;
+  speeches: number;
+  spoken: Millis;
+}
+export interface DelegationShare {
+  category: Category;
+  delegation: DelegationId;
+  /**
+   * The languages it spoke in, in the order first used.
+   */
+  languages: Lang[];
+  name: Texts;
+  speeches: number;
+  spoken: Millis;
+}
+export interface LanguageShare {
+  language: Lang;
+  speeches: number;
+  spoken: Millis;
+}
+/**
+ * Time spoken while a channel carried each [`Service`].
+ */
+export interface ChannelMinutes {
+  channel: number;
+  direct: Millis;
+  double_relay: Millis;
+  language: Lang;
+  original: Millis;
+  relay: Millis;
+  uncovered: Millis;
+}
+export interface ItemLine {
+  actual_end?: Timestamp | null;
+  actual_start?: Timestamp | null;
+  item: ItemId;
+  planned_end: Timestamp;
+  planned_start: Timestamp;
+  speeches: number;
+  spoken: Millis;
+  status: ItemStatus;
+  title: Texts;
+}
+/**
+ * One speech, as the lists of overruns and procedural speeches show it.
+ */
+export interface SpeechLine {
+  delegation: DelegationId;
+  item: ItemId;
+  /**
+   * `statement`, `point_of_order`, `right_of_reply`, a meeting's own
+   * kind, or `presentation`.
+   */
+  kind: string;
+  limit: Millis;
+  name: Texts;
+  overrun: Millis;
+  speech: SpeechId;
+  spoken: Millis;
+  started_at: Timestamp;
+}
+/**
+ * Today's agenda (the local day of `at` in the meeting's zone): the time
+ * planned for its items and the time they have taken. The current item's
+ * time runs on from `current_since`; a reader adds `now - current_since`.
+ */
+export interface Today {
+  current_since?: Timestamp | null;
+  /**
+   * `YYYY-MM-DD` in the meeting's zone.
+   */
+  date: string;
+  items: number;
+  planned: Millis;
+  /**
+   * Items of today already done, start to end.
+   */
+  used_done: Millis;
+}
+export interface Totals {
+  /**
+   * Speeches that ran past their limit, and by how much in all.
+   */
+  over_limit: number;
+  overrun: Millis;
+  points_of_order: number;
+  rights_of_reply: number;
+  speeches: number;
+  spoken: Millis;
 }
 /**
  * The running order: every item, the drift and the projected end.
@@ -2230,7 +2398,7 @@ export interface ScreenPresence {
 /**
  * Bodies of the HTTP API (`/api/v1/…`) that the browser reads or sends.
  */
-export type HttpMessage = AccessCodeInfo | IssueCode | IssuedCode;
+export type HttpMessage = AccessCodeInfo | IssueCode | IssuedCode | Minutes;
 
 /**
  * An access code as listed: never the code, never its hash.
@@ -2261,4 +2429,30 @@ export interface IssuedCode {
   id: string;
   label: string;
   role: string;
+}
+/**
+ * The minutes as JSON (`GET /api/v1/meetings/{id}/export?format=json`,
+ * `plenary export --format json`): for programs, so every instant is UTC
+ * (milliseconds since the epoch, `exported_at` in RFC 3339 with `Z`), every
+ * duration milliseconds and every status, kind or category its code; the
+ * meeting's `time_zone` is given for whoever shows them to people.
+ */
+export interface Minutes {
+  exported_at: string;
+  meeting: MeetingId;
+  /**
+   * Totals, shares, overruns, procedural speeches, interpretation: the
+   * same aggregate as the HTML minutes and the chair's live report.
+   */
+  record: SessionRecord;
+  running_order: RunningOrder;
+  /**
+   * The last event the minutes include.
+   */
+  seq: number;
+  /**
+   * The speaking log: every finished speech, in order.
+   */
+  speeches: SpeechRecord[];
+  time_zone: ZoneName;
 }

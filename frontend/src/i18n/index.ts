@@ -66,14 +66,34 @@ export function languageName(lang: string, inLang: string = uiLang.value): strin
   }
 }
 
-/** A time of day on the server clock, e.g. 14:35. */
+/** The meeting's IANA time zone, from the view documents' heading: every
+ * time people read is shown in it (the browser's when not known yet). */
+export const meetingTimeZone = signal<string | undefined>(undefined);
+
+/** `Intl.DateTimeFormat` in the meeting's time zone (the browser's if the
+ * engine does not know the zone). */
+export function zonedFormat(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const timeZone = meetingTimeZone.value;
+  try {
+    return new Intl.DateTimeFormat(lang, timeZone ? { ...options, timeZone } : options);
+  } catch {
+    return new Intl.DateTimeFormat(lang, options);
+  }
+}
+
+/** A time of day on the server clock, in the meeting's time zone, e.g. 14:35. */
 export function timeOfDay(ms: number, lang: string = uiLang.value, seconds = false): string {
-  return new Intl.DateTimeFormat(lang, {
+  return zonedFormat(lang, {
     hour: '2-digit',
     minute: '2-digit',
     ...(seconds ? { second: '2-digit' } : {}),
     hour12: false,
   }).format(new Date(ms));
+}
+
+/** The calendar day of an instant in the meeting's time zone, `YYYY-MM-DD`. */
+export function dayOf(ms: number): string {
+  return zonedFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 }
 
 /** A span for people: 45 s, 12 min, 1 h 05 min (rounded to the minute above 1 min). */

@@ -25,6 +25,7 @@ use crate::ids::{BoothId, DelegationId, InterpreterId, ItemId, MeetingId, Screen
 use crate::rules::{Category, ExtraKind, Preset, QueueOrder, ReplyPosition, Rules, TimeUpPolicy};
 use crate::time::{Millis, Timestamp};
 use crate::timer::Thresholds;
+use crate::zone::ZoneName;
 
 /// What is wrong with a definition, as a stable code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -49,6 +50,8 @@ pub enum DefinitionErrorCode {
     /// Two booths on one channel, or a channel number out of order.
     ChannelConflict,
     MissingPlannedStart,
+    /// A time zone the IANA database does not know.
+    UnknownTimeZone,
 }
 
 impl DefinitionErrorCode {
@@ -70,6 +73,7 @@ impl DefinitionErrorCode {
             Self::NoALanguage => "no_a_language",
             Self::ChannelConflict => "channel_conflict",
             Self::MissingPlannedStart => "missing_planned_start",
+            Self::UnknownTimeZone => "unknown_time_zone",
         }
     }
 }
@@ -244,6 +248,8 @@ struct RawMeeting {
     #[serde(default)]
     venue: Option<S<BTreeMap<String, String>>>,
     languages: S<Vec<S<String>>>,
+    #[serde(default)]
+    time_zone: Option<S<String>>,
     #[serde(default = "yes")]
     public_view_open: bool,
 }
@@ -402,6 +408,12 @@ impl Loader<'_> {
         let id = self.slug(&raw.meeting.id, "meeting id");
         let languages = self.languages(&raw.meeting.languages, "the meeting");
         let title = self.texts(&raw.meeting.title, "title");
+        let time_zone = raw
+            .meeting
+            .time_zone
+            .as_ref()
+            .map(|z| self.time_zone(z))
+            .unwrap_or_default();
         let venue = raw
             .meeting
             .venue
@@ -426,6 +438,7 @@ impl Loader<'_> {
             title,
             venue,
             languages,
+            time_zone,
             public_view_open: raw.meeting.public_view_open,
             delegations: delegations.into(),
             agenda: agenda.into(),
@@ -473,6 +486,20 @@ impl Loader<'_> {
                     e.to_string(),
                 );
                 None
+            }
+        }
+    }
+
+    fn time_zone(&mut self, s: &S<String>) -> ZoneName {
+        match ZoneName::parse(s.get_ref()) {
+            Ok(z) => z,
+            Err(e) => {
+                self.fail(
+                    s.span(),
+                    DefinitionErrorCode::UnknownTimeZone,
+                    e.to_string(),
+                );
+                ZoneName::default()
             }
         }
     }

@@ -19,6 +19,7 @@ use crate::roles::Role;
 use crate::roster::{Keyed, Roster};
 use crate::rules::{Category, Rules};
 use crate::time::{Millis, Timestamp};
+use crate::zone::ZoneName;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MeetingDefinition {
@@ -28,6 +29,10 @@ pub struct MeetingDefinition {
     /// The languages of the meeting: interface and floor languages. The
     /// first is the meeting's main language.
     pub languages: Vec<Lang>,
+    /// Where the meeting takes place, as an IANA zone: every human-facing
+    /// time is shown in it (UTC when the file names none).
+    #[serde(default)]
+    pub time_zone: ZoneName,
     /// Whether the public view (running order and speakers, read only)
     /// needs no access code.
     pub public_view_open: bool,

@@ -22,6 +22,63 @@ use crate::ids::{BoothId, InterpreterId};
 use crate::time::{Millis, Timestamp};
 use crate::timer::{Thresholds, Timer};
 
+/// What the listeners of a channel got during a speech, for the minutes.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// The speech was in the channel's language: the original.
+    Original,
+    /// A booth interpreted straight from the floor.
+    Direct,
+    /// A booth took another booth's interpretation.
+    Relay,
+    /// Two interpretations removed from the original.
+    DoubleRelay,
+    /// Nobody could interpret into the channel's language.
+    Uncovered,
+}
+
+impl Service {
+    pub const ALL: [Service; 5] = [
+        Service::Original,
+        Service::Direct,
+        Service::Relay,
+        Service::DoubleRelay,
+        Service::Uncovered,
+    ];
+
+    pub fn of(feed: &ChannelFeed) -> Service {
+        match feed {
+            ChannelFeed::FloorIsThisLanguage => Service::Original,
+            ChannelFeed::NoBooth | ChannelFeed::Uncovered { .. } => Service::Uncovered,
+            ChannelFeed::Booth { depth, .. } => match depth {
+                Depth::Floor => Service::Direct,
+                Depth::OneRelay => Service::Relay,
+                Depth::DoubleRelay => Service::DoubleRelay,
+            },
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Original => "original",
+            Service::Direct => "direct",
+            Service::Relay => "relay",
+            Service::DoubleRelay => "double_relay",
+            Service::Uncovered => "uncovered",
+        }
+    }
+}
+
+/// One channel's [`Service`] during a speech.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ChannelService {
+    pub channel: u8,
+    pub service: Service,
+}
+
 /// One booth's shift.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BoothState {
@@ -108,6 +165,19 @@ impl Interpretation {
     /// The relay plan for `floor` with the interpreters now on the mic.
     pub fn plan(&self, definition: &MeetingDefinition, floor: &Lang) -> RelayPlan {
         relay::plan(definition, floor, |booth| self.on_mic(definition, booth))
+    }
+
+    /// What each channel carries for a speech in `floor` with the
+    /// interpreters now on the mic.
+    pub fn services(&self, definition: &MeetingDefinition, floor: &Lang) -> Vec<ChannelService> {
+        self.plan(definition, floor)
+            .channels
+            .iter()
+            .map(|c| ChannelService {
+                channel: c.channel,
+                service: Service::of(&c.feed),
+            })
+            .collect()
     }
 
     /// The index of the interpreter who takes over in `booth`.

@@ -13,6 +13,7 @@ use plenary_core::ids::{BoothId, DelegationId, RequestId};
 use plenary_core::interpretation::{ChannelFeed, InterpretationWarning, SlowerPlease};
 use plenary_core::presentations::SlotStatus;
 use plenary_core::projections::Eta;
+use plenary_core::record::{self, SessionRecord};
 use plenary_core::roles::{CodeManager, RoleKind};
 use plenary_core::rules::{Category, RequestKind};
 use plenary_core::speakers::RequestStatus;
@@ -61,6 +62,10 @@ pub struct PresidingView {
     /// Every kind of request, in display order.
     pub kinds: Vec<RequestKind>,
     pub screens: Vec<ScreenLine>,
+    /// The record of the session so far (the same aggregate as the
+    /// exported minutes), for the live report; "today" is the local day
+    /// of the last event.
+    pub record: Box<SessionRecord>,
 }
 
 /// A change of the floor the chair can still take back.
@@ -211,6 +216,7 @@ pub(super) fn presiding(meeting: &Meeting) -> PresidingView {
             .map(|n| n.expected_at)
     };
     PresidingView {
+        record: Box::new(record::record(meeting, meeting.updated_at)),
         heading: parts::heading(meeting),
         floor_seen: meeting.floor.seen(),
         undo: meeting.undo.as_ref().map(|u| UndoOffer {

@@ -2,6 +2,7 @@
 //! who is next, the running order. Every field is derived here or in the
 //! core's projections; a display only formats it.
 
+use plenary_core::zone::ZoneName;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,10 @@ pub struct Heading {
     pub title: Texts,
     /// The meeting's languages, main one first.
     pub languages: Vec<Lang>,
+    /// The meeting's IANA time zone: every time a person reads is shown
+    /// in it (the instants themselves stay UTC milliseconds).
+    #[serde(default)]
+    pub time_zone: ZoneName,
     pub item: Option<ItemHeading>,
     /// Names of the request kinds these rules add to the three standard
     /// ones (statement, point of order, right of reply), by id.
@@ -131,6 +136,7 @@ pub(super) fn heading(meeting: &Meeting) -> Heading {
         meeting: definition.id.clone(),
         title: definition.title.clone(),
         languages: definition.languages.clone(),
+        time_zone: definition.time_zone.clone(),
         item,
         kinds: definition
             .rules

@@ -24,6 +24,7 @@ import { InterpretationBadges, PointOfOrderAlert, SoundToggle } from './ChairAle
 import { FloorPanel, handleShortcut, shortcutOf } from './FloorPanel';
 import { InterpretationPanel } from './InterpretationPanel';
 import { QueuePanel } from './QueuePanel';
+import { ReportPanel } from './ReportPanel';
 import { SchedulePanel } from './SchedulePanel';
 
 function Shortcuts() {
@@ -117,6 +118,7 @@ export default function ChairConsole() {
         <div class="chair-col">
           <InterpretationPanel view={view} />
           <AgendaPanel view={view} />
+          <ReportPanel view={view} />
         </div>
         <div class="chair-col">
           <Section id="shortcuts" title={t('chair.shortcuts')}>

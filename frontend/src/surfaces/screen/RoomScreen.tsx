@@ -22,7 +22,7 @@ import { Countdown } from '../../components/Countdown';
 import { Fit } from '../../components/Fit';
 import { kindName, turnLabel } from '../../components/names';
 import { useServerNow } from '../../components/useNow';
-import { languageName, t, timeOfDay, tx, uiLangFor, type MessageKey, type UiLang } from '../../i18n';
+import { languageName, t, timeOfDay, zonedFormat, tx, uiLangFor, type MessageKey, type UiLang } from '../../i18n';
 import type { ConnectionStatus } from '../../client';
 import { useKiosk, type Kiosk } from './kiosk';
 
@@ -369,7 +369,7 @@ function ClockView({ langs }: { langs: Langs }) {
       <div>
         <time data-testid="screen-clock">{timeOfDay(now, lang, true)}</time>
         <div class="date">
-          {inEach(langs, (l) => new Intl.DateTimeFormat(l, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(now)))}
+          {inEach(langs, (l) => zonedFormat(l, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(now)))}
         </div>
       </div>
     </div>

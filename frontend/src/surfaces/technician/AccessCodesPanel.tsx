@@ -20,7 +20,7 @@ import {
 } from '../../client/accessCodes';
 import type { InterpretationView, TechnicianView } from '../../client/protocol';
 import { Section } from '../../components/Section';
-import { t, timeOfDay, tx, uiLang, type MessageKey } from '../../i18n';
+import { dayOf, t, timeOfDay, tx, uiLang, zonedFormat, type MessageKey } from '../../i18n';
 import { QrCode } from './QrCode';
 
 /** What the panel needs of the technician's view document: whose codes it
@@ -85,11 +85,10 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A time today, or day and time for another day (browser's time zone). */
+/** A time today, or day and time for another day (the meeting's time zone). */
 function when(ms: number, lang: string): string {
-  const day = (d: Date) => d.toDateString();
-  if (day(new Date(ms)) === day(new Date(client().serverNow()))) return timeOfDay(ms, lang);
-  return new Intl.DateTimeFormat(lang, {
+  if (dayOf(ms) === dayOf(client().serverNow())) return timeOfDay(ms, lang);
+  return zonedFormat(lang, {
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
