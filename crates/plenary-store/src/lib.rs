@@ -313,19 +313,6 @@ impl Store {
         matches!(self, Store::Postgres(_))
     }
 
-    /// Who holds the writer lease of `meeting`, its epoch, and how long
-    /// until it expires unless renewed (zero: expired). `None` when nobody
-    /// ever did, and always on SQLite.
-    pub async fn lease_holder(
-        &self,
-        meeting: &MeetingId,
-    ) -> Result<Option<(String, u64, Duration)>, StoreError> {
-        match self {
-            Store::Sqlite(_) => Ok(None),
-            Store::Postgres(s) => self.within(s.lease_holder(meeting)).await,
-        }
-    }
-
     /// Listens for the doorbell (see [`Doorbell`]); `None` on SQLite,
     /// where the one node is the writer of everything.
     pub async fn doorbell(&self) -> Result<Option<Doorbell>, StoreError> {

@@ -160,19 +160,16 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         let mut conn = Checked::acquire(&self.pool).await?;
         let mut tx = conn.begin().await?;
-        if let Err(e) = fence(&mut tx, lease).await {
-            tx.rollback().await?;
-            conn.succeeded();
-            return Err(e);
-        }
+        fence(&mut tx, lease).await?;
         insert_batch(&mut tx, rows).await?;
         // The doorbell rings at the commit, never for a batch rolled back.
         if let Some(last) = rows.events.iter().map(|e| e.seq).max() {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(inbox::EVENTS_CHANNEL)
-                .bind(format!("{} {last}", lease.meeting))
-                .execute(&mut *tx)
-                .await?;
+            notify(
+                &mut tx,
+                inbox::EVENTS_CHANNEL,
+                &format!("{} {last}", lease.meeting),
+            )
+            .await?;
         }
         tx.commit().await?;
         conn.succeeded();
@@ -205,36 +202,11 @@ impl PgStore {
              ORDER BY n \
              RETURNING id",
         )
-        .bind(
-            commands
-                .iter()
-                .map(|c| c.meeting.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            commands
-                .iter()
-                .map(|c| c.actor.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            commands
-                .iter()
-                .map(|c| c.command_id.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            commands
-                .iter()
-                .map(|c| c.command.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            commands
-                .iter()
-                .map(|c| c.seen.as_deref())
-                .collect::<Vec<_>>(),
-        )
+        .bind(column(commands, |c| c.meeting.as_str()))
+        .bind(column(commands, |c| c.actor.as_str()))
+        .bind(column(commands, |c| c.command_id.as_str()))
+        .bind(column(commands, |c| c.command.as_str()))
+        .bind(column(commands, |c| c.seen.as_deref()))
         .fetch_all(&mut *tx)
         .await?;
         ids.sort_unstable();
@@ -242,11 +214,7 @@ impl PgStore {
         meetings.sort_unstable();
         meetings.dedup();
         for meeting in meetings {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(inbox::INBOX_CHANNEL)
-                .bind(meeting)
-                .execute(&mut *tx)
-                .await?;
+            notify(&mut tx, inbox::INBOX_CHANNEL, meeting).await?;
         }
         tx.commit().await?;
         conn.succeeded();
@@ -289,11 +257,7 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         let mut conn = Checked::acquire(&self.pool).await?;
         let mut tx = conn.begin().await?;
-        if let Err(e) = fence(&mut tx, lease).await {
-            tx.rollback().await?;
-            conn.succeeded();
-            return Err(e);
-        }
+        fence(&mut tx, lease).await?;
         sqlx::query(
             "UPDATE command_inbox SET outcome = o.outcome, decided_at = now() \
              FROM UNNEST($1::int8[], $2::text[]) AS o(id, outcome) \
@@ -303,11 +267,7 @@ impl PgStore {
         .bind(outcomes.iter().map(|(_, o)| o.as_str()).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(inbox::OUTCOME_CHANNEL)
-            .bind(meeting.as_str())
-            .execute(&mut *tx)
-            .await?;
+        notify(&mut tx, inbox::OUTCOME_CHANNEL, meeting.as_str()).await?;
         // Settled entries are kept a while for a forwarding node that
         // asks late, then dropped.
         sqlx::query(
@@ -404,29 +364,6 @@ impl PgStore {
                 last_seen: last.map(Timestamp),
             })
             .collect())
-    }
-
-    /// Who holds the lease of `meeting` and for how long yet (zero:
-    /// expired); `None` when nobody ever did.
-    pub(crate) async fn lease_holder(
-        &self,
-        meeting: &MeetingId,
-    ) -> Result<Option<(String, u64, Duration)>, StoreError> {
-        let row: Option<(String, i64, f64)> = sqlx::query_as(
-            "SELECT holder, epoch, \
-                    GREATEST(0, EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 \
-             FROM writer_leases WHERE meeting = $1",
-        )
-        .bind(meeting.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(holder, epoch, left)| {
-            (
-                holder,
-                u64::try_from(epoch).unwrap_or(0),
-                Duration::from_millis(left as u64),
-            )
-        }))
     }
 
     pub(crate) async fn claim_lease(
@@ -804,6 +741,26 @@ impl PgStore {
 }
 
 /// The rows of a batch, inserted in `tx`.
+/// One column of a batch of forwarded commands, for `UNNEST`.
+fn column<'a, T>(commands: &'a [Forward], field: impl Fn(&'a Forward) -> T) -> Vec<T> {
+    commands.iter().map(field).collect()
+}
+
+/// Rings `channel` with `payload` when `tx` commits (never if it rolls
+/// back): `NOTIFY` is transactional.
+async fn notify(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    channel: &str,
+    payload: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// A row of `screen_presence`: screen, connections, round trip, offset,
 /// last seen.
 type PresenceRow = (String, i32, Option<f64>, Option<f64>, Option<i64>);

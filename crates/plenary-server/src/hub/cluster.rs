@@ -48,16 +48,6 @@ pub struct LeaseTiming {
     pub claim_every: Duration,
 }
 
-impl Default for LeaseTiming {
-    fn default() -> Self {
-        LeaseTiming {
-            ttl: Duration::from_millis(2_000),
-            renew_every: Duration::from_millis(500),
-            claim_every: Duration::from_millis(250),
-        }
-    }
-}
-
 /// What the keeper tells its hub.
 #[derive(Debug)]
 pub(super) enum LeaseNews {
@@ -89,14 +79,6 @@ impl Standing {
             0 => Standing::Writer,
             1 => Standing::Follower,
             _ => Standing::NoWriter,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Standing::Writer => "writer",
-            Standing::Follower => "follower",
-            Standing::NoWriter => "no_writer",
         }
     }
 }
@@ -510,21 +492,17 @@ impl Hub {
         self.commit(pending).await;
     }
 
-    /// Delivers the answer to a forwarded command: to the waiting sender
-    /// when it is this node's own, else into the outcomes to write.
+    /// Delivers the answer to a forwarded command: into the outcomes to
+    /// write, and to the waiting sender when it is this node's own.
     pub(super) fn settle(&mut self, id: i64, outcome: CommandOutcome) {
-        if let Some(f) = self.forwarded.remove(&id) {
-            self.record(Some(f.key), &outcome);
-            let settled = Settled::of(&outcome);
-            self.reply(Some(f.reply), outcome);
-            // Written all the same, so the entry leaves the inbox.
-            if let Some(s) = settled {
-                self.to_settle.push((id, s));
-            }
-            return;
-        }
+        // Written even for this node's own sender, so the entry leaves the
+        // inbox.
         if let Some(s) = Settled::of(&outcome) {
             self.to_settle.push((id, s));
+        }
+        if let Some(f) = self.forwarded.remove(&id) {
+            self.record(Some(f.key), &outcome);
+            self.reply(Some(f.reply), outcome);
         }
     }
 
