@@ -23,6 +23,20 @@ const FONT: &str = "sans-serif";
 /// timeline.
 const NEAR: f64 = 180.0;
 
+/// The label of a row of a horizontal chart: rows are drawn bottom up, the
+/// labels listed top down.
+fn row_label(labels: &[String], v: &SegmentValue<i32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) => usize::try_from(*i)
+            .ok()
+            .and_then(|i| labels.len().checked_sub(1 + i))
+            .and_then(|i| labels.get(i))
+            .cloned()
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 /// One bar: its label, its length in minutes and the text at its end.
 #[derive(Debug)]
 pub(super) struct Bar {
@@ -100,15 +114,7 @@ fn draw_stacked<'a>(
             }
         })
         .y_labels(n)
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => usize::try_from(*i)
-                .ok()
-                .and_then(|i| n.checked_sub(1 + i))
-                .and_then(|i| labels.get(i))
-                .cloned()
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
+        .y_label_formatter(&|v| row_label(labels, v))
         .label_style((FONT, 13))
         .light_line_style(RGBColor(0xe6, 0xe6, 0xe6))
         .draw()?;
@@ -212,15 +218,7 @@ fn draw_timeline<'a>(
         .x_labels(8)
         .x_label_formatter(&|v| clock(*v))
         .y_labels(n)
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => usize::try_from(*i)
-                .ok()
-                .and_then(|i| n.checked_sub(1 + i))
-                .and_then(|i| labels.get(i))
-                .cloned()
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
+        .y_label_formatter(&|v| row_label(labels, v))
         .label_style((FONT, 13))
         .light_line_style(RGBColor(0xe6, 0xe6, 0xe6))
         .draw()?;
