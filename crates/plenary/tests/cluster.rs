@@ -22,6 +22,7 @@ use plenary_client::{Client, ConnectOptions, Hello};
 use plenary_core::Event;
 use plenary_protocol::ServerMessage;
 use plenary_tests::{Backend, Database};
+use sqlx::Connection as _;
 
 use support::ledger::{Chair, Outcome};
 use support::proxy::{Mode, Proxy};
@@ -619,4 +620,79 @@ async fn until_online(chair: &mut Client, want: bool) {
             other => panic!("the chair never saw hall-left online = {want}: {other:?}"),
         }
     }
+}
+
+/// A writer that holds the lease and never answers (a ghost: here a lease
+/// row written by hand): a command forwarded to it is answered
+/// `outcome_unknown` after the wait, and is not applied late when a real
+/// writer takes over; sent again with its id, it is applied once.
+#[tokio::test]
+async fn a_command_nobody_decides_is_unknown_and_never_applied_late() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let Some(cluster) = Cluster::start(1).await else {
+        eprintln!("skipped: PLENARY_TEST_DATABASE_URL is not set");
+        return;
+    };
+    cluster.becomes_writer(0, Duration::from_secs(5)).await;
+    let code = server::issue(&cluster.url, "chair").await;
+    let mut chair = Chair::connect(cluster.port(0), &code, "ghost").await;
+    chair.ack(Duration::from_secs(5), "before the ghost").await;
+    let mut db = sqlx::PgConnection::connect(&cluster.url).await.unwrap();
+    let lease = |sql: &'static str| sqlx::query(sql).bind(plenary_tests::MEETING);
+    lease(
+        "UPDATE writer_leases SET epoch = epoch + 1, holder = 'ghost', \
+         expires_at = now() + interval '60 seconds' WHERE meeting = $1",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    // Its renewal refused, the node steps down and forwards.
+    let start = Instant::now();
+    while cluster.is_writer(0).await {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the node never stepped down"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let (id, answered) = chair.push(Duration::from_secs(15)).await;
+    assert!(
+        matches!(answered.outcome, Outcome::Unknown { .. }),
+        "a command nobody decides: {answered}"
+    );
+    assert!(
+        answered.took >= Duration::from_secs(8),
+        "answered before the writer's wait ran out: {answered}"
+    );
+    // The ghost goes; the node takes over and finds the stale entry.
+    lease(
+        "UPDATE writer_leases SET expires_at = now() - interval '1 millisecond' WHERE meeting = $1",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    cluster.becomes_writer(0, Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let store = plenary_store::Store::connect(&cluster.url).await.unwrap();
+    let events = store
+        .load_events(
+            &plenary_core::ids::MeetingId::new(plenary_tests::MEETING),
+            0,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let text = chair.text(&id).to_owned();
+    assert!(
+        !events.iter().any(|e| matches!(
+            &e.event,
+            Event::MessagePushed { text: t, .. } if t.0.values().any(|v| *v == text)
+        )),
+        "`{text}` was applied after its sender was told the outcome is unknown"
+    );
+    // Sent again with its id: applied now, once.
+    chair.resolve(Duration::from_secs(10), "the ghost").await;
+    chair.ledger.verify(&cluster.url).await;
+    chair.close().await;
+    cluster.finish().await;
 }
