@@ -2,7 +2,8 @@
 //! decoded with `rosc`): a command from a port bound to an allowed code is
 //! applied and reaches the websocket clients; a port bound to a
 //! delegation's code is refused and counted; a malformed packet is counted
-//! and ignored; a packet delivered twice does not call two speakers; the
+//! and ignored; a flood is held to the code's command rate before it is
+//! judged; a packet delivered twice does not call two speakers; the
 //! output reports a speech and its countdown second by second.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -399,9 +400,66 @@ async fn the_output_reports_the_speaker_and_the_countdown(backend: Backend) {
     app.finish().await;
 }
 
+/// A flood of packets the port's code may not send (here: for another
+/// meeting) is held to the code's command rate before anything is judged:
+/// beyond the burst the packets are only counted `rate_limited`, not each
+/// refused and logged; the port acts again once the rate allows.
+async fn a_flood_is_held_to_the_command_rate_before_it_is_judged(backend: Backend) {
+    let Some((app, ports)) = spawn(backend, &[Role::Technician], Vec::new(), Clock::System).await
+    else {
+        return;
+    };
+    let port = ports[0];
+    let mut screen = app.connect("screen:hall-left").await;
+    let refused = osc_count(&app, "refused").await;
+    let limited = osc_count(&app, "rate_limited").await;
+    const FLOOD: u64 = 100;
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let packet = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+        addr: "/plenary/another-meeting/screens/blank".to_owned(),
+        args: Vec::new(),
+    }))
+    .unwrap();
+    let started = tokio::time::Instant::now();
+    for _ in 0..FLOOD {
+        socket.send_to(&packet, port).await.unwrap();
+    }
+    let deadline = started + WAIT;
+    let (refused, limited) = loop {
+        let (r, l) = (
+            osc_count(&app, "refused").await - refused,
+            osc_count(&app, "rate_limited").await - limited,
+        );
+        if r + l >= FLOOD {
+            break (r, l);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {r} refused and {l} rate limited of {FLOOD} packets"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // The default burst is 40 and the rate 20/s: at most that many were judged.
+    let allowed = 40 + 20 * started.elapsed().as_secs() + 1;
+    assert!(
+        refused <= allowed,
+        "{refused} packets were judged (and logged), at most {allowed} expected"
+    );
+    assert!(limited >= FLOOD - allowed, "{limited} rate limited");
+    // Once the rate allows, the port's own commands act again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    send(port, "screen/hall-left/identify", Vec::new()).await;
+    match next_event(&mut screen).await {
+        Event::ViewAssigned { view, .. } => assert_eq!(view.as_str(), "identify"),
+        other => panic!("expected view_assigned, got {other:?}"),
+    }
+    app.finish().await;
+}
+
 on_both_databases!(
     an_allowed_command_is_applied_and_broadcast,
     a_port_bound_to_a_delegation_code_is_refused,
     a_malformed_packet_is_counted_and_ignored,
+    a_flood_is_held_to_the_command_rate_before_it_is_judged,
     the_output_reports_the_speaker_and_the_countdown,
 );

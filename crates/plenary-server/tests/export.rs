@@ -240,6 +240,12 @@ fn the_html_stands_alone_with_charts_and_print_rules() {
     }
     assert!(html.matches("<svg").count() >= 5);
     assert!(html.contains("data-section=\"signature\""));
+    // A status is one word in a narrow column: printed, it never breaks.
+    assert!(html.contains("td.w { white-space: nowrap; }"));
+    assert!(
+        html.contains("<td class=\"w\">Concluido</td>"),
+        "the status cell"
+    );
 }
 
 #[test]

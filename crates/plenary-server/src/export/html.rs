@@ -34,6 +34,7 @@ th { background: #eef2f7; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 td.late { color: #b03a2e; }
 td { overflow-wrap: break-word; }
+td.w { white-space: nowrap; }
 table.log { font-size: 8.5pt; }
 table.log tr.group th { background: #dde6f0; text-align: left; }
 tr.group { break-after: avoid; page-break-after: avoid; }
@@ -205,7 +206,7 @@ fn running_order(out: &mut String, doc: &Doc<'_>) {
             let drift = i.end_drift().or(i.start_drift());
             vec![
                 Cell::text(doc.pick(&i.title)),
-                Cell::text(doc.status(i.status)),
+                Cell::word(doc.status(i.status)),
                 Cell::text(format!(
                     "{} {} – {}",
                     doc.datetime(i.planned_start).get(..10).unwrap_or_default(),
@@ -437,6 +438,12 @@ impl Cell {
 
     fn num(text: String) -> Cell {
         Cell { text, class: "n" }
+    }
+
+    /// One word that must not break: a status in a narrow column
+    /// ("Concluido" was split in two when printed).
+    fn word(text: String) -> Cell {
+        Cell { text, class: "w" }
     }
 }
 

@@ -31,7 +31,8 @@ const MAX_DATAGRAM: usize = 8 * 1024;
 /// Messages acted on from one packet (a bundle holds several).
 const MAX_MESSAGES: usize = 32;
 /// An access code's role is looked up again after this: a revoked code
-/// stops acting within it.
+/// stops acting within it, and a port whose code is unknown asks the store
+/// once per interval, however many packets arrive.
 const LOGIN_FRESH: Duration = Duration::from_secs(5);
 
 /// Who a port's packets act as.
@@ -40,7 +41,6 @@ struct Login {
     role: Role,
     code_id: String,
     meeting: MeetingId,
-    at: Instant,
 }
 
 /// One listen port's task.
@@ -49,6 +49,8 @@ pub(super) struct Listener {
     pub(super) socket: UdpSocket,
     pub(super) access_code: Secret,
     login: Option<Login>,
+    /// When the code was last looked up (found or not).
+    looked_up: Option<Instant>,
     /// Whether the code's failure to log in was logged already.
     warned: bool,
 }
@@ -60,6 +62,7 @@ impl Listener {
             socket,
             access_code,
             login: None,
+            looked_up: None,
             warned: false,
         }
     }
@@ -132,12 +135,15 @@ impl Listener {
             );
             "refused"
         };
+        // The rate limit comes first, so a flood of packets — allowed or
+        // not — is logged at most at the port's command rate; the rest is
+        // only counted (plenary_osc_packets_total{outcome="rate_limited"}).
+        if self.state.command_limits.check(&login.code_id).is_err() {
+            tracing::debug!(%from, address, "OSC commands too fast: ignored");
+            return "rate_limited";
+        }
         if parsed.meeting != login.meeting {
             return refused("the access code of this port is for another meeting");
-        }
-        if self.state.command_limits.check(&login.code_id).is_err() {
-            tracing::warn!(%from, address, "OSC commands too fast: ignored");
-            return "rate_limited";
         }
         let Some(hub) = self.state.find_meeting(&login.meeting).await else {
             return "unavailable";
@@ -170,10 +176,8 @@ impl Listener {
     /// The role of the port's access code, looked up again every
     /// [`LOGIN_FRESH`]; `Ok(None)` for an unknown or revoked code.
     async fn login(&mut self) -> Result<Option<Login>, ()> {
-        if let Some(login) = &self.login
-            && login.at.elapsed() < LOGIN_FRESH
-        {
-            return Ok(Some(login.clone()));
+        if self.looked_up.is_some_and(|at| at.elapsed() < LOGIN_FRESH) {
+            return Ok(self.login.clone());
         }
         let found = AccessCodes::new(&self.state.store)
             .login(self.access_code.expose())
@@ -183,8 +187,8 @@ impl Listener {
             role: r.role,
             code_id: r.id,
             meeting: r.meeting,
-            at: Instant::now(),
         });
+        self.looked_up = Some(Instant::now());
         match &self.login {
             Some(login) => {
                 if self.warned {
