@@ -3,7 +3,8 @@
 //! applied and reaches the websocket clients; a port bound to a
 //! delegation's code is refused and counted; a malformed packet is counted
 //! and ignored; a flood is held to the code's command rate before it is
-//! judged; a packet delivered twice does not call two speakers; the
+//! judged; while the store cannot look the code up, packets are
+//! unavailable at once and nothing acts; a packet delivered twice does not call two speakers; the
 //! output reports a speech and its countdown second by second.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -11,13 +12,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use sqlx::Connection as _;
 use tokio::net::UdpSocket;
 
 use plenary_client::Client;
 use plenary_core::{Event, Millis, Role};
 use plenary_protocol::ServerMessage;
 use plenary_server::clock::Clock;
-use plenary_server::config::{OscFormat, OscInput, OscOutput, Secret};
+use plenary_server::config::{OscFormat, OscInput, OscOutput, Secret, ServerConfig};
 use plenary_server::{access, clock};
 use plenary_store::NewAccessCode;
 use plenary_tests::{Backend, MEETING, TestApp, on_both_databases, reference};
@@ -125,14 +127,24 @@ async fn osc_count(app: &TestApp, outcome: &str) -> u64 {
 
 /// Waits until the counter of `outcome` reaches `at_least`.
 async fn counted(app: &TestApp, outcome: &str, at_least: u64) {
+    risen(app, &[(outcome, 0)], at_least).await;
+}
+
+/// Waits until the counters of the outcomes have risen, together, by
+/// `at_least` above the values given with them; returns each one's rise.
+async fn risen(app: &TestApp, from: &[(&str, u64)], at_least: u64) -> Vec<u64> {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        if osc_count(app, outcome).await >= at_least {
-            return;
+        let mut rises = Vec::new();
+        for (outcome, before) in from {
+            rises.push(osc_count(app, outcome).await.saturating_sub(*before));
+        }
+        if rises.iter().sum::<u64>() >= at_least {
+            return rises;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "plenary_osc_packets_total{{outcome=\"{outcome}\"}} never reached {at_least}"
+            "plenary_osc_packets_total of {from:?} rose only by {rises:?}, not {at_least} in all"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -424,23 +436,17 @@ async fn a_flood_is_held_to_the_command_rate_before_it_is_judged(backend: Backen
     for _ in 0..FLOOD {
         socket.send_to(&packet, port).await.unwrap();
     }
-    let deadline = started + WAIT;
-    let (refused, limited) = loop {
-        let (r, l) = (
-            osc_count(&app, "refused").await - refused,
-            osc_count(&app, "rate_limited").await - limited,
-        );
-        if r + l >= FLOOD {
-            break (r, l);
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "only {r} refused and {l} rate limited of {FLOOD} packets"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    // The default burst is 40 and the rate 20/s: at most that many were judged.
-    let allowed = 40 + 20 * started.elapsed().as_secs() + 1;
+    let rises = risen(
+        &app,
+        &[("refused", refused), ("rate_limited", limited)],
+        FLOOD,
+    )
+    .await;
+    let (refused, limited) = (rises[0], rises[1]);
+    // At most the burst and what the rate gave meanwhile were judged.
+    let rate = ServerConfig::default();
+    let allowed = u64::from(rate.command_burst)
+        + u64::from(rate.commands_per_second) * (started.elapsed().as_secs() + 1);
     assert!(
         refused <= allowed,
         "{refused} packets were judged (and logged), at most {allowed} expected"
@@ -449,6 +455,56 @@ async fn a_flood_is_held_to_the_command_rate_before_it_is_judged(backend: Backen
     // Once the rate allows, the port's own commands act again.
     tokio::time::sleep(Duration::from_millis(500)).await;
     send(port, "screen/hall-left/identify", Vec::new()).await;
+    match next_event(&mut screen).await {
+        Event::ViewAssigned { view, .. } => assert_eq!(view.as_str(), "identify"),
+        other => panic!("expected view_assigned, got {other:?}"),
+    }
+    app.finish().await;
+}
+
+/// While the store cannot say who a port's code is (here: another session
+/// holds the codes' table, so the lookup waits out the database timeout),
+/// the port's packets are counted `unavailable` after one lookup, not one
+/// lookup per packet each waiting for the timeout; nothing is applied; once
+/// the store answers, the port acts again within a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_code_cannot_be_looked_up_packets_are_unavailable_and_nothing_acts() {
+    let Some((app, ports)) = spawn(
+        Backend::Postgres,
+        &[Role::Technician],
+        Vec::new(),
+        Clock::System,
+    )
+    .await
+    else {
+        return;
+    };
+    let port = ports[0];
+    let mut screen = app.connect("screen:hall-left").await;
+    let mut locker = sqlx::PgConnection::connect(&app.database.url)
+        .await
+        .unwrap();
+    let mut lock = locker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE access_codes IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let before = osc_count(&app, "unavailable").await;
+    // Five packets: one lookup per packet would take 5 × 5 s, beyond WAIT.
+    const PACKETS: u64 = 5;
+    for _ in 0..PACKETS {
+        send(
+            port,
+            "screen/hall-left/view",
+            vec![OscType::String("blank".to_owned())],
+        )
+        .await;
+    }
+    counted(&app, "unavailable", before + PACKETS).await;
+    lock.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    send(port, "screen/hall-left/identify", Vec::new()).await;
+    // The first thing the screen sees is the packet sent after the outage.
     match next_event(&mut screen).await {
         Event::ViewAssigned { view, .. } => assert_eq!(view.as_str(), "identify"),
         other => panic!("expected view_assigned, got {other:?}"),

@@ -34,13 +34,43 @@ const MAX_MESSAGES: usize = 32;
 /// stops acting within it, and a port whose code is unknown asks the store
 /// once per interval, however many packets arrive.
 const LOGIN_FRESH: Duration = Duration::from_secs(5);
+/// After a lookup the store could not answer, packets are answered
+/// `unavailable` without asking again for this long: a flood during an
+/// outage waits for neither the database timeout nor a log line per packet.
+const LOOKUP_RETRY: Duration = Duration::from_secs(1);
 
 /// Who a port's packets act as.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Login {
     role: Role,
     code_id: String,
     meeting: MeetingId,
+}
+
+/// What a lookup of a port's code said.
+#[derive(Clone, Debug, PartialEq)]
+enum Found {
+    Login(Login),
+    /// Unknown or revoked.
+    Unknown,
+    /// The store did not answer.
+    Unreachable,
+}
+
+/// The last lookup of a port's code, and when it was made.
+struct Lookup {
+    at: Instant,
+    found: Found,
+}
+
+impl Lookup {
+    fn fresh(&self) -> bool {
+        let keep = match self.found {
+            Found::Unreachable => LOOKUP_RETRY,
+            Found::Login(_) | Found::Unknown => LOGIN_FRESH,
+        };
+        self.at.elapsed() < keep
+    }
 }
 
 /// One listen port's task.
@@ -48,11 +78,8 @@ pub(super) struct Listener {
     pub(super) state: Arc<AppState>,
     pub(super) socket: UdpSocket,
     pub(super) access_code: Secret,
-    login: Option<Login>,
-    /// When the code was last looked up (found or not).
-    looked_up: Option<Instant>,
-    /// Whether the code's failure to log in was logged already.
-    warned: bool,
+    /// `None` until the first packet asks.
+    lookup: Option<Lookup>,
 }
 
 impl Listener {
@@ -61,9 +88,7 @@ impl Listener {
             state,
             socket,
             access_code,
-            login: None,
-            looked_up: None,
-            warned: false,
+            lookup: None,
         }
     }
 
@@ -124,9 +149,9 @@ impl Listener {
             }
         };
         let login = match self.login().await {
-            Ok(Some(login)) => login,
-            Ok(None) => return "unauthorised",
-            Err(()) => return "unavailable",
+            Found::Login(login) => login,
+            Found::Unknown => return "unauthorised",
+            Found::Unreachable => return "unavailable",
         };
         let refused = |why: &str| {
             tracing::warn!(
@@ -173,40 +198,49 @@ impl Listener {
         }
     }
 
-    /// The role of the port's access code, looked up again every
-    /// [`LOGIN_FRESH`]; `Ok(None)` for an unknown or revoked code.
-    async fn login(&mut self) -> Result<Option<Login>, ()> {
-        if self.looked_up.is_some_and(|at| at.elapsed() < LOGIN_FRESH) {
-            return Ok(self.login.clone());
+    /// What the port's access code is, looked up again every
+    /// [`LOGIN_FRESH`] ([`LOOKUP_RETRY`] after the store failed to answer).
+    /// Each change of answer is logged once, never the code itself.
+    async fn login(&mut self) -> Found {
+        if let Some(lookup) = self.lookup.as_ref().filter(|l| l.fresh()) {
+            return lookup.found.clone();
         }
-        let found = AccessCodes::new(&self.state.store)
+        let looked_up = AccessCodes::new(&self.state.store)
             .login(self.access_code.expose())
-            .await
-            .map_err(|e| tracing::warn!(error = %e, "OSC: the access code cannot be looked up"))?;
-        self.login = found.map(|r| Login {
-            role: r.role,
-            code_id: r.id,
-            meeting: r.meeting,
+            .await;
+        let found = match &looked_up {
+            Ok(Some(r)) => Found::Login(Login {
+                role: r.role.clone(),
+                code_id: r.id.clone(),
+                meeting: r.meeting.clone(),
+            }),
+            Ok(None) => Found::Unknown,
+            Err(_) => Found::Unreachable,
+        };
+        let before = self.lookup.replace(Lookup {
+            at: Instant::now(),
+            found: found.clone(),
         });
-        self.looked_up = Some(Instant::now());
-        match &self.login {
-            Some(login) => {
-                if self.warned {
-                    tracing::info!(role = %login.role, meeting = %login.meeting, "OSC: the access code logs in again");
-                }
-                self.warned = false;
-            }
-            None if !self.warned => {
-                // The code itself is never logged.
-                tracing::warn!(
-                    listen = ?self.socket.local_addr().ok(),
+        if before.as_ref().is_none_or(|b| b.found != found) {
+            let listen = self.socket.local_addr().ok();
+            match &found {
+                // The first login is the normal case; a change is news.
+                Found::Login(login) if before.is_some() => tracing::info!(
+                    role = %login.role, meeting = %login.meeting, ?listen,
+                    "OSC: the access code of this port logs in"
+                ),
+                Found::Login(_) => {}
+                Found::Unknown => tracing::warn!(
+                    ?listen,
                     "OSC: the access code of this port is unknown or revoked; its packets are refused"
-                );
-                self.warned = true;
+                ),
+                Found::Unreachable => tracing::warn!(
+                    ?listen, error = ?looked_up.err(),
+                    "OSC: the access code cannot be looked up; packets are answered unavailable until it can"
+                ),
             }
-            None => {}
         }
-        Ok(self.login.clone())
+        found
     }
 }
 
