@@ -442,6 +442,15 @@ impl Store {
         timed!(self, s => s.load_events(meeting, after_seq).await).await
     }
 
+    /// Waits until no write of `meeting` is still under way in the
+    /// database. A commit whose answer was lost (a cut connection, a
+    /// timeout) may still be finishing there: a read of the log before
+    /// this can miss a commit that lands a moment later, a read after it
+    /// cannot.
+    pub async fn await_writes(&self, meeting: &MeetingId) -> Result<(), StoreError> {
+        timed!(self, s => s.await_writes(meeting).await).await
+    }
+
     /// The seq of the last stored event of `meeting`; 0 when it has none.
     pub async fn last_seq(&self, meeting: &MeetingId) -> Result<u64, StoreError> {
         let seq = timed!(self, s => s.last_seq(meeting).await).await?;

@@ -483,6 +483,20 @@ impl PgStore {
         rows.into_iter().map(|row| row.decode(meeting)).collect()
     }
 
+    /// `FOR UPDATE` on the lease row conflicts with the `FOR SHARE` that
+    /// every fenced commit holds until it ends (see [`fence`]).
+    pub(crate) async fn await_writes(&self, meeting: &MeetingId) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.pool).await?;
+        let mut tx = conn.begin().await?;
+        sqlx::query("SELECT 1 FROM writer_leases WHERE meeting = $1 FOR UPDATE")
+            .bind(meeting.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.rollback().await?;
+        conn.succeeded();
+        Ok(())
+    }
+
     pub(crate) async fn last_seq(&self, meeting: &MeetingId) -> Result<i64, StoreError> {
         let seq: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE meeting = $1")

@@ -221,6 +221,17 @@ impl SqliteStore {
         rows.into_iter().map(|row| row.decode(meeting)).collect()
     }
 
+    /// The file's write lock is held by a commit under way (even one on a
+    /// connection given up after a timeout) until it ends; `BEGIN
+    /// IMMEDIATE` waits for it. One file, so `_meeting` does not matter.
+    pub(crate) async fn await_writes(&self, _meeting: &MeetingId) -> Result<(), StoreError> {
+        let mut conn = Checked::acquire(&self.writer).await?;
+        let tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        tx.rollback().await?;
+        conn.succeeded();
+        Ok(())
+    }
+
     pub(crate) async fn last_seq(&self, meeting: &MeetingId) -> Result<i64, StoreError> {
         let seq: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE meeting = ?1")

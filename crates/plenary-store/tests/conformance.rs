@@ -853,6 +853,64 @@ async fn a_takeover_waits_for_a_fenced_commit_under_way(store: &Store) {
     node_b.close().await;
 }
 
+/// A commit whose answer was lost may still be under way in the database;
+/// `await_writes` returns only once it has ended, so the log read after it
+/// tells whether it landed. The commit under way is held open by hand: on
+/// PostgreSQL a transaction holding the lease row FOR SHARE (as the fence
+/// does), on SQLite one holding the file's write lock.
+async fn awaiting_writes_waits_for_a_commit_under_way(store: &Store) {
+    let meeting = m("hn");
+    acquired(store.claim_lease(&meeting, "node-a", TTL).await.unwrap());
+    let under_way = match store.backend() {
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(store.url()).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+            sqlx::query("SELECT epoch FROM writer_leases WHERE meeting = $1 FOR SHARE")
+                .bind(meeting.as_str())
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            Held::Postgres(conn)
+        }
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(store.url()).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            Held::Sqlite(conn)
+        }
+    };
+    let waiting = {
+        let store = store.clone();
+        let meeting = meeting.clone();
+        tokio::spawn(async move { store.await_writes(&meeting).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "await_writes returned while a commit was under way"
+    );
+    under_way.commit().await;
+    waiting.await.unwrap().unwrap();
+}
+
+/// A transaction left open on a connection of its own.
+enum Held {
+    Postgres(sqlx::PgConnection),
+    Sqlite(sqlx::SqliteConnection),
+}
+
+impl Held {
+    async fn commit(self) {
+        match self {
+            Held::Postgres(mut c) => sqlx::query("COMMIT").execute(&mut c).await.map(drop),
+            Held::Sqlite(mut c) => sqlx::query("COMMIT").execute(&mut c).await.map(drop),
+        }
+        .unwrap();
+    }
+}
+
 /// Commands for the writer: stored in the batch's order (ids rising in it,
 /// read back in it), open until settled, settled once and only under the
 /// lease.
@@ -988,6 +1046,7 @@ conformance!(
     a_write_probe_leaves_nothing,
     a_lease_is_one_writers_until_it_expires,
     a_takeover_waits_for_a_fenced_commit_under_way,
+    awaiting_writes_waits_for_a_commit_under_way,
     the_inbox_keeps_order_and_settles_under_the_lease,
     screen_presence_is_shared_between_nodes,
 );

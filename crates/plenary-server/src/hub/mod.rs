@@ -1002,7 +1002,23 @@ impl Hub {
     async fn resolve_failed(&mut self, pending: Vec<Pending>) {
         // Asked at once: after a cut connection the store usually answers
         // a fresh one. A store that does not is asked again in the background.
-        let known = self.catch_up(IMMEDIATE_RECONCILE).await;
+        // The log is read only once the lost commit has ended in the
+        // database: read before, it could say "not there" of a commit that
+        // lands a moment later, and the chair would be told nothing was
+        // applied of a command that was.
+        let settled =
+            tokio::time::timeout(IMMEDIATE_RECONCILE, self.store.await_writes(&self.id)).await;
+        let known = match settled {
+            Ok(Ok(())) => self.catch_up(IMMEDIATE_RECONCILE).await,
+            Ok(Err(e)) => {
+                warn!(meeting = %self.id, error = %e, "cannot learn whether the failed commit has ended");
+                false
+            }
+            Err(_) => {
+                warn!(meeting = %self.id, "the failed commit has not ended in time");
+                false
+            }
+        };
         self.set_synced(known);
         // A batch is one transaction: all of it is durable, or none.
         let durable = known
