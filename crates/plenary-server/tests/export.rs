@@ -10,9 +10,11 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use plenary_core::command::Command;
 use plenary_core::definition::load_str;
 use plenary_core::event::Event;
 use plenary_core::i18n::{Catalogue, Lang};
+use plenary_core::ids::ItemId;
 use plenary_core::script::{Expect, reference_half_day};
 use plenary_core::{Meeting, Millis, Role, StoredEvent, Timestamp, execute, stamp};
 use plenary_server::export::{self, Format};
@@ -269,4 +271,50 @@ fn split_csv(line: &str) -> Vec<String> {
         }
     }
     fields
+}
+
+/// A demo begun at 23:15 in San Pedro Sula plans the opening for 23:30, alone
+/// on its local day, and the rest after midnight: every day's timeline
+/// still draws each item's planned bar (the first day's came out empty).
+#[test]
+fn every_local_day_of_the_running_order_has_a_drawn_timeline() {
+    let source = REFERENCE
+        .replace("2017-10-26T14:00:00-06:00", "2017-10-26T23:30:00-06:00")
+        .replace("2017-10-27T09:00:00-06:00", "2017-10-27T18:30:00-06:00");
+    let definition = load_str("late.toml", &source).unwrap();
+    let start = T0 + Millis::from_mins(9 * 60 + 15);
+    let mut log = stamp(0, start, &Role::System, vec![Meeting::created(definition)]);
+    let mut meeting = Meeting::replay(&log).unwrap();
+    let open = Command::OpenItem {
+        item: ItemId::new("stocktaking"),
+    };
+    log.extend(
+        execute(
+            &mut meeting,
+            &Role::Chair,
+            &open,
+            start + Millis::from_secs(5),
+        )
+        .unwrap(),
+    );
+    let html = export::render_in(&meeting, Format::Html, &es(), start + Millis::from_mins(1));
+    let figures: Vec<&str> = html
+        .split("<figure data-chart=\"timeline\">")
+        .skip(1)
+        .map(|f| &f[..f.find("</figure>").unwrap()])
+        .collect();
+    if let Some(dir) = std::env::var_os("MINUTES_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("late.html"), &html).unwrap();
+    }
+    assert_eq!(figures.len(), 2, "two local days");
+    for f in figures {
+        // A bar with a height: the first day's was drawn 24 px upside down.
+        let drawn = f.split("<rect ").skip(1).any(|r| {
+            let r = &r[..r.find('>').unwrap()];
+            r.contains("fill=\"#C8C8C8\"")
+                && !r.contains("height=\"-")
+                && !r.contains("height=\"0\"")
+        });
+        assert!(drawn, "no planned bar: {f}");
+    }
 }

@@ -3,7 +3,9 @@
 //! set). Each function returns one `<svg>` element that scales to the
 //! width of the page.
 
-use plotters::coord::ranged1d::SegmentValue;
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -23,18 +25,47 @@ const FONT: &str = "sans-serif";
 /// timeline.
 const NEAR: f64 = 180.0;
 
-/// The label of a row of a horizontal chart: rows are drawn bottom up, the
-/// labels listed top down.
-fn row_label(labels: &[String], v: &SegmentValue<i32>) -> String {
-    match v {
-        SegmentValue::CenterOf(i) => usize::try_from(*i)
-            .ok()
-            .and_then(|i| labels.len().checked_sub(1 + i))
-            .and_then(|i| labels.get(i))
-            .cloned()
-            .unwrap_or_default(),
-        _ => String::new(),
+/// The y axis of a horizontal chart of `n` rows listed top down: row `i`
+/// is one unit high, centred on [`row_y`], its label at its centre. (An
+/// integer axis split into segments gives a lone row no height: a chart of
+/// one row, such as a day with one item, came out empty.)
+struct Rows(usize);
+
+impl Ranged for Rows {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, y: &f64, (from, to): (i32, i32)) -> i32 {
+        let Range { start, end } = self.range();
+        let at = (y - start) / (end - start);
+        from + (f64::from(to - from) * at).round() as i32
     }
+
+    fn key_points<Hint: KeyPointHint>(&self, _: Hint) -> Vec<f64> {
+        (0..self.0.max(1)).map(|y| y as f64).collect()
+    }
+
+    fn range(&self) -> Range<f64> {
+        -0.5..self.0.max(1) as f64 - 0.5
+    }
+}
+
+/// The centre of row `i` of `n`: rows are drawn bottom up.
+fn row_y(n: usize, i: usize) -> f64 {
+    n.saturating_sub(1 + i) as f64
+}
+
+/// The label at a row's centre `y`.
+fn row_label(labels: &[String], y: f64) -> String {
+    let n = labels.len();
+    let from_bottom = y.round();
+    if from_bottom < 0.0 || from_bottom >= n as f64 {
+        return String::new();
+    }
+    labels
+        .get(n - 1 - from_bottom as usize)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// One bar: its label, its length in minutes and the text at its end.
@@ -91,15 +122,11 @@ fn draw_stacked<'a>(
     max: f64,
 ) -> Result<(), Failed<'a>> {
     root.fill(&WHITE)?;
-    let top = |i: usize| i32::try_from(n - 1 - i).unwrap_or(0);
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(32)
         .y_label_area_size(230)
-        .build_cartesian_2d(
-            0.0..max,
-            (0..i32::try_from(n).unwrap_or(1) - 1).into_segmented(),
-        )?;
+        .build_cartesian_2d(0.0..max, Rows(n))?;
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -114,12 +141,12 @@ fn draw_stacked<'a>(
             }
         })
         .y_labels(n)
-        .y_label_formatter(&|v| row_label(labels, v))
+        .y_label_formatter(&|y| row_label(labels, *y))
         .label_style((FONT, 13))
         .light_line_style(RGBColor(0xe6, 0xe6, 0xe6))
         .draw()?;
     for (i, (_, values, note)) in rows.iter().enumerate() {
-        let y = top(i);
+        let y = row_y(n, i);
         let mut from = 0.0;
         for (k, v) in values.iter().enumerate() {
             if *v <= 0.0 {
@@ -129,20 +156,14 @@ fn draw_stacked<'a>(
                 .get(k % colours.len().max(1))
                 .copied()
                 .unwrap_or(BLACK);
-            let mut bar = Rectangle::new(
-                [
-                    (from, SegmentValue::Exact(y + 1)),
-                    (from + v, SegmentValue::Exact(y)),
-                ],
-                colour.filled(),
-            );
+            let mut bar = Rectangle::new([(from, y + 0.5), (from + v, y - 0.5)], colour.filled());
             bar.set_margin(5, 5, 0, 0);
             chart.draw_series(std::iter::once(bar))?;
             from += v;
         }
         chart.draw_series(std::iter::once(Text::new(
             format!(" {note}"),
-            (from, SegmentValue::CenterOf(y)),
+            (from, y),
             (FONT, 12)
                 .into_font()
                 .color(&BLACK)
@@ -203,32 +224,25 @@ fn draw_timeline<'a>(
 ) -> Result<(), Failed<'a>> {
     root.fill(&WHITE)?;
     let n = spans.len().max(1);
-    let top = |i: usize| i32::try_from(n - 1 - i).unwrap_or(0);
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .x_label_area_size(32)
         .y_label_area_size(230)
-        .build_cartesian_2d(
-            start..end,
-            (0..i32::try_from(n).unwrap_or(1) - 1).into_segmented(),
-        )?;
+        .build_cartesian_2d(start..end, Rows(n))?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .x_labels(8)
         .x_label_formatter(&|v| clock(*v))
         .y_labels(n)
-        .y_label_formatter(&|v| row_label(labels, v))
+        .y_label_formatter(&|y| row_label(labels, *y))
         .label_style((FONT, 13))
         .light_line_style(RGBColor(0xe6, 0xe6, 0xe6))
         .draw()?;
     for (i, s) in spans.iter().enumerate() {
-        let y = top(i);
+        let y = row_y(n, i);
         let mut planned = Rectangle::new(
-            [
-                (s.planned.0, SegmentValue::Exact(y + 1)),
-                (s.planned.1, SegmentValue::Exact(y)),
-            ],
+            [(s.planned.0, y + 0.5), (s.planned.1, y - 0.5)],
             RGBColor(0xc8, 0xc8, 0xc8).filled(),
         );
         planned.set_margin(4, 20, 0, 0);
@@ -236,13 +250,8 @@ fn draw_timeline<'a>(
         if let Some((a, b)) = s.actual.filter(|(a, b)| b >= &start && a <= &end) {
             let (a, b) = (a.max(start), b.min(end));
             let colour = if s.late { PALETTE[3] } else { PALETTE[0] };
-            let mut actual = Rectangle::new(
-                [
-                    (a, SegmentValue::Exact(y + 1)),
-                    (b.max(a + 0.5), SegmentValue::Exact(y)),
-                ],
-                colour.filled(),
-            );
+            let mut actual =
+                Rectangle::new([(a, y + 0.5), (b.max(a + 0.5), y - 0.5)], colour.filled());
             actual.set_margin(18, 6, 0, 0);
             chart.draw_series(std::iter::once(actual))?;
         }
@@ -251,7 +260,7 @@ fn draw_timeline<'a>(
             .map_or(s.planned.1, |a| a.1.clamp(start, end).max(s.planned.1));
         chart.draw_series(std::iter::once(Text::new(
             format!(" {}", s.note),
-            (x, SegmentValue::CenterOf(y)),
+            (x, y),
             (FONT, 12)
                 .into_font()
                 .color(&BLACK)
@@ -283,4 +292,73 @@ fn scalable(svg: String) -> String {
         .replacen(" height=\"", " data-height=\"", 1);
     let open = open.replacen("<svg ", "<svg role=\"img\" class=\"chart\" ", 1);
     format!("{open}{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(label: &str, planned: (f64, f64), actual: Option<(f64, f64)>) -> Span {
+        Span {
+            label: label.to_owned(),
+            planned,
+            actual,
+            late: false,
+            note: String::new(),
+        }
+    }
+
+    /// The filled rectangles of a chart that are not its white background.
+    fn marks(svg: &str) -> usize {
+        svg.match_indices("<rect")
+            .filter(|(at, _)| {
+                let tag = &svg[*at..svg[*at..].find('>').map_or(svg.len(), |e| at + e)];
+                !tag.contains("fill=\"#FFFFFF\"")
+                    && !tag.contains("height=\"-")
+                    && !tag.contains("height=\"0\"")
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_day_with_one_item_still_draws_its_bars() {
+        // A demo begun late in the evening leaves the opening alone on
+        // its day: its chart once came out empty.
+        let svg = timeline(&[span("Opening", (0.0, 30.0), Some((-14.0, 20.0)))], &|m| {
+            format!("{m:.0}")
+        });
+        assert_eq!(marks(&svg), 2, "planned and actual bars: {svg}");
+    }
+
+    #[test]
+    fn a_chart_of_one_bar_draws_it() {
+        // One language spoken, or one delegation: one row.
+        let svg = bars(
+            &[Bar {
+                label: "Español".to_owned(),
+                value: 12.0,
+                note: "12 min".to_owned(),
+            }],
+            "min",
+            PALETTE[0],
+        );
+        assert_eq!(marks(&svg), 1, "{svg}");
+        assert!(
+            svg.contains(">\nEspañol\n</text>"),
+            "the row's label: {svg}"
+        );
+    }
+
+    #[test]
+    fn every_item_of_a_day_has_its_planned_bar_and_a_run_one_its_actual() {
+        let svg = timeline(
+            &[
+                span("Opening", (0.0, 30.0), Some((0.0, 32.0))),
+                span("National plans", (30.0, 120.0), Some((32.0, 60.0))),
+                span("Break", (120.0, 140.0), None),
+            ],
+            &|m| format!("{m:.0}"),
+        );
+        assert_eq!(marks(&svg), 5, "{svg}");
+    }
 }
