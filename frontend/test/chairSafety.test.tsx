@@ -242,6 +242,9 @@ describe('issue 11 in the consoles', () => {
         resume() {
           return Promise.resolve();
         }
+        close() {
+          return Promise.resolve();
+        }
       }
       vi.stubGlobal('AudioContext', FakeAudioContext);
       await show({ surface: 'presiding', ...presidingView() }, ChairConsole);
@@ -260,6 +263,63 @@ describe('issue 11 in the consoles', () => {
       two.queue = [{ ...two.queue[0]!, request: 10, delegation: 'hn' }, ...two.queue];
       await show({ surface: 'presiding', ...two }, ChairConsole);
       expect(tones).toHaveLength(2);
+    });
+
+    it("opens the audio when the console is idle, and the chair's first key sends its command before any audio is opened", async () => {
+      // Opening an AudioContext starts the browser's audio service (~90 ms of
+      // the page's thread in Chromium): never on the way of a command.
+      const log: string[] = [];
+      class FakeAudioContext {
+        state = 'suspended';
+        constructor() {
+          log.push('opened');
+        }
+        resume() {
+          this.state = 'running';
+          log.push('woken');
+          return Promise.resolve();
+        }
+        close() {
+          return Promise.resolve();
+        }
+      }
+      vi.stubGlobal('AudioContext', FakeAudioContext);
+      const idle: (() => void)[] = [];
+      vi.stubGlobal('requestIdleCallback', (run: () => void) => idle.push(run));
+      vi.stubGlobal('cancelIdleCallback', () => undefined);
+      vi.mocked(client().send).mockImplementation((command: Command) => {
+        log.push(command.type);
+        sent.push(command);
+        return { id: `cmd-${sent.length}`, command, state: 'pending' } as unknown as TrackedCommand;
+      });
+      vi.useFakeTimers();
+      // A device that never opened it (sound off, then on: the audio is let go).
+      setAlertSound(false);
+      setAlertSound(true);
+
+      // A key before the console was ever idle: the command first.
+      await show({ surface: 'presiding', ...presidingView() }, ChairConsole);
+      expect(log).toEqual([]);
+      await press(document.body, 'n');
+      expect(log).toEqual(['call_next']);
+      await act(() => {
+        vi.advanceTimersByTime(1);
+      });
+      expect(log).toEqual(['call_next', 'opened', 'woken']);
+
+      // The usual way: opened when idle (suspended until a gesture), and the
+      // first key only wakes it.
+      setAlertSound(false);
+      setAlertSound(true);
+      render(null, root);
+      idle.length = 0;
+      log.length = 0;
+      await show({ surface: 'presiding', ...presidingView() }, ChairConsole);
+      expect(idle).toHaveLength(1);
+      idle[0]!();
+      expect(log).toEqual(['opened']);
+      await press(document.body, 'n');
+      expect(log).toEqual(['opened', 'woken', 'call_next']);
     });
 
     it('"slower please", a language no booth covers, and one nobody interprets are badges under the header', async () => {

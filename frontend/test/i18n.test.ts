@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { en, es } from '../src/i18n/dictionary';
 import { catalogues } from '../src/generated/catalogue';
-import { driftText, duration, t, uiLangFor } from '../src/i18n';
+import { driftText, duration, languageName, meetingTimeZone, t, timeOfDay, uiLangFor } from '../src/i18n';
 import { textIn } from '../src/i18n/texts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -73,5 +73,44 @@ describe('meeting texts fall back as Texts::get', () => {
     expect(textIn(texts, 'fr')).toBe('Opening');
     expect(textIn({ es: 'Apertura', fr: 'Ouverture' }, 'de')).toBe('Apertura');
     expect(textIn({}, 'es')).toBeUndefined();
+  });
+});
+
+describe('formatting times and language names', () => {
+  afterEach(() => {
+    meetingTimeZone.value = undefined;
+  });
+
+  it('makes each Intl formatter once, not once per call (a console formats dozens per update)', () => {
+    const made = { dates: 0, names: 0 };
+    const { DateTimeFormat, DisplayNames } = Intl;
+    const global = Intl as unknown as Record<'DateTimeFormat' | 'DisplayNames', unknown>;
+    global.DateTimeFormat = class extends DateTimeFormat {
+      constructor(...args: ConstructorParameters<typeof DateTimeFormat>) {
+        super(...args);
+        made.dates += 1;
+      }
+    };
+    global.DisplayNames = class extends DisplayNames {
+      constructor(...args: ConstructorParameters<typeof DisplayNames>) {
+        super(...args);
+        made.names += 1;
+      }
+    };
+    onTestFinished(() => {
+      global.DateTimeFormat = DateTimeFormat;
+      global.DisplayNames = DisplayNames;
+    });
+    meetingTimeZone.value = 'America/Tegucigalpa';
+    const at = Date.UTC(2017, 9, 26, 20, 5);
+    for (let i = 0; i < 50; i++) {
+      expect(timeOfDay(at + i * 60_000, 'es')).toBe(`14:${String(5 + i).padStart(2, '0')}`);
+      expect(languageName('pt', 'es')).toBe('portugués');
+    }
+    expect(made).toEqual({ dates: 1, names: 1 });
+    // Another zone is another formatter: the time follows the meeting's zone.
+    meetingTimeZone.value = 'UTC';
+    expect(timeOfDay(at, 'es')).toBe('20:05');
+    expect(languageName('pt', 'en')).toBe('Portuguese');
   });
 });

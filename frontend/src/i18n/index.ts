@@ -59,11 +59,24 @@ export function tx(texts: Texts | null | undefined, lang: string = uiLang.value,
 /** A language's own name in the interface language: "Portuguese", "portugués". */
 export function languageName(lang: string, inLang: string = uiLang.value): string {
   try {
-    const names = new Intl.DisplayNames([inLang], { type: 'language' });
-    return names.of(lang) ?? lang;
+    return intl(`names|${inLang}`, () => new Intl.DisplayNames([inLang], { type: 'language' })).of(lang) ?? lang;
   } catch {
     return lang;
   }
+}
+
+/** Intl's formatters, made once each: building one costs far more than
+ * using it, and a console formats dozens of times per update (a technician's
+ * table of codes, every clock). */
+const formatters = new Map<string, unknown>();
+
+function intl<T>(key: string, make: () => T): T {
+  let made = formatters.get(key) as T | undefined;
+  if (made === undefined) {
+    made = make();
+    formatters.set(key, made);
+  }
+  return made;
 }
 
 /** The meeting's IANA time zone, from the view documents' heading: every
@@ -74,11 +87,13 @@ export const meetingTimeZone = signal<string | undefined>(undefined);
  * engine does not know the zone). */
 export function zonedFormat(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const timeZone = meetingTimeZone.value;
-  try {
-    return new Intl.DateTimeFormat(lang, timeZone ? { ...options, timeZone } : options);
-  } catch {
-    return new Intl.DateTimeFormat(lang, options);
-  }
+  return intl(`date|${lang}|${timeZone ?? ''}|${JSON.stringify(options)}`, () => {
+    try {
+      return new Intl.DateTimeFormat(lang, timeZone ? { ...options, timeZone } : options);
+    } catch {
+      return new Intl.DateTimeFormat(lang, options);
+    }
+  });
 }
 
 /** A time of day on the server clock, in the meeting's time zone, e.g. 14:35. */

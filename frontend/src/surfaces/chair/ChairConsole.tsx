@@ -19,7 +19,7 @@ import { ScreenMessageForm } from '../../components/ScreenMessageForm';
 import { Section } from '../../components/Section';
 import { t, tx, uiLang } from '../../i18n';
 import { AgendaPanel } from './AgendaPanel';
-import { unlockAlertSound } from './alertSound';
+import { prepareAlertSound, unlockAlertSound } from './alertSound';
 import { InterpretationBadges, PointOfOrderAlert, SoundToggle } from './ChairAlerts';
 import { FloorPanel, handleShortcut, shortcutOf } from './FloorPanel';
 import { InterpretationPanel } from './InterpretationPanel';
@@ -59,6 +59,8 @@ export default function ChairConsole() {
   const view = viewOf(c.view.value, 'presiding');
   const role = c.role.value;
   const lang = uiLang.value;
+
+  useEffect(() => prepareAlertSound(), []);
 
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {

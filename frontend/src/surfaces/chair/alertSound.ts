@@ -1,8 +1,12 @@
 // The chair's alert sound: a short double beep (WebAudio, no file to load)
 // when a point of order is raised. The chair can switch it off; the choice
 // is remembered on this device. Browsers only let a page make a sound after
-// the user has interacted with it, so the audio context is opened on the
-// first key or click.
+// the user has interacted with it: the audio context is opened once the
+// console is idle after loading (suspended, until a gesture) and the first
+// key or click only wakes it. Opening it is what costs: Chromium starts its
+// audio service (here ~90 ms of the page's thread and ~0.7 s of CPU), and
+// done in the first click's handler it delayed the chair's first command
+// and the screens showing it.
 import { signal } from '@preact/signals-core';
 
 const STORAGE_KEY = 'plenary.chair.sound';
@@ -20,6 +24,12 @@ export const alertSound = signal<boolean>(initialSound());
 
 export function setAlertSound(on: boolean): void {
   alertSound.value = on;
+  // Sound off lets go of the audio device; on again, the next gesture
+  // opens it.
+  if (!on && context) {
+    void context.close().catch(() => undefined);
+    context = null;
+  }
   try {
     localStorage.setItem(STORAGE_KEY, on ? 'on' : 'off');
   } catch {
@@ -46,12 +56,42 @@ function audioContext(): AudioContext | null {
   return context;
 }
 
-/** Opens (or wakes) the audio context from a user gesture; call from a
- * key or pointer handler. */
-export function unlockAlertSound(): void {
-  const ctx = audioContext();
+function wake(ctx: AudioContext | null): void {
   if (ctx && ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
 }
+
+type IdleWindow = {
+  requestIdleCallback?: (run: () => void, options: { timeout: number }) => number;
+  cancelIdleCallback?: (id: number) => void;
+};
+
+/** Opens the audio context ahead of need, when the page is next idle (and
+ * the sound is on). Returns what cancels it. */
+export function prepareAlertSound(): () => void {
+  if (!alertSound.peek() || context || typeof window === 'undefined') return () => undefined;
+  const w = window as unknown as IdleWindow;
+  if (w.requestIdleCallback && w.cancelIdleCallback) {
+    const cancel = w.cancelIdleCallback;
+    const id = w.requestIdleCallback(() => void audioContext(), { timeout: 3_000 });
+    return () => cancel(id);
+  }
+  const id = setTimeout(() => void audioContext(), 1_000);
+  return () => clearTimeout(id);
+}
+
+/** Wakes the audio context from a user gesture; call from a key or pointer
+ * handler. Not opened yet (a gesture before the page was idle), it is
+ * opened after the event's own handlers: the command goes first. */
+export function unlockAlertSound(): void {
+  if (!alertSound.peek()) return;
+  if (context) {
+    wake(context);
+    return;
+  }
+  setTimeout(() => wake(audioContext()), 0);
+}
+
+
 
 /** Beeps (two short tones) unless the chair switched the sound off.
  * Returns whether it tried. */
