@@ -113,4 +113,13 @@ describe('formatting times and language names', () => {
     expect(timeOfDay(at, 'es')).toBe('20:05');
     expect(languageName('pt', 'en')).toBe('Portuguese');
   });
+
+  it('writes the hour after midnight as 00, in English too (never 24:12)', () => {
+    meetingTimeZone.value = 'America/Tegucigalpa';
+    const twelvePast = Date.UTC(2026, 11, 1, 6, 12, 7);
+    for (const lang of ['en', 'es', 'en-US']) {
+      expect(timeOfDay(twelvePast, lang), lang).toBe('00:12');
+      expect(timeOfDay(twelvePast, lang, true), lang).toBe('00:12:07');
+    }
+  });
 });

@@ -144,7 +144,7 @@ describe('issue 15: the record of the session', { timeout: 300_000 }, () => {
     // Times in the meeting's zone, though the browser is in UTC.
     const clock = ((await chair.getByTestId('clock').textContent()) ?? '').trim();
     const meetingTime = (/** @type {number} */ ms) =>
-      new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: ZONE }).format(new Date(ms));
+      new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: ZONE }).format(new Date(ms));
     const now = Date.now();
     t.diagnostic(`clock: ${clock}; San Pedro Sula: ${meetingTime(now)}`);
     assert.ok([meetingTime(now - 60_000), meetingTime(now), meetingTime(now + 60_000)].some((m) => clock.startsWith(m)), `the clock shows ${clock}`);

@@ -96,13 +96,15 @@ export function zonedFormat(lang: string, options: Intl.DateTimeFormatOptions): 
   });
 }
 
-/** A time of day on the server clock, in the meeting's time zone, e.g. 14:35. */
+/** A time of day on the server clock, in the meeting's time zone, e.g. 14:35
+ * (and 00:12 after midnight: `hour12: false` reads 24:12 in English on some
+ * engines, so the hour cycle is named). */
 export function timeOfDay(ms: number, lang: string = uiLang.value, seconds = false): string {
   return zonedFormat(lang, {
     hour: '2-digit',
     minute: '2-digit',
     ...(seconds ? { second: '2-digit' } : {}),
-    hour12: false,
+    hourCycle: 'h23',
   }).format(new Date(ms));
 }
 

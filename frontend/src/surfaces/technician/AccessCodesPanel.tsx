@@ -93,7 +93,7 @@ function when(ms: number, lang: string): string {
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
-    hour12: false,
+    hourCycle: 'h23',
   }).format(new Date(ms));
 }
 
