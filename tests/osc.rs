@@ -4,8 +4,9 @@
 //! delegation's code is refused and counted; a malformed packet is counted
 //! and ignored; a flood is held to the code's command rate before it is
 //! judged; while the store cannot look the code up, packets are
-//! unavailable at once and nothing acts; a packet delivered twice does not call two speakers; the
-//! output reports a speech and its countdown second by second.
+//! unavailable at once and nothing acts; a packet delivered twice does not
+//! call two speakers; the output reports a speech and its countdown second
+//! by second.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::net::SocketAddr;

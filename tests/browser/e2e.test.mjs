@@ -277,27 +277,6 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
     return { commit: of('plenary_commit_seconds'), fanout: of('plenary_fanout_seconds') };
   }
 
-  /** @type {Map<string, import('playwright-core').CDPSession>} */
-  const sessions = new Map();
-
-  /** Each page's main-thread time so far (Chromium's TaskDuration, ms,
-   * counted from the first read). */
-  async function pageTimes() {
-    /** @type {Record<string, number>} */
-    const times = {};
-    for (const who of /** @type {Person[]} */ (Object.keys(PEOPLE))) {
-      let cdp = sessions.get(who);
-      if (!cdp) {
-        cdp = await page(who).context().newCDPSession(page(who));
-        await cdp.send('Performance.enable');
-        sessions.set(who, cdp);
-      }
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      times[who] = (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
-    }
-    return times;
-  }
-
   /** What the server spent between two reads: where a slow call's time went.
    * @param {Awaited<ReturnType<typeof serverTimes>>} a @param {Awaited<ReturnType<typeof serverTimes>>} b */
   function serverPart(a, b) {
@@ -346,7 +325,6 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
       markNext(chair, 'click'),
       watchFor(chair, '[data-testid="call-next"][data-state="acked"]'),
     ]);
-    const pagesBefore = await pageTimes();
     const serverBefore = await serverTimes();
     const clickAt = Date.now();
     await chair.getByTestId('call-next').click();
@@ -355,16 +333,7 @@ describe('issue 4: every surface of the hall shows the same floor in the same se
     const clickEventAt = await inputAt(chair);
     const ackedAt = await seenAt(chair, "the chair's call is acknowledged");
     const serverAfter = await serverTimes();
-    const pagesAfter = await pageTimes();
-    // Measuring is not free: the later steps run unobserved.
-    await Promise.all([...sessions.values()].map((cdp) => cdp.detach()));
     t.diagnostic(`the server's part: ${serverPart(serverBefore, serverAfter)}`);
-    // Nine pages share this machine's cores: what each spent meanwhile.
-    t.diagnostic(
-      `main-thread time of each page meanwhile: ${Object.entries(pagesAfter)
-        .map(([who, ms]) => `${who} ${(ms - (pagesBefore[who] ?? NaN)).toFixed(0)} ms`)
-        .join(', ')}`,
-    );
     t.diagnostic(
       `call → shown: hall-left ${leftAt - clickAt} ms, hall-right ${rightAt - clickAt} ms after the click began (both: ${bothAt} ms; limit ${SHOW_WITHIN_MS}); ` +
         `${Math.max(leftAt, rightAt) - clickEventAt} ms after the click event reached the chair's page (acknowledged to the chair after ${ackedAt - clickEventAt} ms)`,

@@ -303,9 +303,6 @@ fn every_local_day_of_the_running_order_has_a_drawn_timeline() {
         .skip(1)
         .map(|f| &f[..f.find("</figure>").unwrap()])
         .collect();
-    if let Some(dir) = std::env::var_os("MINUTES_OUT") {
-        std::fs::write(std::path::Path::new(&dir).join("late.html"), &html).unwrap();
-    }
     assert_eq!(figures.len(), 2, "two local days");
     for f in figures {
         // A bar with a height: the first day's was drawn 24 px upside down.

@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -35,10 +36,8 @@ impl Ranged for Rows {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
-    fn map(&self, y: &f64, (from, to): (i32, i32)) -> i32 {
-        let Range { start, end } = self.range();
-        let at = (y - start) / (end - start);
-        from + (f64::from(to - from) * at).round() as i32
+    fn map(&self, y: &f64, limit: (i32, i32)) -> i32 {
+        RangedCoordf64::from(self.range()).map(y, limit)
     }
 
     fn key_points<Hint: KeyPointHint>(&self, _: Hint) -> Vec<f64> {
@@ -57,13 +56,14 @@ fn row_y(n: usize, i: usize) -> f64 {
 
 /// The label at a row's centre `y`.
 fn row_label(labels: &[String], y: f64) -> String {
-    let n = labels.len();
     let from_bottom = y.round();
-    if from_bottom < 0.0 || from_bottom >= n as f64 {
+    if from_bottom < 0.0 {
         return String::new();
     }
     labels
-        .get(n - 1 - from_bottom as usize)
+        .len()
+        .checked_sub(1 + from_bottom as usize)
+        .and_then(|i| labels.get(i))
         .cloned()
         .unwrap_or_default()
 }

@@ -606,6 +606,27 @@ async fn load_after(store: Store, meeting: MeetingId, after: u64) -> Result<Load
     })
 }
 
+/// What `ask` of the store answers within `wait`; `None`, logged, when it
+/// fails or does not answer in time.
+async fn within<T>(
+    meeting: &MeetingId,
+    wait: Duration,
+    what: &str,
+    ask: impl Future<Output = Result<T, StoreError>>,
+) -> Option<T> {
+    match tokio::time::timeout(wait, ask).await {
+        Ok(Ok(answer)) => Some(answer),
+        Ok(Err(e)) => {
+            warn!(meeting = %meeting, error = %e, "cannot {what}");
+            None
+        }
+        Err(_) => {
+            warn!(meeting = %meeting, "the store did not answer in time: cannot {what}");
+            None
+        }
+    }
+}
+
 impl Hub {
     async fn run(mut self, mut rx: mpsc::Receiver<Request>, shutdown: CancellationToken) {
         self.schedule();
@@ -1006,19 +1027,14 @@ impl Hub {
         // database: read before, it could say "not there" of a commit that
         // lands a moment later, and the chair would be told nothing was
         // applied of a command that was.
-        let settled =
-            tokio::time::timeout(IMMEDIATE_RECONCILE, self.store.await_writes(&self.id)).await;
-        let known = match settled {
-            Ok(Ok(())) => self.catch_up(IMMEDIATE_RECONCILE).await,
-            Ok(Err(e)) => {
-                warn!(meeting = %self.id, error = %e, "cannot learn whether the failed commit has ended");
-                false
-            }
-            Err(_) => {
-                warn!(meeting = %self.id, "the failed commit has not ended in time");
-                false
-            }
-        };
+        let settled = within(
+            &self.id,
+            IMMEDIATE_RECONCILE,
+            "learn whether the failed commit has ended",
+            self.store.await_writes(&self.id),
+        )
+        .await;
+        let known = settled.is_some() && self.catch_up(IMMEDIATE_RECONCILE).await;
         self.set_synced(known);
         // A batch is one transaction: all of it is durable, or none.
         let durable = known
@@ -1051,16 +1067,9 @@ impl Hub {
     /// cannot be read within `wait`.
     async fn catch_up(&mut self, wait: Duration) -> bool {
         let read = load_after(self.store.clone(), self.id.clone(), self.meeting.seq);
-        match tokio::time::timeout(wait, read).await {
-            Ok(Ok(loaded)) => self.apply_loaded(loaded),
-            Ok(Err(e)) => {
-                warn!(meeting = %self.id, error = %e, "cannot read the store");
-                false
-            }
-            Err(_) => {
-                warn!(meeting = %self.id, "the store did not answer in time");
-                false
-            }
+        match within(&self.id, wait, "read the store", read).await {
+            Some(loaded) => self.apply_loaded(loaded),
+            None => false,
         }
     }
 

@@ -60,20 +60,17 @@ function wake(ctx: AudioContext | null): void {
   if (ctx && ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
 }
 
-type IdleWindow = {
-  requestIdleCallback?: (run: () => void, options: { timeout: number }) => number;
-  cancelIdleCallback?: (id: number) => void;
-};
-
 /** Opens the audio context ahead of need, when the page is next idle (and
  * the sound is on). Returns what cancels it. */
 export function prepareAlertSound(): () => void {
   if (!alertSound.peek() || context || typeof window === 'undefined') return () => undefined;
-  const w = window as unknown as IdleWindow;
-  if (w.requestIdleCallback && w.cancelIdleCallback) {
-    const cancel = w.cancelIdleCallback;
-    const id = w.requestIdleCallback(() => void audioContext(), { timeout: 3_000 });
-    return () => cancel(id);
+  // Safari has no idle callback: a second after loading will do.
+  if ('requestIdleCallback' in window) {
+    // The pair as it is now: the cancel may come after a page (or a test)
+    // swapped them.
+    const { requestIdleCallback, cancelIdleCallback } = window;
+    const id = requestIdleCallback(() => void audioContext(), { timeout: 3_000 });
+    return () => cancelIdleCallback(id);
   }
   const id = setTimeout(() => void audioContext(), 1_000);
   return () => clearTimeout(id);
@@ -84,14 +81,9 @@ export function prepareAlertSound(): () => void {
  * opened after the event's own handlers: the command goes first. */
 export function unlockAlertSound(): void {
   if (!alertSound.peek()) return;
-  if (context) {
-    wake(context);
-    return;
-  }
-  setTimeout(() => wake(audioContext()), 0);
+  if (context) wake(context);
+  else setTimeout(() => wake(audioContext()), 0);
 }
-
-
 
 /** Beeps (two short tones) unless the chair switched the sound off.
  * Returns whether it tried. */
